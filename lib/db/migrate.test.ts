@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrate, migrationState, MigrationChecksumError } from "./migrate";
 import { pool } from "./pool";
-import { useTestDatabase } from "./testing/database";
+import { withTestDatabase } from "./testing/database";
 
-useTestDatabase({ migrate: false });
+withTestDatabase({ migrate: false });
 
 describe("SQL migrations", () => {
   it("applies every file once and records it", async () => {

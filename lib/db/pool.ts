@@ -14,6 +14,8 @@ export function pool(): pg.Pool {
       max: 10,
       application_name: "unify",
     });
+    // An idle connection closed by the server (restart, shutdown) must not crash the process.
+    globalForPool.unifyPool.on("error", () => undefined);
   }
   return globalForPool.unifyPool;
 }

@@ -11,7 +11,7 @@ import { withDatabase } from "../url";
  * Gives the calling test file a fresh database of its own, migrated, and points
  * DATABASE_URL (and so `pool()` and `prisma()`) at it. Dropped when the file ends.
  */
-export function useTestDatabase(options: { migrate?: boolean } = {}): { url: () => string } {
+export function withTestDatabase(options: { migrate?: boolean } = {}): { url: () => string } {
   const name = `unify_test_${randomBytes(6).toString("hex")}`;
   const serverUrl = inject("serverUrl");
   let url = "";

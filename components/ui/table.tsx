@@ -1,0 +1,25 @@
+import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
+
+export function Table({ children, label }: { children: ReactNode; label?: string }) {
+  return (
+    <div className="overflow-x-auto">
+      <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">
+        {children}
+      </table>
+    </div>
+  );
+}
+
+export function Th({ className = "", ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
+  return (
+    <th
+      scope="col"
+      className={`whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 ${className}`}
+      {...props}
+    />
+  );
+}
+
+export function Td({ className = "", ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={`whitespace-nowrap px-3 py-2 text-slate-700 ${className}`} {...props} />;
+}

@@ -1,0 +1,63 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { connectDatabase } from "@/lib/db/connect";
+import { closePool } from "@/lib/db/pool";
+import { disconnectPrisma } from "@/lib/db/prisma";
+import { describeDatabaseUrl } from "@/lib/db/url";
+import { ensureFirstOperators } from "@/lib/operators/bootstrap";
+import { prepareDemo } from "./demo";
+import { CliUsageError } from "./output";
+
+const NEXT_BIN = join(process.cwd(), "node_modules", ".bin", "next");
+
+function buildIfMissing(): void {
+  if (existsSync(join(process.cwd(), ".next", "BUILD_ID"))) return;
+  console.log("unify: no production build yet, building (about a minute)…");
+  const result = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: process.env });
+  if (result.status !== 0) throw new CliUsageError("the production build failed (see above)");
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("start the console (embedded PostgreSQL unless DATABASE_URL is set)")
+    .option("--demo", "create demo operators and demo legacy data on an empty database")
+    .option("--port <port>", "HTTP port", process.env.PORT ?? "3000")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .action(async (opts: { demo?: boolean; port: string; host: string }) => {
+      const port = Number.parseInt(opts.port, 10);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliUsageError(`--port: not a port: ${opts.port}`);
+      const connection = await connectDatabase({ adopt: true });
+      console.log(
+        `unify: database ${describeDatabaseUrl(connection.url)}${connection.embedded ? " (embedded, data in .data/)" : ""}`,
+      );
+      for (const c of await ensureFirstOperators({ demo: Boolean(opts.demo) })) {
+        const how = c.generated ? "generated, shown once" : "from the environment";
+        console.log(`unify: created ${c.roles.join(",")} ${c.email} password ${c.password} (${how})`);
+      }
+      if (opts.demo) await prepareDemo();
+      await disconnectPrisma();
+      await closePool();
+      buildIfMissing();
+
+      const child = spawn(NEXT_BIN, ["start", "-H", opts.host, "-p", String(port)], {
+        stdio: "inherit",
+        env: { ...process.env, UNIFY_IN_PROCESS_WORKER: process.env.UNIFY_IN_PROCESS_WORKER ?? "1" },
+      });
+      console.log(`unify: console on http://localhost:${port}`);
+      let stopping = false;
+      const shutdown = async (code: number) => {
+        if (stopping) return;
+        stopping = true;
+        if (child.exitCode === null) child.kill("SIGTERM");
+        await connection.embedded?.stop().catch(() => undefined);
+        process.exit(code);
+      };
+      process.on("SIGINT", () => void shutdown(0));
+      process.on("SIGTERM", () => void shutdown(0));
+      child.on("exit", (code) => void shutdown(code ?? 0));
+      await new Promise(() => undefined);
+    });
+}

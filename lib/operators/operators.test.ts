@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { SYSTEM_ACTOR } from "@/lib/activity/log";
+import { prisma } from "@/lib/db/prisma";
+import { pool } from "@/lib/db/pool";
+import { withTestDatabase } from "@/lib/db/testing/database";
+import { ensureFirstOperators } from "./bootstrap";
+import { createOperator, listOperators, OperatorError, setOperatorDisabled, setOperatorRoles } from "./operators";
+
+withTestDatabase();
+
+describe("operators", () => {
+  it("an empty console gets one admin, plus a lead and an analyst in demo mode, once", async () => {
+    const created = await ensureFirstOperators({ demo: true });
+    expect(created.map((c) => c.roles[0])).toEqual(["admin", "lead", "analyst"]);
+    expect(created.every((c) => c.password.length >= 10)).toBe(true);
+    expect(await ensureFirstOperators({ demo: true })).toEqual([]);
+    const stored = await prisma().operator.findFirst({ where: { email: "admin@unify.local" } });
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("refuses a duplicate email whatever its case", async () => {
+    await createOperator({ email: "dup@example.com", name: "A", roles: ["analyst"], password: "long enough 1" }, SYSTEM_ACTOR);
+    await expect(
+      createOperator({ email: " DUP@example.com", name: "B", roles: ["analyst"], password: "long enough 1" }, SYSTEM_ACTOR),
+    ).rejects.toThrow(OperatorError);
+  });
+
+  it("rejects bad input with messages a person can act on", async () => {
+    const attempt = createOperator({ email: "not-an-email", name: "", roles: [], password: "short" }, SYSTEM_ACTOR);
+    await expect(attempt).rejects.toBeInstanceOf(ZodError);
+    const error = (await attempt.catch((e) => e)) as ZodError;
+    const messages = error.issues.map((i) => i.message);
+    expect(messages).toEqual(expect.arrayContaining(["Enter a valid email address", "Enter a name", "Choose at least one role"]));
+  });
+
+  it("never disables or demotes the last active admin", async () => {
+    const admins = (await listOperators()).filter((o) => o.roles.includes("admin") && !o.disabledAt);
+    expect(admins).toHaveLength(1);
+    await expect(setOperatorDisabled(admins[0]!.email, true, SYSTEM_ACTOR)).rejects.toThrow(/last active admin/);
+    await expect(setOperatorRoles(admins[0]!.email, ["lead"], SYSTEM_ACTOR)).rejects.toThrow(/last active admin/);
+  });
+
+  it("records every operator change in the activity log, which refuses edits", async () => {
+    await setOperatorRoles("dup@example.com", ["lead", "analyst"], SYSTEM_ACTOR);
+    const actions = (await prisma().activityEntry.findMany({ where: { target: "dup@example.com" } })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["operator.create", "operator.roles"]));
+    await expect(pool().query(`DELETE FROM console.activity_log`)).rejects.toThrow(/append-only/);
+    await expect(pool().query(`UPDATE console.activity_log SET outcome = 'ok'`)).rejects.toThrow(/append-only/);
+  });
+});
