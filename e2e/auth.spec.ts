@@ -1,0 +1,76 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, ANALYST, LEAD, signIn, signOut, snap } from "./helpers";
+
+test("each role signs in and sees only the areas it may open", async ({ page }) => {
+  await signIn(page, ADMIN);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Settings" })).toBeVisible();
+  await snap(page, "overview-admin");
+  await signOut(page);
+
+  await signIn(page, LEAD);
+  await expect(nav.getByRole("link", { name: "Activity" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Settings" })).toHaveCount(0);
+  await signOut(page);
+
+  await signIn(page, ANALYST);
+  await expect(nav.getByRole("link", { name: "Analytics" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Activity" })).toHaveCount(0);
+  await expect(nav.getByRole("link", { name: "Settings" })).toHaveCount(0);
+  await snap(page, "overview-analyst");
+});
+
+test("a wrong password gets one clear message that does not say which part was wrong", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(ANALYST.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect");
+  await snap(page, "login-wrong-password");
+});
+
+test("an analyst who opens Settings gets the 403 page, not a crash", async ({ page }) => {
+  await signIn(page, ANALYST);
+  const response = await page.goto("/settings");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+  await snap(page, "forbidden-analyst-settings");
+});
+
+test("sign-out ends the session: the console sends you back to sign in", async ({ page }) => {
+  await signIn(page, LEAD);
+  await signOut(page);
+  await page.goto("/activity");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("an unknown address shows the 404 page", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("an admin creates an analyst, who can then sign in; the activity log shows both", async ({ page }) => {
+  const email = `new.analyst.${Date.now()}@example.com`;
+  await signIn(page, ADMIN);
+  await page.goto("/settings");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill("New Analyst");
+  await page.getByLabel("Initial password").fill("analyst password 1");
+  await page.getByRole("checkbox", { name: "Analyst" }).last().check();
+  await page.getByRole("button", { name: "Create operator" }).click();
+  await expect(page.getByRole("status")).toHaveText(`Created ${email}`);
+  await expect(page.getByTestId(`operator-${email}`)).toBeVisible();
+  await snap(page, "settings-operator-created");
+  await signOut(page);
+
+  await signIn(page, { email, password: "analyst password 1", name: "New Analyst" });
+  await signOut(page);
+
+  await signIn(page, ADMIN);
+  await page.goto("/activity");
+  const log = page.getByRole("table", { name: "Activity log" });
+  await expect(log.getByRole("row").filter({ hasText: "operator.create" }).filter({ hasText: email })).toHaveCount(1);
+  await expect(log.getByRole("row").filter({ hasText: "auth.login" }).filter({ hasText: email }).first()).toBeVisible();
+  await snap(page, "activity");
+});

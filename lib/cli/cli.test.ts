@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { withTestDatabase } from "@/lib/db/testing/database";
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
+const db = withTestDatabase();
+
+async function unify(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(TSX, ["lib/cli/main.ts", ...args], {
+      env: { ...process.env, DATABASE_URL: db.url(), ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("the unify CLI", () => {
+  it("status --json reports the database, migrations and operator count", async () => {
+    const { code, stdout } = await unify(["status", "--json"]);
+    expect(code).toBe(0);
+    const status = JSON.parse(stdout);
+    expect(status).toMatchObject({ embedded: false, operators: 0, migrations: { pending: [] } });
+    expect(status.migrations.applied).toContain("0001_console.sql");
+  });
+
+  it("users add, list and disable drive the same operator code as the console", async () => {
+    const add = await unify(["users", "add", "--email", "Cli@Example.com", "--role", "lead,analyst"], { UNIFY_PASSWORD: "cli password 1" });
+    expect(add.stdout).toContain("created cli@example.com (lead, analyst)");
+    await unify(["users", "add", "--email", "boss@example.com", "--role", "admin"], { UNIFY_PASSWORD: "boss password 1" });
+    const list = JSON.parse((await unify(["users", "list", "--json"])).stdout);
+    expect(list.map((o: { email: string }) => o.email)).toEqual(["boss@example.com", "cli@example.com"]);
+    expect((await unify(["users", "disable", "cli@example.com"])).stdout).toContain("disabled cli@example.com");
+  });
+
+  it("bad input gets one clear line and a non-zero exit, never a stack trace", async () => {
+    const badRole = await unify(["users", "add", "--email", "x@example.com", "--role", "owner"], { UNIFY_PASSWORD: "x password 12" });
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr.trim()).toBe('unify: --role takes admin, lead, analyst (comma-separated); got "owner"');
+    const badUrl = await unify(["status"], { DATABASE_URL: "mysql://nope" });
+    expect(badUrl.stderr.trim()).toBe("unify: DATABASE_URL must start with postgresql:// (got mysql://)");
+    const unreachable = await unify(["status"], { DATABASE_URL: "postgresql://u:p@127.0.0.1:1/x" });
+    expect(unreachable.stderr.trim()).toBe(
+      "unify: cannot reach PostgreSQL at 127.0.0.1:1/x: connection refused (is the server running?)",
+    );
+  });
+});
