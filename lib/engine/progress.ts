@@ -1,0 +1,80 @@
+import { prisma } from "@/lib/db/prisma";
+
+export interface StepProgress {
+  stepId: string;
+  title: string;
+  status: string;
+  rowsDone: number;
+  rowsTotal: number | null;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface RunProgress {
+  id: number;
+  phase: number;
+  kind: string;
+  status: string;
+  onlyStep: string | null;
+  requestedBy: string;
+  requestedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  verification: { name: string; status: string; detail: string }[] | null;
+  steps: StepProgress[];
+  log: { id: string; at: string; level: string; stepId: string | null; message: string }[];
+}
+
+function rate(done: number, startedAt: Date | null, finishedAt: Date | null): number | null {
+  if (!startedAt || done <= 0) return null;
+  const seconds = ((finishedAt ?? new Date()).getTime() - startedAt.getTime()) / 1000;
+  return seconds > 0 ? done / seconds : null;
+}
+
+/** A run as the console and the CLI show it: steps with rows, rate and ETA, and the log tail. */
+export async function runProgress(runId: number, logLimit = 200): Promise<RunProgress | null> {
+  const run = await prisma().phaseRun.findUnique({
+    where: { id: runId },
+    include: { steps: { orderBy: { position: "asc" } }, log: { orderBy: { id: "desc" }, take: logLimit } },
+  });
+  if (!run) return null;
+  return {
+    id: run.id,
+    phase: run.phase,
+    kind: run.kind,
+    status: run.status,
+    onlyStep: run.onlyStep,
+    requestedBy: run.requestedBy,
+    requestedAt: run.requestedAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    error: run.error,
+    verification: (run.verification as RunProgress["verification"]) ?? null,
+    steps: run.steps.map((s) => {
+      const done = Number(s.rowsDone);
+      const total = s.rowsTotal === null ? null : Number(s.rowsTotal);
+      const perSecond = s.status === "running" || s.status === "succeeded" ? rate(done, s.startedAt, s.finishedAt) : null;
+      return {
+        stepId: s.stepId,
+        title: s.title,
+        status: s.status,
+        rowsDone: done,
+        rowsTotal: total,
+        rowsPerSecond: perSecond,
+        etaSeconds: s.status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
+        durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+        error: s.error,
+      };
+    }),
+    log: run.log.reverse().map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, stepId: l.stepId, message: l.message })),
+  };
+}
+
+export async function latestRuns(phase: number, take = 20) {
+  return prisma().phaseRun.findMany({ where: { phase }, orderBy: { id: "desc" }, take });
+}

@@ -1,0 +1,38 @@
+import PgBoss from "pg-boss";
+import { requireDatabaseUrl } from "@/lib/db/url";
+
+/**
+ * Durable dispatch of runs through pg-boss (a maintained PostgreSQL-backed queue), so a request
+ * never executes inside a web request. Resume after a crash does not wait for the queue's expiry:
+ * the worker's sweep (lib/engine/worker.ts) finds orphaned runs by their free advisory lock.
+ */
+export const RUN_QUEUE = "unify-phase-run";
+
+const globalForBoss = globalThis as unknown as { unifyBoss?: Promise<PgBoss> };
+
+async function startBoss(): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: requireDatabaseUrl(), schema: "pgboss", max: 4 });
+  boss.on("error", (error) => console.error(`unify: job queue: ${error.message}`));
+  await boss.start();
+  await boss.createQueue(RUN_QUEUE);
+  return boss;
+}
+
+export function queue(): Promise<PgBoss> {
+  globalForBoss.unifyBoss ??= startBoss().catch((error) => {
+    globalForBoss.unifyBoss = undefined;
+    throw error;
+  });
+  return globalForBoss.unifyBoss;
+}
+
+export async function enqueueRun(runId: number): Promise<void> {
+  const boss = await queue();
+  await boss.send(RUN_QUEUE, { runId }, { retryLimit: 3, retryDelay: 5, expireInHours: 12 });
+}
+
+export async function stopQueue(): Promise<void> {
+  const boss = globalForBoss.unifyBoss;
+  globalForBoss.unifyBoss = undefined;
+  if (boss) await (await boss).stop({ graceful: true, wait: true });
+}

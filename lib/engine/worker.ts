@@ -1,0 +1,40 @@
+import { queue, RUN_QUEUE } from "./queue";
+import { executeRun, resumeOrphanedRuns } from "./runner";
+
+/**
+ * The worker: takes runs from the queue and, every few seconds, sweeps for runs whose executor
+ * died (their advisory lock is free) and resumes them at once from their checkpoints.
+ */
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: { sweepMs?: number; log?: (line: string) => void } = {}): Promise<Worker> {
+  const log = options.log ?? ((line: string) => console.log(`unify worker: ${line}`));
+  const boss = await queue();
+  await boss.work<{ runId: number }>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const outcome = await executeRun(job.data.runId);
+    log(`run #${job.data.runId}: ${outcome}`);
+  });
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      for (const id of await resumeOrphanedRuns()) log(`run #${id}: picked up and finished`);
+    } catch (error) {
+      log(`sweep failed: ${(error as Error).message}`);
+    } finally {
+      sweeping = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), options.sweepMs ?? 3000);
+  void sweep();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await boss.offWork(RUN_QUEUE);
+    },
+  };
+}

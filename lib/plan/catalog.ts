@@ -1,0 +1,38 @@
+import { qualified } from "@/lib/db/sql";
+import type { Queryable } from "./types";
+
+/** Row estimate for a table: the planner's statistics, or an exact count when it has none yet. */
+export async function estimateRows(db: Queryable, schema: string, table: string): Promise<number> {
+  const { rows } = await db.query<{ estimate: number | null }>(
+    `SELECT c.reltuples::float8 AS estimate FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, table],
+  );
+  const estimate = rows[0]?.estimate;
+  if (estimate === undefined || estimate === null) return 0;
+  if (estimate >= 0) return Math.round(estimate);
+  const counted = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(schema, table)}`);
+  return Number(counted.rows[0]?.n ?? 0);
+}
+
+export async function relationExists(db: Queryable, schema: string, name: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1 AND c.relname = $2) AS found`,
+    [schema, name],
+  );
+  return rows[0]?.found ?? false;
+}
+
+export async function schemaExists(db: Queryable, schema: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found`,
+    [schema],
+  );
+  return rows[0]?.found ?? false;
+}
+
+export async function countRows(db: Queryable, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,76 @@
+import { quoteIdent } from "@/lib/db/sql";
+import { relationExists } from "../catalog";
+import type { PlanContext, Step } from "../types";
+
+/** Creates `employees` (one row per human) and `merge_conflicts` (every disagreement, reviewable). */
+function statements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return [
+    `-- One row per human, matched across users and people by normalised email; legacy ids kept.
+CREATE TABLE IF NOT EXISTS ${u}.employees (
+  id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email            text NOT NULL,
+  email_normalized text NOT NULL UNIQUE CHECK (email_normalized = lower(btrim(email_normalized))),
+  full_name        text,
+  role_id          integer REFERENCES ${u}.roles (id),
+  department_id    integer REFERENCES ${u}.departments (id),
+  team_id          integer REFERENCES ${u}.teams (id),
+  country_id       integer REFERENCES ${u}.countries (id),
+  manager_id       bigint REFERENCES ${u}.employees (id),
+  manager_email    text,
+  hire_date        date,
+  status           text,
+  is_active        boolean NOT NULL,
+  password_hash    text,
+  last_login_at    timestamptz,
+  legacy_user_id   integer,
+  legacy_person_id integer,
+  source           text NOT NULL CHECK (source IN ('both', 'users', 'people', 'referenced')),
+  created_at       timestamptz,
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  deleted_at       timestamptz
+)`,
+    `-- Every disagreement the merge settled and every legacy row it did not carry over, with both values and the rule's choice.
+CREATE TABLE IF NOT EXISTS ${u}.merge_conflicts (
+  id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email_normalized   text,
+  field              text NOT NULL,
+  chosen_value       text,
+  chosen_source      text,
+  alternative_value  text,
+  alternative_source text NOT NULL,
+  rule               text NOT NULL,
+  created_at         timestamptz NOT NULL DEFAULT now(),
+  UNIQUE NULLS NOT DISTINCT (email_normalized, field, alternative_source)
+)`,
+    `-- Conflicts are reviewed by field and by person.\nCREATE INDEX IF NOT EXISTS merge_conflicts_field_idx ON ${u}.merge_conflicts (field, email_normalized)`,
+  ];
+}
+
+export const employeesTable: Step<{ next: number }> = {
+  id: "employees-table",
+  title: "Create the employees and merge_conflicts tables",
+  unit: "statements",
+  async plan(ctx) {
+    return { statements: statements(ctx), estimatedRows: 0 };
+  },
+  async run(ctx) {
+    const all = statements(ctx);
+    await ctx.setTotal(all.length);
+    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
+      await ctx.batch(async (db) => {
+        await db.query(all[i]!);
+        return { checkpoint: { next: i + 1 }, rows: 1 };
+      });
+    }
+  },
+  async verify(ctx) {
+    const present = (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) &&
+      (await relationExists(ctx.db, ctx.unifiedSchema, "merge_conflicts"));
+    return [{ name: "employees and merge_conflicts exist", status: present ? "pass" : "fail", detail: present ? "both tables present" : "missing" }];
+  },
+  async rollback(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    await ctx.db.query(`DROP TABLE IF EXISTS ${u}.merge_conflicts, ${u}.employees`);
+  },
+};

@@ -1,0 +1,51 @@
+import { qualified, quoteIdent } from "@/lib/db/sql";
+import { discoverLegacy } from "@/lib/legacy/discovery";
+import { countRows, relationExists } from "../catalog";
+import type { Check, PhaseDefinition } from "../types";
+import { compatViews } from "./compat-views";
+import { employeesTable } from "./employees-table";
+import { mergeIdentities } from "./merge-identities";
+import { referenceTables } from "./reference-tables";
+import { referencedHumans } from "./referenced-humans";
+import { resolveManagers } from "./resolve-managers";
+
+export const phase1: PhaseDefinition = {
+  number: 1,
+  title: "Foundation",
+  steps: () => [referenceTables, employeesTable, mergeIdentities, referencedHumans, resolveManagers, compatViews],
+  async preflight(ctx) {
+    const checks: Check[] = [];
+    const discovery = await discoverLegacy(ctx.db, ctx.legacySchema);
+    const blocking = discovery.anomalies.filter(
+      (a) => a.severity === "error" && ["users", "people", "scorecards", "audit_assignments", "notifications"].includes(a.table ?? ""),
+    );
+    checks.push({
+      name: "legacy identity and reference tables follow the contract",
+      status: blocking.length ? "fail" : "pass",
+      detail: blocking.length ? blocking.map((a) => a.message).join("; ") : "users, people, scorecards, assignments and notifications conform",
+    });
+    const warnings = discovery.anomalies.filter((a) => !blocking.includes(a));
+    checks.push({
+      name: "audit tables discovered",
+      status: warnings.some((a) => a.severity === "error") ? "warn" : "pass",
+      detail: `${discovery.scorecards.length} usable scorecards; ${warnings.length} other anomalies`,
+    });
+    if (!blocking.length) {
+      const u = quoteIdent(ctx.unifiedSchema);
+      const users = await countRows(ctx.db, `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, "users")}`);
+      const people = await countRows(ctx.db, `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, "people")}`);
+      checks.push({
+        name: "identity rows to merge",
+        status: users + people > 0 ? "pass" : "warn",
+        detail: `${users} users rows, ${people} people rows`,
+      });
+      const occupied = await relationExists(ctx.db, ctx.unifiedSchema, "employees");
+      checks.push({
+        name: `${ctx.unifiedSchema}.employees is free or ours`,
+        status: occupied ? "warn" : "pass",
+        detail: occupied ? `${u}.employees already exists: the run continues and updates it` : "nothing in the way",
+      });
+    }
+    return checks;
+  },
+};

@@ -1,0 +1,227 @@
+import { qualified, quoteIdent } from "@/lib/db/sql";
+import { countRows, estimateRows, relationExists } from "../catalog";
+import type { Check, PlanContext, Step } from "../types";
+
+/**
+ * The identity merge. Humans are matched by normalised email (trimmed, case-folded) and processed
+ * in BUCKETS hash buckets, one transaction each, so a crash resumes at the next bucket.
+ *
+ * Rules (docs/merge-rules.md): people (the directory) wins name, department, team, country,
+ * manager, hire date and status, and so whether the employee is active; users (logins) wins role,
+ * password hash and last login; the display email is the directory's, trimmed. Inside one table,
+ * duplicate emails keep the newest row (created_at, then id). A lead's override beats every rule.
+ * Every disagreement and every row not carried over is written to merge_conflicts.
+ */
+export const BUCKETS = 32;
+
+function sources(ctx: PlanContext) {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const bucket = (column: string) => `(abs(hashtext(${u}.norm_email(${column}))::bigint) % $2) = $1`;
+  return {
+    u,
+    ctes: `u_all AS (
+  SELECT s.*, ${u}.norm_email(s.email) AS email_norm FROM ${qualified(ctx.legacySchema, "users")} s
+   WHERE ${u}.norm_email(s.email) IS NOT NULL AND ${bucket("s.email")}
+), u AS (
+  SELECT DISTINCT ON (email_norm) * FROM u_all ORDER BY email_norm, created_at DESC NULLS LAST, id DESC
+), p_all AS (
+  SELECT s.*, ${u}.norm_email(s.email) AS email_norm FROM ${qualified(ctx.legacySchema, "people")} s
+   WHERE ${u}.norm_email(s.email) IS NOT NULL AND ${bucket("s.email")}
+), p AS (
+  SELECT DISTINCT ON (email_norm) * FROM p_all ORDER BY email_norm, created_at DESC NULLS LAST, id DESC
+)`,
+  };
+}
+
+function mergeStatement(ctx: PlanContext): string {
+  const { u, ctes } = sources(ctx);
+  const pick = (field: string, otherwise: string) => `CASE WHEN ov.o ? '${field}' THEN ov.o->>'${field}' ELSE ${otherwise} END`;
+  return `-- Merge one bucket ($1 of $2) of humans into employees: directory fields from people, login fields from users, lead overrides first.
+WITH ${ctes}, k AS (
+  SELECT email_norm FROM u UNION SELECT email_norm FROM p
+), ov AS (
+  SELECT email_normalized AS email_norm, jsonb_object_agg(field, value) AS o
+    FROM console.conflict_overrides GROUP BY email_normalized
+), merged AS (
+  SELECT k.email_norm,
+         coalesce(btrim(p.email), btrim(u.email)) AS email,
+         ${pick("full_name", "coalesce(nullif(btrim(p.name), ''), nullif(btrim(u.full_name), ''))")} AS full_name,
+         ${pick("role", "u.role")} AS role,
+         ${pick("department", "p.department")} AS department,
+         ${pick("team", "p.team")} AS team,
+         ${pick("country", "p.country")} AS country,
+         ${u}.norm_email(${pick("manager_email", "p.manager_email")}) AS manager_email,
+         (${pick("hire_date", "p.hire_date::text")})::date AS hire_date,
+         coalesce(nullif(btrim(p.status), ''), CASE WHEN u.is_active THEN 'active' ELSE 'inactive' END) AS status,
+         CASE WHEN ov.o ? 'is_active' THEN (ov.o->>'is_active')::boolean
+              WHEN p.id IS NOT NULL THEN coalesce(${u}.norm(p.status) = 'active', false)
+              ELSE coalesce(u.is_active, false) END AS is_active,
+         u.password_hash, u.last_login_at, u.id AS legacy_user_id, p.id AS legacy_person_id,
+         CASE WHEN u.id IS NOT NULL AND p.id IS NOT NULL THEN 'both'
+              WHEN u.id IS NOT NULL THEN 'users' ELSE 'people' END AS source,
+         least(u.created_at, p.created_at) AS created_at
+    FROM k LEFT JOIN u USING (email_norm) LEFT JOIN p USING (email_norm) LEFT JOIN ov USING (email_norm)
+)
+INSERT INTO ${u}.employees (email, email_normalized, full_name, role_id, department_id, team_id, country_id,
+                            manager_email, hire_date, status, is_active, password_hash, last_login_at,
+                            legacy_user_id, legacy_person_id, source, created_at)
+SELECT m.email, m.email_norm, m.full_name, r.id, d.id, t.id, c.id, m.manager_email, m.hire_date, m.status,
+       m.is_active, m.password_hash, m.last_login_at, m.legacy_user_id, m.legacy_person_id, m.source, m.created_at
+  FROM merged m
+  LEFT JOIN ${u}.roles r ON r.name_normalized = ${u}.norm(m.role)
+  LEFT JOIN ${u}.departments d ON d.name_normalized = ${u}.norm(m.department)
+  LEFT JOIN ${u}.teams t ON t.name_normalized = ${u}.norm(m.team) AND t.department_id IS NOT DISTINCT FROM d.id
+  LEFT JOIN ${u}.countries c ON c.name_normalized = ${u}.norm(m.country)
+ON CONFLICT (email_normalized) DO UPDATE SET
+  email = EXCLUDED.email, full_name = EXCLUDED.full_name, role_id = EXCLUDED.role_id,
+  department_id = EXCLUDED.department_id, team_id = EXCLUDED.team_id, country_id = EXCLUDED.country_id,
+  manager_email = EXCLUDED.manager_email, hire_date = EXCLUDED.hire_date, status = EXCLUDED.status,
+  is_active = EXCLUDED.is_active, password_hash = EXCLUDED.password_hash, last_login_at = EXCLUDED.last_login_at,
+  legacy_user_id = EXCLUDED.legacy_user_id, legacy_person_id = EXCLUDED.legacy_person_id,
+  source = EXCLUDED.source, created_at = EXCLUDED.created_at, updated_at = now()`;
+}
+
+function conflictStatement(ctx: PlanContext): string {
+  const { u, ctes } = sources(ctx);
+  const differs = (a: string, b: string) => `${u}.norm(${a}) IS DISTINCT FROM ${u}.norm(${b})`;
+  return `-- Record every disagreement of one bucket ($1 of $2) with both values and the rule's choice.
+WITH ${ctes}, found AS (
+  SELECT u.email_norm, 'full_name' AS field, btrim(p.name) AS chosen_value, 'people#' || p.id AS chosen_source,
+         btrim(u.full_name) AS alternative_value, 'users#' || u.id AS alternative_source,
+         'people wins directory fields' AS rule
+    FROM u JOIN p USING (email_norm)
+   WHERE ${u}.norm(u.full_name) IS NOT NULL AND ${u}.norm(p.name) IS NOT NULL AND ${differs("u.full_name", "p.name")}
+  UNION ALL
+  SELECT u.email_norm, 'is_active', coalesce(${u}.norm(p.status) = 'active', false)::text, 'people#' || p.id,
+         u.is_active::text, 'users#' || u.id, 'people status decides whether an employee is active'
+    FROM u JOIN p USING (email_norm)
+   WHERE u.is_active IS DISTINCT FROM coalesce(${u}.norm(p.status) = 'active', false)
+  UNION ALL
+  SELECT w.email_norm, 'duplicate_row', btrim(w.email), 'users#' || w.id, btrim(l.email), 'users#' || l.id,
+         'duplicate email in users: the newest row is kept'
+    FROM u_all l JOIN u w ON w.email_norm = l.email_norm AND w.id <> l.id
+  UNION ALL
+  SELECT w.email_norm, f.field, f.chosen, 'users#' || w.id, f.alternative, 'users#' || l.id,
+         'duplicate email in users: the newest row is kept'
+    FROM u_all l JOIN u w ON w.email_norm = l.email_norm AND w.id <> l.id
+   CROSS JOIN LATERAL (VALUES ('full_name', btrim(w.full_name), btrim(l.full_name)),
+                              ('role', btrim(w.role), btrim(l.role)),
+                              ('is_active', w.is_active::text, l.is_active::text)) f(field, chosen, alternative)
+   WHERE ${differs("f.chosen", "f.alternative")}
+  UNION ALL
+  SELECT w.email_norm, 'duplicate_row', btrim(w.email), 'people#' || w.id, btrim(l.email), 'people#' || l.id,
+         'duplicate email in people: the newest row is kept'
+    FROM p_all l JOIN p w ON w.email_norm = l.email_norm AND w.id <> l.id
+  UNION ALL
+  SELECT w.email_norm, f.field, f.chosen, 'people#' || w.id, f.alternative, 'people#' || l.id,
+         'duplicate email in people: the newest row is kept'
+    FROM p_all l JOIN p w ON w.email_norm = l.email_norm AND w.id <> l.id
+   CROSS JOIN LATERAL (VALUES ('full_name', btrim(w.name), btrim(l.name)),
+                              ('department', btrim(w.department), btrim(l.department)),
+                              ('team', btrim(w.team), btrim(l.team)),
+                              ('country', btrim(w.country), btrim(l.country)),
+                              ('manager_email', btrim(w.manager_email), btrim(l.manager_email)),
+                              ('hire_date', w.hire_date::text, l.hire_date::text),
+                              ('status', btrim(w.status), btrim(l.status))) f(field, chosen, alternative)
+   WHERE ${differs("f.chosen", "f.alternative")}
+)
+INSERT INTO ${u}.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
+SELECT * FROM found
+ON CONFLICT (email_normalized, field, alternative_source) DO UPDATE SET
+  chosen_value = EXCLUDED.chosen_value, chosen_source = EXCLUDED.chosen_source,
+  alternative_value = EXCLUDED.alternative_value, rule = EXCLUDED.rule`;
+}
+
+function emaillessStatement(ctx: PlanContext): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return `-- Rows without an email cannot be matched to anyone: report each for a person to resolve.
+INSERT INTO ${u}.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
+SELECT NULL, 'email', NULL, NULL, btrim(full_name), 'users#' || id, 'row has no email: not migrated'
+  FROM ${qualified(ctx.legacySchema, "users")} WHERE ${u}.norm_email(email) IS NULL
+UNION ALL
+SELECT NULL, 'email', NULL, NULL, btrim(name), 'people#' || id, 'row has no email: not migrated'
+  FROM ${qualified(ctx.legacySchema, "people")} WHERE ${u}.norm_email(email) IS NULL
+ON CONFLICT (email_normalized, field, alternative_source) DO NOTHING`;
+}
+
+export const mergeIdentities: Step<{ bucket: number }> = {
+  id: "merge-identities",
+  title: "Merge users and people into employees, recording every conflict",
+  unit: "rows",
+  async plan(ctx) {
+    const rows =
+      (await estimateRows(ctx.db, ctx.legacySchema, "users")) + (await estimateRows(ctx.db, ctx.legacySchema, "people"));
+    return {
+      statements: [mergeStatement(ctx), conflictStatement(ctx), emaillessStatement(ctx)],
+      estimatedRows: rows,
+    };
+  },
+  async run(ctx) {
+    const merge = mergeStatement(ctx);
+    const conflicts = conflictStatement(ctx);
+    await ctx.setTotal(await distinctIdentities(ctx));
+    for (let bucket = ctx.checkpoint?.bucket ?? 0; bucket <= BUCKETS; bucket++) {
+      if (await ctx.interrupted()) return;
+      await ctx.batch(async (db) => {
+        if (bucket === BUCKETS) {
+          await db.query(emaillessStatement(ctx));
+          return { checkpoint: { bucket: bucket + 1 }, rows: 0 };
+        }
+        const merged = await db.query(merge, [bucket, BUCKETS]);
+        await db.query(conflicts, [bucket, BUCKETS]);
+        return { checkpoint: { bucket: bucket + 1 }, rows: merged.rowCount ?? 0 };
+      });
+    }
+  },
+  async verify(ctx) {
+    return accountForEveryRow(ctx);
+  },
+  async rollback(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    if (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) {
+      await ctx.db.query(`TRUNCATE ${u}.merge_conflicts, ${u}.employees RESTART IDENTITY`);
+    }
+  },
+};
+
+/** Distinct normalised emails across users and people: the number of merged employees to expect. */
+function distinctIdentities(ctx: PlanContext): Promise<number> {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return countRows(
+    ctx.db,
+    `SELECT count(*) AS n FROM (SELECT ${u}.norm_email(email) e FROM ${qualified(ctx.legacySchema, "users")}
+                                UNION SELECT ${u}.norm_email(email) FROM ${qualified(ctx.legacySchema, "people")}) s
+      WHERE e IS NOT NULL`,
+  );
+}
+
+/** Nothing is lost: every legacy identity row is an employee or an explicit conflict record. */
+export async function accountForEveryRow(ctx: PlanContext): Promise<Check[]> {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const checks: Check[] = [];
+  for (const [table, column] of [["users", "legacy_user_id"], ["people", "legacy_person_id"]] as const) {
+    const source = qualified(ctx.legacySchema, table);
+    const total = await countRows(ctx.db, `SELECT count(*) AS n FROM ${source}`);
+    const carried = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.employees WHERE ${column} IS NOT NULL`);
+    const reported = await countRows(
+      ctx.db,
+      `SELECT count(DISTINCT alternative_source) AS n FROM ${u}.merge_conflicts
+        WHERE field IN ('duplicate_row', 'email') AND alternative_source LIKE $1`,
+      [`${table}#%`],
+    );
+    const ok = total === carried + reported;
+    checks.push({
+      name: `every ${table} row is an employee or a reported conflict`,
+      status: ok ? "pass" : "fail",
+      detail: `${total} rows = ${carried} employees + ${reported} reported${ok ? "" : " (MISMATCH)"}`,
+    });
+  }
+  const distinct = await distinctIdentities(ctx);
+  const merged = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.employees WHERE source <> 'referenced'`);
+  checks.push({
+    name: "one employee per distinct normalised email",
+    status: distinct === merged ? "pass" : "fail",
+    detail: `${distinct} distinct emails, ${merged} merged employees`,
+  });
+  return checks;
+}

@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/activity/log";
+import { pool } from "@/lib/db/pool";
+import { withTestDatabase } from "@/lib/db/testing/database";
+import { RunAlreadyActiveError } from "@/lib/engine/errors";
+import { stopQueue } from "@/lib/engine/queue";
+import { requestRun } from "@/lib/engine/runs";
+import { approve, approveAndRun, catalogSnapshot, phase1Outcome, rollBack } from "@/lib/engine/testing/phases";
+
+withTestDatabase();
+afterAll(() => stopQueue());
+
+/** A legacy database built by hand: every awkward case Phase 1 must settle, with known answers. */
+const TRICKY_LEGACY = `
+CREATE TABLE users (id serial PRIMARY KEY, email text, password_hash text, full_name text, role text, is_active boolean, last_login_at timestamptz, created_at timestamptz);
+CREATE TABLE people (id serial PRIMARY KEY, email text, name text, department text, team text, country text, manager_email text, hire_date date, status text, created_at timestamptz);
+CREATE TABLE scorecards (id serial PRIMARY KEY, name text, table_name text, channel text, passing_score numeric, created_at timestamptz);
+CREATE TABLE scorecard_fields (id serial PRIMARY KEY, scorecard_id int, field_key text, column_name text, label text, max_score int, weight numeric, position int);
+CREATE TABLE email_audit (id bigserial PRIMARY KEY, employee_email text, auditor_email text, audit_date date, status text, total_score numeric, comments text, created_at timestamptz, updated_at timestamptz, greeting integer);
+CREATE TABLE audit_assignments (id serial PRIMARY KEY, auditor_email text, employee_email text, scorecard_table text, due_date date, status text, created_at timestamptz);
+CREATE TABLE notifications (id serial PRIMARY KEY, recipient_email text, type text, message text, read_at timestamptz, audit_table text, audit_id bigint, created_at timestamptz);
+
+INSERT INTO users (id, email, password_hash, full_name, role, is_active, created_at) VALUES
+  (1, 'Ana@Example.com',    'h1', 'Ana Silva', 'Agent',      true,  '2024-01-01'),
+  (2, ' ana@example.com ',  'h2', 'Ana S.',    'agent',      true,  '2024-02-01'),
+  (3, 'bob@example.com',    'h3', 'Bob Stone', 'Supervisor', true,  '2024-01-01'),
+  (4, 'carl@example.com',   'h4', 'Carl',      'Agent',      false, '2024-01-01'),
+  (5, '   ',                'h5', 'No Email',  'agent',      true,  '2024-01-01');
+INSERT INTO people (id, email, name, department, team, country, manager_email, hire_date, status, created_at) VALUES
+  (1, 'ANA@example.com',  'Ana Silva',    'Support',  'Tier 1', 'Portugal', ' BOB@example.com', '2020-01-01', 'active',   '2023-01-01'),
+  (2, 'bob@example.com ', 'Robert Stone', 'support ', 'Tier 2', 'Portugal', 'dana@example.com', '2019-01-01', 'active',   '2023-01-01'),
+  (3, 'Bob@Example.com',  'Robert Stone', 'Sales',    'Tier 2', 'Portugal', 'dana@example.com', '2019-01-01', 'active',   '2023-06-01'),
+  (4, 'dana@example.com', 'Dana',         'Support',  'Tier 1', 'Spain',    'bob@example.com',  '2018-01-01', 'Active',   '2023-01-01'),
+  (5, 'eve@example.com',  'Eve',          'Support',  NULL,     'Spain',    'ghost@example.com', NULL,        'inactive', '2023-01-01');
+INSERT INTO scorecards (id, name, table_name, channel, passing_score) VALUES (1, 'Email', 'email_audit', 'Email', 80);
+INSERT INTO scorecard_fields (scorecard_id, field_key, column_name, label, max_score, weight, position) VALUES (1, 'greeting', 'greeting', 'Greeting', 5, 1, 1);
+INSERT INTO email_audit (employee_email, auditor_email, audit_date, status, total_score, greeting) VALUES
+  ('ANA@EXAMPLE.COM', 'Zed@example.com', '2024-03-01', 'done', 90, 5);
+INSERT INTO audit_assignments (auditor_email, employee_email, scorecard_table, due_date, status) VALUES
+  ('bob@example.com', 'yan@example.com ', 'email_audit', '2024-04-01', 'open');
+INSERT INTO notifications (recipient_email, type, message) VALUES ('Xia@example.com', 'audit', 'hello');
+`;
+
+describe("Phase 1 on hand-built tricky legacy data", () => {
+  let before: string[] = [];
+
+  it("ends with exactly the expected employees", async () => {
+    await pool().query(TRICKY_LEGACY);
+    before = await catalogSnapshot(pool());
+    const run = await approveAndRun(1);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.verification?.every((c) => c.status === "pass")).toBe(true);
+
+    const { employees } = await phase1Outcome(pool());
+    const brief = employees.map((e) => [e.email_normalized, e.source, e.full_name, e.role, e.department, e.team, e.country, e.manager, e.is_active, e.legacy_user_id, e.legacy_person_id]);
+    expect(brief).toEqual([
+      ["ana@example.com", "both", "Ana Silva", "Agent", "Support", "Tier 1", "Portugal", "bob@example.com", true, 2, 1],
+      ["bob@example.com", "both", "Robert Stone", "Supervisor", "Sales", "Tier 2", "Portugal", "dana@example.com", true, 3, 3],
+      ["carl@example.com", "users", "Carl", "Agent", null, null, null, null, false, 4, null],
+      ["dana@example.com", "people", "Dana", null, "Support", "Tier 1", "Spain", "bob@example.com", true, null, 4],
+      ["eve@example.com", "people", "Eve", null, "Support", null, "Spain", null, false, null, 5],
+      ["xia@example.com", "referenced", null, null, null, null, null, null, false, null, null],
+      ["yan@example.com", "referenced", null, null, null, null, null, null, false, null, null],
+      ["zed@example.com", "referenced", null, null, null, null, null, null, false, null, null],
+    ]);
+    expect(employees.find((e) => e.email_normalized === "ana@example.com")?.email).toBe("ANA@example.com");
+  });
+
+  it("records every conflict with both values and the rule's choice", async () => {
+    const { conflicts } = await phase1Outcome(pool());
+    const brief = conflicts.map((c) => [c.email_normalized, c.field, c.chosen_value, c.alternative_value, c.alternative_source]);
+    expect(brief).toEqual([
+      [null, "email", null, "No Email", "users#5"],
+      ["ana@example.com", "duplicate_row", "ana@example.com", "Ana@Example.com", "users#1"],
+      ["ana@example.com", "full_name", "Ana S.", "Ana Silva", "users#1"],
+      ["ana@example.com", "full_name", "Ana Silva", "Ana S.", "users#2"],
+      ["bob@example.com", "department", "Sales", "support", "people#2"],
+      ["bob@example.com", "duplicate_row", "Bob@Example.com", "bob@example.com", "people#2"],
+      ["bob@example.com", "full_name", "Robert Stone", "Bob Stone", "users#3"],
+      ["bob@example.com", "manager_cycle", "dana@example.com", null, "people#3"],
+      ["dana@example.com", "manager_cycle", "bob@example.com", null, "people#4"],
+      ["eve@example.com", "manager", null, "ghost@example.com", "people#5"],
+    ]);
+  });
+
+  it("keeps the legacy shapes readable through the compatibility views", async () => {
+    const users = await pool().query(`SELECT id, email, full_name, role, is_active FROM unified.users_compat ORDER BY id`);
+    expect(users.rows).toEqual([
+      { id: 2, email: "ANA@example.com", full_name: "Ana Silva", role: "Agent", is_active: true },
+      { id: 3, email: "Bob@Example.com", full_name: "Robert Stone", role: "Supervisor", is_active: true },
+      { id: 4, email: "carl@example.com", full_name: "Carl", role: "Agent", is_active: false },
+    ]);
+    const people = await pool().query(`SELECT id, department, manager_email FROM unified.people_compat ORDER BY id`);
+    expect(people.rows).toEqual([
+      { id: 1, department: "Support", manager_email: "Bob@Example.com" },
+      { id: 3, department: "Sales", manager_email: "dana@example.com" },
+      { id: 4, department: "Support", manager_email: "Bob@Example.com" },
+      { id: 5, department: "Support", manager_email: "ghost@example.com" },
+    ]);
+  });
+
+  it("rollback returns the database to its prior catalog and leaves the legacy tables untouched", async () => {
+    const legacyBefore = await pool().query(`SELECT md5(string_agg(u::text, ',' ORDER BY id)) AS h FROM users u`);
+    const run = await rollBack(1);
+    expect(run.status).toBe("succeeded");
+    expect(await catalogSnapshot(pool())).toEqual(before);
+    const legacyAfter = await pool().query(`SELECT md5(string_agg(u::text, ',' ORDER BY id)) AS h FROM users u`);
+    expect(legacyAfter.rows).toEqual(legacyBefore.rows);
+  });
+
+  it("two concurrent run requests give one run and a clear message", async () => {
+    await approve(1);
+    const results = await Promise.allSettled([requestRun(1, SYSTEM_ACTOR), requestRun(1, SYSTEM_ACTOR)]);
+    const fulfilled = results.filter((r) => r.status === "fulfilled");
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(RunAlreadyActiveError);
+    expect(String(rejected[0]!.reason.message)).toMatch(/^Already running: phase 1 \(run #\d+, queued\), started by system at /);
+  });
+});

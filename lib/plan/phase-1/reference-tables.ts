@@ -1,0 +1,120 @@
+import { qualified, quoteIdent } from "@/lib/db/sql";
+import { countRows, estimateRows, schemaExists } from "../catalog";
+import type { Check, PlanContext, Step, StepContext } from "../types";
+
+/**
+ * Creates the unified schema, its normalisation functions and the reference tables, filled from
+ * the distinct legacy values. Matching is on the normalised form (trimmed, spaces collapsed,
+ * case-folded); the most frequent original spelling is kept for display.
+ */
+export const REFERENCE_TABLES = ["roles", "departments", "countries", "channels", "teams"] as const;
+
+function ddl(u: string): string[] {
+  const simple = (table: string, intent: string) =>
+    `-- ${intent}\nCREATE TABLE IF NOT EXISTS ${u}.${table} (\n  id serial PRIMARY KEY,\n  name text NOT NULL,\n  name_normalized text NOT NULL UNIQUE\n)`;
+  return [
+    `-- The schema that holds every object the migration creates.\nCREATE SCHEMA IF NOT EXISTS ${u}`,
+    `-- Normalised text for matching: trimmed, inner spaces collapsed, case-folded; NULL when blank.\nCREATE OR REPLACE FUNCTION ${u}.norm(value text) RETURNS text\n  LANGUAGE sql IMMUTABLE PARALLEL SAFE\n  RETURN nullif(lower(regexp_replace(btrim(value), '\\s+', ' ', 'g')), '')`,
+    `-- Normalised email for matching humans across tables: trimmed and case-folded; NULL when blank.\nCREATE OR REPLACE FUNCTION ${u}.norm_email(value text) RETURNS text\n  LANGUAGE sql IMMUTABLE PARALLEL SAFE\n  RETURN nullif(lower(btrim(value)), '')`,
+    simple("roles", "Roles of login accounts."),
+    simple("departments", "Departments of the staff directory."),
+    simple("countries", "Countries of the staff directory."),
+    simple("channels", "Channels that scorecards audit (email, chat, phone, …)."),
+    `-- Teams belong to a department; the same team name under two departments is two teams.\nCREATE TABLE IF NOT EXISTS ${u}.teams (\n  id serial PRIMARY KEY,\n  name text NOT NULL,\n  name_normalized text NOT NULL,\n  department_id integer REFERENCES ${u}.departments (id),\n  UNIQUE NULLS NOT DISTINCT (department_id, name_normalized)\n)`,
+  ];
+}
+
+function fill(u: string, table: string, source: string, column: string): string {
+  return `-- Fill ${table} from the distinct values of ${source}.${column}, most frequent spelling kept.
+INSERT INTO ${u}.${table} (name, name_normalized)
+SELECT DISTINCT ON (normalized) display, normalized
+  FROM (SELECT regexp_replace(btrim(${quoteIdent(column)}), '\\s+', ' ', 'g') AS display,
+               ${u}.norm(${quoteIdent(column)}) AS normalized, count(*) AS uses
+          FROM ${source}
+         WHERE ${u}.norm(${quoteIdent(column)}) IS NOT NULL
+         GROUP BY 1, 2) spellings
+ ORDER BY normalized, uses DESC, display
+ON CONFLICT (name_normalized) DO NOTHING`;
+}
+
+function statements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const users = qualified(ctx.legacySchema, "users");
+  const people = qualified(ctx.legacySchema, "people");
+  const scorecards = qualified(ctx.legacySchema, "scorecards");
+  return [
+    ...ddl(u),
+    fill(u, "roles", users, "role"),
+    fill(u, "departments", people, "department"),
+    fill(u, "countries", people, "country"),
+    fill(u, "channels", scorecards, "channel"),
+    `-- Fill teams from the distinct (department, team) pairs of the directory.
+INSERT INTO ${u}.teams (name, name_normalized, department_id)
+SELECT DISTINCT ON (d.id, s.normalized) s.display, s.normalized, d.id
+  FROM (SELECT regexp_replace(btrim(team), '\\s+', ' ', 'g') AS display, ${u}.norm(team) AS normalized,
+               ${u}.norm(department) AS department, count(*) AS uses
+          FROM ${people}
+         WHERE ${u}.norm(team) IS NOT NULL
+         GROUP BY 1, 2, 3) s
+  LEFT JOIN ${u}.departments d ON d.name_normalized = s.department
+ ORDER BY d.id, s.normalized, s.uses DESC, s.display
+ON CONFLICT (department_id, name_normalized) DO NOTHING`,
+  ];
+}
+
+export const referenceTables: Step<{ next: number }> = {
+  id: "reference-tables",
+  title: "Create the unified schema and fill the reference tables",
+  unit: "statements",
+  async plan(ctx) {
+    const rows =
+      (await estimateRows(ctx.db, ctx.legacySchema, "users")) +
+      2 * (await estimateRows(ctx.db, ctx.legacySchema, "people"));
+    return { statements: statements(ctx), estimatedRows: rows };
+  },
+  async run(ctx: StepContext<{ next: number }>) {
+    const all = statements(ctx);
+    await ctx.setTotal(all.length);
+    // Each statement is idempotent; the checkpoint only saves repeating finished work.
+    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
+      if (await ctx.interrupted()) return;
+      await ctx.batch(async (db) => {
+        await db.query(all[i]!);
+        return { checkpoint: { next: i + 1 }, rows: 1 };
+      });
+    }
+  },
+  async verify(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    const checks: Check[] = [];
+    const pairs: [string, string, string][] = [
+      ["roles", "users", "role"],
+      ["departments", "people", "department"],
+      ["countries", "people", "country"],
+      ["channels", "scorecards", "channel"],
+    ];
+    for (const [table, source, column] of pairs) {
+      const missing = await countRows(
+        ctx.db,
+        `SELECT count(DISTINCT ${u}.norm(${quoteIdent(column)})) AS n FROM ${qualified(ctx.legacySchema, source)} s
+          WHERE ${u}.norm(${quoteIdent(column)}) IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM ${u}.${table} r WHERE r.name_normalized = ${u}.norm(s.${quoteIdent(column)}))`,
+      );
+      checks.push({
+        name: `every ${source}.${column} value has a ${table} row`,
+        status: missing === 0 ? "pass" : "fail",
+        detail: missing === 0 ? "all distinct values present" : `${missing} distinct values missing`,
+      });
+    }
+    return checks;
+  },
+  async rollback(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    await ctx.db.query(`DROP TABLE IF EXISTS ${u}.teams, ${u}.channels, ${u}.countries, ${u}.departments, ${u}.roles`);
+    await ctx.db.query(`DROP FUNCTION IF EXISTS ${u}.norm(text), ${u}.norm_email(text)`);
+    if (await schemaExists(ctx.db, ctx.unifiedSchema)) {
+      // Without CASCADE: if a later phase left objects here, this fails loudly instead of dropping them.
+      await ctx.db.query(`DROP SCHEMA ${u}`);
+    }
+  },
+};

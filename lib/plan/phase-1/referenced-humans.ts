@@ -1,0 +1,86 @@
+import { qualified, quoteIdent } from "@/lib/db/sql";
+import { countRows, estimateRows, relationExists } from "../catalog";
+import type { Check, PlanContext, Step } from "../types";
+
+/**
+ * Humans that audits, assignments or notifications name but neither users nor people know get an
+ * employee flagged `referenced`, so the foreign keys of later phases never drop a row.
+ */
+interface EmailSource {
+  table: string;
+  columns: string[];
+}
+
+function emailSources(ctx: PlanContext): EmailSource[] {
+  return [
+    ...ctx.auditTables.map((table) => ({ table, columns: ["employee_email", "auditor_email"] })),
+    { table: "audit_assignments", columns: ["auditor_email", "employee_email"] },
+    { table: "notifications", columns: ["recipient_email"] },
+  ];
+}
+
+function sourceUnion(ctx: PlanContext, source: EmailSource): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const table = qualified(ctx.legacySchema, source.table);
+  return source.columns
+    .map((c) => `SELECT btrim(${quoteIdent(c)}) AS email, ${u}.norm_email(${quoteIdent(c)}) AS email_norm FROM ${table}`)
+    .join("\n   UNION ALL ");
+}
+
+function insertStatement(ctx: PlanContext, source: EmailSource): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return `-- Humans named in ${source.table} (${source.columns.join(", ")}) and unknown so far become referenced employees.
+INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
+SELECT min(email), email_norm, false, 'unknown', 'referenced'
+  FROM (${sourceUnion(ctx, source)}) named
+ WHERE email_norm IS NOT NULL
+ GROUP BY email_norm
+ON CONFLICT (email_normalized) DO NOTHING`;
+}
+
+export const referencedHumans: Step<{ next: number }> = {
+  id: "referenced-humans",
+  title: "Add employees for humans named only by audits, assignments or notifications",
+  unit: "tables",
+  async plan(ctx) {
+    let rows = 0;
+    for (const s of emailSources(ctx)) rows += (await estimateRows(ctx.db, ctx.legacySchema, s.table)) * s.columns.length;
+    return { statements: emailSources(ctx).map((s) => insertStatement(ctx, s)), estimatedRows: rows };
+  },
+  async run(ctx) {
+    const all = emailSources(ctx);
+    await ctx.setTotal(all.length);
+    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
+      if (await ctx.interrupted()) return;
+      await ctx.batch(async (db) => {
+        await db.query(insertStatement(ctx, all[i]!));
+        return { checkpoint: { next: i + 1 }, rows: 1 };
+      });
+    }
+  },
+  async verify(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    const checks: Check[] = [];
+    for (const source of emailSources(ctx)) {
+      const missing = await countRows(
+        ctx.db,
+        `SELECT count(DISTINCT email_norm) AS n FROM (${sourceUnion(ctx, source)}) named
+          WHERE email_norm IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = named.email_norm)`,
+      );
+      checks.push({
+        name: `every email in ${source.table} is an employee`,
+        status: missing === 0 ? "pass" : "fail",
+        detail: missing === 0 ? "all matched" : `${missing} emails without an employee`,
+      });
+    }
+    return checks;
+  },
+  async rollback(ctx) {
+    if (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) {
+      const u = quoteIdent(ctx.unifiedSchema);
+      await ctx.db.query(`UPDATE ${u}.employees SET manager_id = NULL WHERE manager_id IN (SELECT id FROM ${u}.employees WHERE source = 'referenced')`);
+      await ctx.db.query(`DELETE FROM ${u}.employees WHERE source = 'referenced'`);
+    }
+  },
+};

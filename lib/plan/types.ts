@@ -1,0 +1,75 @@
+import type pg from "pg";
+
+/** A query runner: a pool for planning and reads, one dedicated session while a step runs. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** What a step needs to state its plan: where the legacy tables are and what discovery found. */
+export interface PlanContext {
+  db: Queryable;
+  legacySchema: string;
+  unifiedSchema: string;
+  /** Every audit table that discovery found usable, in a stable order. */
+  auditTables: string[];
+}
+
+export interface StepPlan {
+  /** The exact SQL the step runs, readable, one statement per entry, each with its intent. */
+  statements: string[];
+  /** Rows the step will read or write, estimated from the catalog and counts. */
+  estimatedRows: number;
+}
+
+export type CheckStatus = "pass" | "warn" | "fail";
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface BatchResult<C> {
+  /** Where the next batch starts; committed with the batch's work in one transaction. */
+  checkpoint: C;
+  /** Rows this batch processed, added to the step's progress. */
+  rows: number;
+}
+
+export interface StepContext<C = unknown> extends PlanContext {
+  db: pg.PoolClient;
+  /** The checkpoint of the last committed batch, or null on a fresh start. */
+  checkpoint: C | null;
+  /**
+   * Runs one batch in its own transaction and commits it together with the new checkpoint and
+   * progress, so a crash at any moment leaves either the whole batch or none of it.
+   */
+  batch(work: (db: pg.PoolClient) => Promise<BatchResult<C>>): Promise<void>;
+  /** Sets the step's total for progress and ETA. */
+  setTotal(rows: number): Promise<void>;
+  /** True once an admin asked to pause or cancel: the step returns at the next batch boundary. */
+  interrupted(): Promise<boolean>;
+  log(message: string, level?: "info" | "warn" | "error"): Promise<void>;
+}
+
+/**
+ * One step of a phase, the same four verbs for every step (after pgroll's operations):
+ * state the plan, run resumably, verify, roll back. The engine knows only this interface.
+ */
+export interface Step<C = unknown> {
+  id: string;
+  title: string;
+  /** What the step's progress counts (rows for data steps, statements for DDL). */
+  unit: "rows" | "statements" | "tables";
+  plan(ctx: PlanContext): Promise<StepPlan>;
+  run(ctx: StepContext<C>): Promise<void>;
+  verify(ctx: PlanContext): Promise<Check[]>;
+  rollback(ctx: StepContext<C>): Promise<void>;
+}
+
+export interface PhaseDefinition {
+  number: number;
+  title: string;
+  /** The ordered steps, built from what discovery found (audit tables are data). */
+  steps(ctx: PlanContext): Step[];
+  /** Checks that must hold before the phase may run; shown beside the plan for approval. */
+  preflight(ctx: PlanContext): Promise<Check[]>;
+}
