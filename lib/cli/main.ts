@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { explainError } from "./output";
+import { registerEngine } from "./engine";
 import { registerServe } from "./serve";
 import { registerStatus } from "./status";
 import { registerUsers } from "./users";
@@ -13,6 +14,7 @@ const program = new Command("unify")
 registerStatus(program);
 registerUsers(program);
 registerServe(program);
+registerEngine(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

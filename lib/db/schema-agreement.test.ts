@@ -6,8 +6,13 @@ import { withTestDatabase } from "./testing/database";
 withTestDatabase();
 
 describe("schema.prisma and the SQL migrations", () => {
-  it("describe the same tables, columns, types, nullability and enums", async () => {
-    expect(await compareSchemaToCatalog(pool())).toEqual([]);
+  it("describe the same console tables, columns, types, nullability and enums", async () => {
+    expect(await compareSchemaToCatalog(pool(), { schemas: ["console"] })).toEqual([]);
+  });
+
+  it("find the unified models missing before Phase 1 has run", async () => {
+    const problems = await compareSchemaToCatalog(pool(), { schemas: ["unified"] });
+    expect(problems).toContain("model Employee (unified.employees) has no relation in the database");
   });
 
   it("a column the SQL changed but schema.prisma did not is reported", async () => {
@@ -20,7 +25,7 @@ describe("schema.prisma and the SQL migrations", () => {
         ...datamodel.models.filter((m) => m.name !== "Operator"),
       ],
     };
-    expect(await compareSchemaToCatalog(pool(), drifted)).toEqual([
+    expect(await compareSchemaToCatalog(pool(), { datamodel: drifted, schemas: ["console"] })).toEqual([
       "model Operator (console.operators): column name is NOT NULL in the database but optional in schema.prisma",
     ]);
   });
@@ -28,7 +33,7 @@ describe("schema.prisma and the SQL migrations", () => {
   it("a column added in SQL only is reported", async () => {
     await pool().query(`ALTER TABLE console.sessions ADD COLUMN extra integer`);
     try {
-      expect(await compareSchemaToCatalog(pool())).toEqual([
+      expect(await compareSchemaToCatalog(pool(), { schemas: ["console"] })).toEqual([
         "model Session (console.sessions): column extra exists in the database but not in schema.prisma",
       ]);
     } finally {

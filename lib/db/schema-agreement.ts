@@ -34,8 +34,15 @@ export interface Datamodel {
 }
 
 export function readDatamodel(schemaPath = join(process.cwd(), "prisma", "schema.prisma")): Datamodel {
-  const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: readFileSync(schemaPath, "utf8") })));
-  return dmmf.datamodel as Datamodel;
+  const source = readFileSync(schemaPath, "utf8");
+  const datamodel = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: source }))).datamodel as Datamodel;
+  // The DMMF lists `view` blocks among the models without marking them; the source does.
+  const viewNames = new Set([...source.matchAll(/^view\s+(\w+)\s*\{/gm)].map((m) => m[1]));
+  return {
+    ...datamodel,
+    models: datamodel.models.filter((m) => !viewNames.has(m.name)),
+    views: datamodel.models.filter((m) => viewNames.has(m.name)),
+  };
 }
 
 const SCALAR_TYPES: Record<string, string[]> = {
@@ -84,11 +91,16 @@ function expectedUdt(field: DmmfField, enums: DmmfEnum[]): string[] {
 }
 
 /** Every disagreement between schema.prisma and the database, as sentences; empty when they agree. */
-export async function compareSchemaToCatalog(db: pg.Pool, datamodel: Datamodel = readDatamodel()): Promise<string[]> {
+export async function compareSchemaToCatalog(
+  db: pg.Pool,
+  options: { datamodel?: Datamodel; schemas?: string[] } = {},
+): Promise<string[]> {
+  const datamodel = options.datamodel ?? readDatamodel();
+  const inScope = (m: DmmfModel) => !options.schemas || options.schemas.includes(m.schema ?? "public");
   const problems: string[] = [];
   const models = [
-    ...datamodel.models.map((m) => ({ ...m, isView: false })),
-    ...(datamodel.views ?? []).map((m) => ({ ...m, isView: true })),
+    ...datamodel.models.filter(inScope).map((m) => ({ ...m, isView: false })),
+    ...(datamodel.views ?? []).filter(inScope).map((m) => ({ ...m, isView: true })),
   ];
   const schemas = [...new Set(models.map((m) => m.schema ?? "public"))];
   const { rows: columns } = await db.query<CatalogColumn>(

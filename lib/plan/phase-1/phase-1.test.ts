@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
+import { compareSchemaToCatalog } from "@/lib/db/schema-agreement";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { RunAlreadyActiveError } from "@/lib/engine/errors";
 import { stopQueue } from "@/lib/engine/queue";
@@ -65,6 +66,10 @@ describe("Phase 1 on hand-built tricky legacy data", () => {
       ["zed@example.com", "referenced", null, null, null, null, null, null, false, null, null],
     ]);
     expect(employees.find((e) => e.email_normalized === "ana@example.com")?.email).toBe("ANA@example.com");
+  });
+
+  it("leaves a catalog that schema.prisma describes exactly, unified models and views included", async () => {
+    expect(await compareSchemaToCatalog(pool())).toEqual([]);
   });
 
   it("records every conflict with both values and the rule's choice", async () => {

@@ -1,0 +1,186 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { verifyPassword } from "@/lib/auth/password";
+import { connectDatabase } from "@/lib/db/connect";
+import { pool } from "@/lib/db/pool";
+import { prisma } from "@/lib/db/prisma";
+import { decidePlan } from "@/lib/engine/approvals";
+import { EngineError } from "@/lib/engine/errors";
+import { runProgress, type RunProgress } from "@/lib/engine/progress";
+import { stopQueue } from "@/lib/engine/queue";
+import { executeRun } from "@/lib/engine/runner";
+import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
+import { startWorker } from "@/lib/engine/worker";
+import { buildPlan } from "@/lib/plan/plan";
+import { CliUsageError } from "./output";
+import { readSecret } from "./prompt";
+import { cliActor } from "./users";
+
+const phaseArg = z.coerce.number().int().min(1, "phase is 1 to 5").max(5, "phase is 1 to 5");
+
+function parsePhase(value: string): number {
+  const parsed = phaseArg.safeParse(value);
+  if (!parsed.success) throw new CliUsageError(`not a phase: "${value}" (phases are 1 to 5)`);
+  return parsed.data;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "–";
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+function progressLine(run: RunProgress): string {
+  const current = run.steps.find((s) => s.status === "running") ?? run.steps.findLast((s) => s.status !== "pending");
+  const done = run.steps.filter((s) => s.status === "succeeded").length;
+  const width = 24;
+  const fraction = current?.rowsTotal ? Math.min(1, current.rowsDone / current.rowsTotal) : done / Math.max(1, run.steps.length);
+  const bar = "#".repeat(Math.round(fraction * width)).padEnd(width, ".");
+  const rate = current?.rowsPerSecond ? ` ${Math.round(current.rowsPerSecond)}/s` : "";
+  const eta = current?.etaSeconds !== null && current?.etaSeconds !== undefined ? ` ETA ${formatDuration(current.etaSeconds)}` : "";
+  return `[${bar}] step ${Math.min(done + 1, run.steps.length)}/${run.steps.length} ${current?.stepId ?? ""} ${current?.rowsDone ?? 0}/${current?.rowsTotal ?? "?"}${rate}${eta}`;
+}
+
+/** Executes the run here unless a worker already has it; follows it to its end either way. */
+async function follow(runId: number): Promise<RunProgress> {
+  const tty = process.stdout.isTTY;
+  const ticker = tty
+    ? setInterval(async () => {
+        const p = await runProgress(runId, 1);
+        if (p) process.stdout.write(`\r${progressLine(p)}\u001b[K`);
+      }, 500)
+    : null;
+  try {
+    for (;;) {
+      if ((await executeRun(runId)) === "busy") await new Promise((r) => setTimeout(r, 1000));
+      const progress = (await runProgress(runId, 1000))!;
+      if (!["queued", "running"].includes(progress.status)) return progress;
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+    if (tty) process.stdout.write("\n");
+  }
+}
+
+function report(run: RunProgress): void {
+  for (const entry of run.log) console.log(`${entry.at.slice(11, 19)} ${entry.level.padEnd(5)} ${entry.message}`);
+  for (const c of run.verification ?? []) console.log(`check ${c.status.padEnd(4)} ${c.name}: ${c.detail}`);
+  const took = run.durationMs !== null ? ` in ${formatDuration(run.durationMs / 1000)}` : "";
+  console.log(`run #${run.id} ${run.kind === "rollback" ? "(rollback) " : ""}${run.status}${took}${run.error ? `: ${run.error}` : ""}`);
+  if (run.status === "failed") process.exitCode = 1;
+}
+
+export function registerEngine(program: Command): void {
+  program
+    .command("plan <phase>")
+    .description("a phase's plan: the exact SQL of each step, row estimates, checksum, pre-flight checks")
+    .option("--json", "machine-readable output")
+    .action(async (phaseText: string, opts: { json?: boolean }) => {
+      const phase = parsePhase(phaseText);
+      await connectDatabase();
+      const plan = await buildPlan(phase, pool());
+      if (opts.json) return void console.log(JSON.stringify(plan, null, 2));
+      if (!plan.available) return void console.log(`Phase ${phase} (${plan.title}) has no steps in this version of Unify.`);
+      console.log(`Phase ${phase} — ${plan.title}\nchecksum ${plan.checksum}\n`);
+      for (const c of plan.preflight) console.log(`pre-flight ${c.status.padEnd(4)} ${c.name}: ${c.detail}`);
+      for (const [i, step] of plan.steps.entries()) {
+        console.log(`\n== ${i + 1}. ${step.id}: ${step.title} (~${step.estimatedRows} rows)`);
+        for (const sql of step.statements) console.log(`${sql};\n`);
+      }
+    });
+
+  program
+    .command("approve <phase>")
+    .description("approve (or --reject) a phase's current plan as a lead")
+    .requiredOption("--as <email>", "the lead's email (password from UNIFY_PASSWORD or asked)")
+    .option("--reject", "reject instead of approve")
+    .option("--comment <text>", "why", "")
+    .action(async (phaseText: string, opts: { as: string; reject?: boolean; comment: string }) => {
+      const phase = parsePhase(phaseText);
+      await connectDatabase();
+      const email = opts.as.trim().toLowerCase();
+      const operator = await prisma().operator.findUnique({ where: { email } });
+      const password = process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${email}: `));
+      if (!operator || operator.disabledAt || !(await verifyPassword(operator.passwordHash, password))) {
+        throw new CliUsageError("Email or password is incorrect");
+      }
+      const plan = await buildPlan(phase, pool());
+      await decidePlan({
+        phase,
+        checksum: plan.checksum,
+        decision: opts.reject ? "rejected" : "approved",
+        comment: opts.comment,
+        actor: { id: operator.id, email: operator.email, roles: operator.roles },
+      });
+      console.log(`phase ${phase} plan ${plan.checksum.slice(0, 12)}… ${opts.reject ? "rejected" : "approved"} by ${operator.email}`);
+    });
+
+  program
+    .command("run <phase>")
+    .description("run an approved phase (or one --step), or show what would run with --dry-run")
+    .option("--step <id>", "run only this step")
+    .option("--dry-run", "print every statement and row estimate; change nothing")
+    .option("--detach", "queue the run for a worker and return")
+    .action(async (phaseText: string, opts: { step?: string; dryRun?: boolean; detach?: boolean }) => {
+      const phase = parsePhase(phaseText);
+      await connectDatabase();
+      if (opts.dryRun) {
+        const plan = await buildPlan(phase, pool());
+        const steps = opts.step ? plan.steps.filter((s) => s.id === opts.step) : plan.steps;
+        if (opts.step && !steps.length) throw new EngineError(`Phase ${phase} has no step "${opts.step}"`);
+        console.log(`-- dry run of phase ${phase} (plan ${plan.checksum.slice(0, 12)}…): nothing is changed`);
+        for (const step of steps) {
+          console.log(`\n-- step ${step.id}: ${step.title} (~${step.estimatedRows} rows)`);
+          for (const sql of step.statements) console.log(`${sql};`);
+        }
+        return;
+      }
+      const run = await requestRun(phase, cliActor(), { onlyStep: opts.step });
+      console.log(`run #${run.id} of phase ${phase} queued`);
+      if (!opts.detach) report(await follow(run.id));
+      await stopQueue();
+    });
+
+  program
+    .command("rollback <phase>")
+    .description("undo a phase's objects (its steps' rollbacks in reverse order)")
+    .action(async (phaseText: string) => {
+      const phase = parsePhase(phaseText);
+      await connectDatabase();
+      const run = await requestRollback(phase, cliActor());
+      report(await follow(run.id));
+      await stopQueue();
+    });
+
+  for (const [name, action, description] of [
+    ["pause", pauseRun, "pause a phase's run at its next batch boundary"],
+    ["resume", resumeRun, "resume a paused run from its checkpoints"],
+    ["cancel", cancelRun, "cancel a phase's run at its next batch boundary"],
+  ] as const) {
+    program
+      .command(`${name} <phase>`)
+      .description(description)
+      .action(async (phaseText: string) => {
+        const phase = parsePhase(phaseText);
+        await connectDatabase();
+        const run = await action(phase, cliActor());
+        console.log(`${name} requested for run #${run.id} of phase ${phase}`);
+        await stopQueue();
+      });
+  }
+
+  program
+    .command("worker")
+    .description("run the migration worker (takes queued runs, resumes orphaned ones)")
+    .action(async () => {
+      await connectDatabase();
+      const worker = await startWorker();
+      console.log("unify worker: waiting for runs");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await worker.stop();
+      await stopQueue();
+    });
+}
