@@ -3,13 +3,16 @@ import { connectDatabase } from "@/lib/db/connect";
 import { migrationState } from "@/lib/db/migrate";
 import { pool } from "@/lib/db/pool";
 import { describeDatabaseUrl } from "@/lib/db/url";
+import { phaseStatus } from "@/lib/engine/runs";
 import { countOperators } from "@/lib/operators/operators";
+import { PHASES } from "@/lib/plan/phases";
 
 export interface ConsoleStatus {
   database: string;
   embedded: boolean;
   migrations: { applied: string[]; pending: string[] };
   operators: number;
+  phases: { phase: number; title: string; status: string; runId: number | null }[];
 }
 
 export async function consoleStatus(): Promise<ConsoleStatus> {
@@ -19,6 +22,9 @@ export async function consoleStatus(): Promise<ConsoleStatus> {
     embedded: connection.embedded !== null,
     migrations: await migrationState(pool()),
     operators: await countOperators(),
+    phases: await Promise.all(
+      PHASES.map(async (p) => ({ phase: p.number, title: p.title, ...(await phaseStatus(p.number)) })),
+    ),
   };
 }
 
@@ -38,5 +44,8 @@ export function registerStatus(program: Command): void {
         `migrations  ${status.migrations.applied.length} applied, ${status.migrations.pending.length} pending`,
       );
       console.log(`operators   ${status.operators}`);
+      for (const p of status.phases) {
+        console.log(`phase ${p.phase}     ${p.title.padEnd(20)} ${p.status.replace("_", " ")}${p.runId ? ` (run #${p.runId})` : ""}`);
+      }
     });
 }

@@ -1,0 +1,63 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { pool } from "@/lib/db/pool";
+import { withTestDatabase } from "@/lib/db/testing/database";
+import { catalogSnapshot } from "@/lib/engine/testing/phases";
+import { seedLegacy } from "@/lib/legacy/generator";
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
+const db = withTestDatabase();
+
+async function unify(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(TSX, ["lib/cli/main.ts", ...args], { env: { ...process.env, DATABASE_URL: db.url(), ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("driving Phase 1 from the CLI", () => {
+  it("plans, refuses an unapproved run, approves as a lead, dry-runs, runs and rolls back", { timeout: 120_000 }, async () => {
+    await seedLegacy(pool(), { audits: 2000, scorecards: 3, seed: "cli" });
+    await unify(["users", "add", "--email", "lead@cli.test", "--role", "lead"], { UNIFY_PASSWORD: "lead password 1" });
+
+    const plan = JSON.parse((await unify(["plan", "1", "--json"])).stdout);
+    expect(plan.steps.map((s: { id: string }) => s.id)).toEqual([
+      "reference-tables", "employees-table", "merge-identities", "referenced-humans", "resolve-managers", "compat-views",
+    ]);
+    expect(plan.checksum).toMatch(/^[0-9a-f]{64}$/);
+
+    const refused = await unify(["run", "1"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toBe("unify: A lead must approve the plan of phase 1 before it runs");
+
+    const wrong = await unify(["approve", "1", "--as", "lead@cli.test"], { UNIFY_PASSWORD: "wrong" });
+    expect(wrong.stderr.trim()).toBe("unify: Email or password is incorrect");
+    const approved = await unify(["approve", "1", "--as", "lead@cli.test"], { UNIFY_PASSWORD: "lead password 1" });
+    expect(approved.stdout).toMatch(/phase 1 plan [0-9a-f]{12}… approved by lead@cli.test/);
+
+    const before = await catalogSnapshot(pool());
+    const dry = await unify(["run", "1", "--dry-run"]);
+    expect(dry.stdout).toContain("INSERT INTO \"unified\".employees");
+    expect(await catalogSnapshot(pool())).toEqual(before);
+
+    const ran = await unify(["run", "1"]);
+    expect(ran.stdout).toMatch(/run #\d+ succeeded in \d+s/);
+    expect(ran.stdout).toContain("check pass merge-identities: every users row is an employee or a reported conflict");
+
+    const again = await unify(["run", "1"]);
+    expect(again.stderr.trim()).toBe("unify: Phase 1 already succeeded; roll it back to run it again");
+
+    const undone = await unify(["rollback", "1"]);
+    expect(undone.stdout).toMatch(/run #\d+ \(rollback\) succeeded in \d+s/);
+    expect(await catalogSnapshot(pool())).toEqual(before);
+
+    const badPhase = await unify(["plan", "9"]);
+    expect(badPhase.stderr.trim()).toBe('unify: not a phase: "9" (phases are 1 to 5)');
+  });
+});
