@@ -11,7 +11,12 @@ import type { BatchResult, Check, PlanContext, Step, StepContext } from "@/lib/p
  */
 export const RUN_LOCK_NAMESPACE = 0x756e6979; // "uniy"
 
-const LOCK_TIMEOUT = process.env.UNIFY_LOCK_TIMEOUT ?? "5s";
+/** How long a statement waits for a lock before giving up and retrying later (never queueing behind traffic). */
+function lockTimeout(): string {
+  const value = process.env.UNIFY_LOCK_TIMEOUT ?? "5s";
+  if (!/^\d+(ms|s|min)?$/.test(value)) throw new Error(`UNIFY_LOCK_TIMEOUT must look like 5s or 500ms (got "${value}")`);
+  return value;
+}
 const LOCK_RETRIES = 6;
 
 // Test hook: a pause after each committed batch, so a test can kill a worker between batches.
@@ -92,7 +97,7 @@ function stepContext(db: pg.PoolClient, base: PlanContext, runId: number, step: 
           await db.query("ROLLBACK").catch(() => undefined);
           if (!isLockTimeout(error) || attempt >= LOCK_RETRIES) throw error;
           const wait = Math.min(30_000, 500 * 2 ** attempt);
-          await log(db, runId, `lock not granted within ${LOCK_TIMEOUT} (attempt ${attempt} of ${LOCK_RETRIES}); retrying in ${wait / 1000}s`, "warn", step.id);
+          await log(db, runId, `lock not granted within ${lockTimeout()} (attempt ${attempt} of ${LOCK_RETRIES}); retrying in ${wait / 1000}s`, "warn", step.id);
           await sleep(wait);
         }
       }
@@ -119,7 +124,7 @@ async function verifyAll(ctx: PlanContext, steps: Step[]): Promise<Check[]> {
 async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
   const definition = phaseDefinition(run.phase);
   if (!definition) throw new Error(`phase ${run.phase} has no steps in this version`);
-  await db.query(`SET lock_timeout = '${LOCK_TIMEOUT.replace(/[^0-9a-z]/gi, "")}'`);
+  await db.query(`SET lock_timeout = '${lockTimeout()}'`);
   const base = await planContext(db);
   const steps = definition.steps(base);
   const { rows: stepRows } = await db.query<StepRow>(
