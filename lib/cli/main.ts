@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
+import { registerLegacy } from "./legacy";
 import { registerServe } from "./serve";
 import { registerStatus } from "./status";
 import { registerUsers } from "./users";
@@ -15,6 +16,7 @@ registerStatus(program);
 registerUsers(program);
 registerServe(program);
 registerEngine(program);
+registerLegacy(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

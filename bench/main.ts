@@ -1,0 +1,18 @@
+import { explainError } from "@/lib/cli/output";
+import { legacySeedBench } from "./legacy-seed";
+
+/** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
+  "legacy-seed": legacySeedBench,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name ? BENCHMARKS[name] : undefined;
+if (!bench) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join(" | ")}> [options]`);
+  process.exit(2);
+}
+bench(args).catch((error: unknown) => {
+  console.error(`bench ${name}: ${explainError(error)}`);
+  process.exit(1);
+});
