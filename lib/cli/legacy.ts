@@ -135,7 +135,7 @@ export function registerLegacy(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (opts: { cached?: boolean; json?: boolean }) => {
       await connectDatabase();
-      const inventory = opts.cached ? await readInventory(pool()) : await computeInventory(pool());
+      const inventory = opts.cached ? await readInventory() : await computeInventory(pool());
       if (!inventory) throw new CliUsageError("no inventory has been computed yet: run `unify legacy inventory`");
       if (opts.json) console.log(JSON.stringify(inventory, null, 2));
       else printInventory(inventory);

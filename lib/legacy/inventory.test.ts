@@ -79,16 +79,16 @@ describe("source inventory", () => {
   });
 
   it("serves the latest computation from the cache with its time, per legacy schema", async () => {
-    expect(await readInventory(pool(), "nowhere")).toBeNull();
+    expect(await readInventory("nowhere")).toBeNull();
     const first = await computeInventory(pool(), "counted");
     await pool().query(`INSERT INTO counted.chat_audit (employee_email, auditor_email, audit_date) VALUES ('ann@x.test', 'bob@x.test', '2024-05-01')`);
-    expect((await readInventory(pool(), "counted"))?.audits).toBe(first.audits);
+    expect((await readInventory("counted"))?.audits).toBe(first.audits);
     const second = await computeInventory(pool(), "counted");
-    const cached = await readInventory(pool(), "counted");
+    const cached = await readInventory("counted");
     expect(cached).toEqual(second);
     expect(cached?.audits).toBe(5);
     expect(Date.parse(cached!.computedAt)).toBeGreaterThanOrEqual(Date.parse(first.computedAt));
-    expect(await readInventory(pool(), "nowhere")).toBeNull();
+    expect(await readInventory("nowhere")).toBeNull();
   });
 
   it("still reports what it can when the identity and link tables are missing", async () => {

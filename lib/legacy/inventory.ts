@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
 import { legacySchema } from "./contract";
 import { discoverLegacy, type Anomaly, type LegacyDiscovery } from "./discovery";
@@ -205,21 +206,19 @@ export async function computeInventory(db: Queryable, schema: string = legacySch
     notifications,
     anomalies: discovery.anomalies,
   };
-  await db.query(
-    `INSERT INTO console.inventory_snapshots (computed_at, duration_ms, legacy_schema, data) VALUES ($1, $2, $3, $4)`,
-    [computedAt, inventory.durationMs, schema, JSON.stringify(inventory)],
-  );
+  await prisma().inventorySnapshot.create({
+    data: { computedAt, durationMs: inventory.durationMs, legacySchema: schema, data: JSON.parse(JSON.stringify(inventory)) },
+  });
   return inventory;
 }
 
 /** The latest cached inventory of the schema, or null when none was computed (by this version). */
-export async function readInventory(db: Queryable, schema: string = legacySchema()): Promise<Inventory | null> {
-  const { rows } = await db.query<{ data: Inventory; computed_at: Date }>(
-    `SELECT data, computed_at FROM console.inventory_snapshots
-      WHERE legacy_schema = $1 ORDER BY computed_at DESC, id DESC LIMIT 1`,
-    [schema],
-  );
-  const row = rows[0];
-  if (!row || row.data.version !== INVENTORY_VERSION) return null;
-  return { ...row.data, computedAt: row.computed_at.toISOString() };
+export async function readInventory(schema: string = legacySchema()): Promise<Inventory | null> {
+  const row = await prisma().inventorySnapshot.findFirst({
+    where: { legacySchema: schema },
+    orderBy: [{ computedAt: "desc" }, { id: "desc" }],
+  });
+  const data = row?.data as Inventory | undefined;
+  if (!row || !data || data.version !== INVENTORY_VERSION) return null;
+  return { ...data, computedAt: row.computedAt.toISOString() };
 }
