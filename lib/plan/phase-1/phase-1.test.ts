@@ -5,7 +5,10 @@ import { compareSchemaToCatalog } from "@/lib/db/schema-agreement";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { RunAlreadyActiveError } from "@/lib/engine/errors";
 import { stopQueue } from "@/lib/engine/queue";
-import { requestRun } from "@/lib/engine/runs";
+import { prisma } from "@/lib/db/prisma";
+import { runProgress } from "@/lib/engine/progress";
+import { executeRun } from "@/lib/engine/runner";
+import { phaseStatus, requestRun } from "@/lib/engine/runs";
 import { approve, approveAndRun, catalogSnapshot, phase1Outcome, rollBack } from "@/lib/engine/testing/phases";
 
 withTestDatabase();
@@ -114,6 +117,22 @@ describe("Phase 1 on hand-built tricky legacy data", () => {
       { id: 4, department: "Support", manager_email: "Bob@Example.com" },
       { id: 5, department: "Support", manager_email: "ghost@example.com" },
     ]);
+  });
+
+  it("a lead's override is applied when the merge step runs again, and the phase stays succeeded", async () => {
+    await prisma().conflictOverride.create({
+      data: { emailNormalized: "bob@example.com", field: "full_name", value: "Bob Stone", decidedBy: "lead@test", comment: "he signs as Bob" },
+    });
+    await prisma().conflictOverride.create({
+      data: { emailNormalized: "bob@example.com", field: "department", value: "support", decidedBy: "lead@test" },
+    });
+    const run = await requestRun(1, SYSTEM_ACTOR, { onlyStep: "merge-identities" });
+    await executeRun(run.id);
+    expect((await runProgress(run.id))?.status).toBe("succeeded");
+    const { employees } = await phase1Outcome(pool());
+    const bob = employees.find((e) => e.email_normalized === "bob@example.com");
+    expect([bob?.full_name, bob?.department, bob?.manager]).toEqual(["Bob Stone", "Support", "dana@example.com"]);
+    expect((await phaseStatus(1)).status).toBe("succeeded");
   });
 
   it("rollback returns the database to its prior catalog; no legacy row changed on the way", async () => {
