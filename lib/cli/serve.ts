@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { connectDatabase } from "@/lib/db/connect";
@@ -12,9 +12,27 @@ import { CliUsageError } from "./output";
 
 const NEXT_BIN = join(process.cwd(), "node_modules", ".bin", "next");
 
-function buildIfMissing(): void {
-  if (existsSync(join(process.cwd(), ".next", "BUILD_ID"))) return;
-  console.log("unify: no production build yet, building (about a minute)…");
+/** The newest modification time under the folders the build is made from. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "generated" || entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds when there is no production build, or when the sources changed since it was made. */
+function buildIfStale(): void {
+  const buildId = join(process.cwd(), ".next", "BUILD_ID");
+  if (existsSync(buildId)) {
+    const sources = ["app", "components", "lib", "public"].filter((d) => existsSync(d)).map((d) => newestSource(d));
+    if (Math.max(...sources) <= statSync(buildId).mtimeMs) return;
+    console.log("unify: the sources changed since the last build, rebuilding…");
+  } else {
+    console.log("unify: no production build yet, building (about a minute)…");
+  }
   const result = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: process.env });
   if (result.status !== 0) throw new CliUsageError("the production build failed (see above)");
 }
@@ -40,7 +58,7 @@ export function registerServe(program: Command): void {
       if (opts.demo) await prepareDemo();
       await disconnectPrisma();
       await closePool();
-      buildIfMissing();
+      buildIfStale();
 
       const child = spawn(NEXT_BIN, ["start", "-H", opts.host, "-p", String(port)], {
         stdio: "inherit",
