@@ -1,5 +1,6 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { countRows } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { PlanContext, Step } from "../types";
 
 /** users_compat and people_compat return the legacy shapes from employees, for old readers. */
@@ -26,23 +27,14 @@ SELECT e.legacy_person_id AS id, e.email, e.full_name AS name, d.name AS departm
   ];
 }
 
-export const compatViews: Step<{ next: number }> = {
+export const compatViews: Step<StatementCheckpoint> = {
   id: "compat-views",
   title: "Create the users_compat and people_compat views",
   unit: "statements",
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  async run(ctx) {
-    const all = statements(ctx);
-    await ctx.setTotal(all.length);
-    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
-      await ctx.batch(async (db) => {
-        await db.query(all[i]!);
-        return { checkpoint: { next: i + 1 }, rows: 1 };
-      });
-    }
-  },
+  run: (ctx) => runStatements(ctx, statements(ctx)),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const users = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.users_compat`);

@@ -1,5 +1,6 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { PlanContext, Step } from "../types";
 
 /** Creates `employees` (one row per human) and `merge_conflicts` (every disagreement, reviewable). */
@@ -47,23 +48,14 @@ CREATE TABLE IF NOT EXISTS ${u}.merge_conflicts (
   ];
 }
 
-export const employeesTable: Step<{ next: number }> = {
+export const employeesTable: Step<StatementCheckpoint> = {
   id: "employees-table",
   title: "Create the employees and merge_conflicts tables",
   unit: "statements",
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  async run(ctx) {
-    const all = statements(ctx);
-    await ctx.setTotal(all.length);
-    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
-      await ctx.batch(async (db) => {
-        await db.query(all[i]!);
-        return { checkpoint: { next: i + 1 }, rows: 1 };
-      });
-    }
-  },
+  run: (ctx) => runStatements(ctx, statements(ctx)),
   async verify(ctx) {
     const present = (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) &&
       (await relationExists(ctx.db, ctx.unifiedSchema, "merge_conflicts"));

@@ -1,6 +1,7 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { countRows, estimateRows, schemaExists } from "../catalog";
-import type { Check, PlanContext, Step, StepContext } from "../types";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
+import type { Check, PlanContext, Step } from "../types";
 
 /**
  * Creates the unified schema, its normalisation functions and the reference tables, filled from
@@ -62,7 +63,7 @@ ON CONFLICT (department_id, name_normalized) DO NOTHING`,
   ];
 }
 
-export const referenceTables: Step<{ next: number }> = {
+export const referenceTables: Step<StatementCheckpoint> = {
   id: "reference-tables",
   title: "Create the unified schema and fill the reference tables",
   unit: "statements",
@@ -72,18 +73,7 @@ export const referenceTables: Step<{ next: number }> = {
       2 * (await estimateRows(ctx.db, ctx.legacySchema, "people"));
     return { statements: statements(ctx), estimatedRows: rows };
   },
-  async run(ctx: StepContext<{ next: number }>) {
-    const all = statements(ctx);
-    await ctx.setTotal(all.length);
-    // Each statement is idempotent; the checkpoint only saves repeating finished work.
-    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
-      if (await ctx.interrupted()) return;
-      await ctx.batch(async (db) => {
-        await db.query(all[i]!);
-        return { checkpoint: { next: i + 1 }, rows: 1 };
-      });
-    }
-  },
+  run: (ctx) => runStatements(ctx, statements(ctx)),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];

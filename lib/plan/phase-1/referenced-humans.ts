@@ -1,5 +1,6 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
 
 /**
@@ -38,26 +39,20 @@ SELECT min(email), email_norm, false, 'unknown', 'referenced'
 ON CONFLICT (email_normalized) DO NOTHING`;
 }
 
-export const referencedHumans: Step<{ next: number }> = {
+function statements(ctx: PlanContext): string[] {
+  return emailSources(ctx).map((s) => insertStatement(ctx, s));
+}
+
+export const referencedHumans: Step<StatementCheckpoint> = {
   id: "referenced-humans",
   title: "Add employees for humans named only by audits, assignments or notifications",
   unit: "tables",
   async plan(ctx) {
     let rows = 0;
     for (const s of emailSources(ctx)) rows += (await estimateRows(ctx.db, ctx.legacySchema, s.table)) * s.columns.length;
-    return { statements: emailSources(ctx).map((s) => insertStatement(ctx, s)), estimatedRows: rows };
+    return { statements: statements(ctx), estimatedRows: rows };
   },
-  async run(ctx) {
-    const all = emailSources(ctx);
-    await ctx.setTotal(all.length);
-    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
-      if (await ctx.interrupted()) return;
-      await ctx.batch(async (db) => {
-        await db.query(insertStatement(ctx, all[i]!));
-        return { checkpoint: { next: i + 1 }, rows: 1 };
-      });
-    }
-  },
+  run: (ctx) => runStatements(ctx, statements(ctx)),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];

@@ -1,5 +1,6 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { countRows, relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { PlanContext, Step } from "../types";
 
 /**
@@ -39,23 +40,14 @@ ON CONFLICT (email_normalized, field, alternative_source) DO NOTHING`,
   ];
 }
 
-export const resolveManagers: Step<{ next: number }> = {
+export const resolveManagers: Step<StatementCheckpoint> = {
   id: "resolve-managers",
   title: "Resolve managers to employee ids, reporting dangling managers and cycles",
   unit: "statements",
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  async run(ctx) {
-    const all = statements(ctx);
-    await ctx.setTotal(all.length);
-    for (let i = ctx.checkpoint?.next ?? 0; i < all.length; i++) {
-      await ctx.batch(async (db) => {
-        await db.query(all[i]!);
-        return { checkpoint: { next: i + 1 }, rows: 1 };
-      });
-    }
-  },
+  run: (ctx) => runStatements(ctx, statements(ctx)),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const unexplained = await countRows(

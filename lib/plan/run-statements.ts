@@ -1,0 +1,21 @@
+import type { StepContext } from "./types";
+
+export interface StatementCheckpoint {
+  next: number;
+}
+
+/**
+ * Runs a step's statements in order, each in its own transaction with the index of the next one
+ * as checkpoint: a resumed run skips what already committed. Every statement must be idempotent,
+ * so one that committed just before a crash may safely run again. Stops early on pause or cancel.
+ */
+export async function runStatements(ctx: StepContext<StatementCheckpoint>, statements: string[]): Promise<void> {
+  await ctx.setTotal(statements.length);
+  for (let i = ctx.checkpoint?.next ?? 0; i < statements.length; i++) {
+    if (await ctx.interrupted()) return;
+    await ctx.batch(async (db) => {
+      await db.query(statements[i]!);
+      return { checkpoint: { next: i + 1 }, rows: 1 };
+    });
+  }
+}
