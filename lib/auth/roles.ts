@@ -17,6 +17,8 @@ export const AREAS = [
   { href: "/", label: "Overview", roles: ["admin", "lead", "analyst"] },
   { href: "/inventory", label: "Source", roles: ["admin", "lead", "analyst"] },
   { href: "/phases", label: "Phases", roles: ["admin", "lead", "analyst"] },
+  // Leads override merge choices; admins and analysts read them.
+  { href: "/conflicts", label: "Conflicts", roles: ["admin", "lead", "analyst"] },
   { href: "/validation", label: "Validation", roles: ["admin", "lead", "analyst"] },
   { href: "/analytics", label: "Analytics", roles: ["admin", "lead", "analyst"] },
   { href: "/flags", label: "Flags", roles: ["admin", "lead"] },

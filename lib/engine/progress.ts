@@ -56,17 +56,19 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     error: run.error,
     verification: (run.verification as RunProgress["verification"]) ?? null,
     steps: run.steps.map((s) => {
+      // A step interrupted by a pause, cancel or failure is as stopped as its run.
+      const status = s.status === "running" && run.status !== "running" ? run.status : s.status;
       const done = Number(s.rowsDone);
       const total = s.rowsTotal === null ? null : Number(s.rowsTotal);
-      const perSecond = s.status === "running" || s.status === "succeeded" ? rate(done, s.startedAt, s.finishedAt) : null;
+      const perSecond = status === "running" || status === "succeeded" ? rate(done, s.startedAt, s.finishedAt) : null;
       return {
         stepId: s.stepId,
         title: s.title,
-        status: s.status,
+        status,
         rowsDone: done,
         rowsTotal: total,
         rowsPerSecond: perSecond,
-        etaSeconds: s.status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
+        etaSeconds: status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
         durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
         error: s.error,
       };

@@ -1,0 +1,119 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApprovalPanel } from "@/components/phases/approval-panel";
+import { CheckList, type CheckView } from "@/components/phases/check-list";
+import { LiveLog } from "@/components/phases/live-log";
+import { LiveSteps } from "@/components/phases/live-steps";
+import { PostValidation } from "@/components/phases/post-validation";
+import { RunControls } from "@/components/phases/run-controls";
+import { RunsTable } from "@/components/phases/runs-table";
+import { StatusBadge } from "@/components/phases/status-badge";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireArea } from "@/lib/auth/current";
+import { hasAnyRole } from "@/lib/auth/roles";
+import { pool } from "@/lib/db/pool";
+import { approvalHistory, approvalState } from "@/lib/engine/approvals";
+import { latestRuns, runProgress } from "@/lib/engine/progress";
+import { phaseStatus } from "@/lib/engine/runs";
+import { buildPlan, phaseDefinition, planContext } from "@/lib/plan/plan";
+import { PHASES } from "@/lib/plan/phases";
+
+type Props = { params: Promise<{ phase: string }> };
+
+function phaseOf(param: string) {
+  return PHASES.find((p) => String(p.number) === param) ?? null;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const meta = phaseOf((await params).phase);
+  return { title: meta ? `Phase ${meta.number} · ${meta.title}` : "Phase" };
+}
+
+export default async function PhasePage({ params }: Props) {
+  const operator = await requireArea("/phases");
+  const meta = phaseOf((await params).phase);
+  if (!meta) notFound();
+  const n = meta.number;
+  const [plan, { status }, runs, history] = await Promise.all([buildPlan(n, pool()), phaseStatus(n), latestRuns(n, 20), approvalHistory(n)]);
+  const isAdmin = hasAnyRole(operator.roles, ["admin"]);
+  const isLead = hasAnyRole(operator.roles, ["lead"]);
+
+  const header = (
+    <PageHeader
+      title={`Phase ${n} · ${meta.title}`}
+      description={meta.summary}
+      actions={
+        <div className="flex items-center gap-2">
+          <Badge tone={meta.risk === "medium" ? "warning" : "neutral"}>{meta.risk} risk</Badge>
+          {plan.available ? <StatusBadge status={status} /> : <Badge>not yet planned</Badge>}
+        </div>
+      }
+    />
+  );
+  if (!plan.available) {
+    return (
+      <>
+        {header}
+        <EmptyState title="Not yet planned in this version of Unify">
+          Phase {n} has no steps yet, so there is nothing to approve, run or roll back. Its plan arrives in a later version.{" "}
+          <Link href="/phases" className="font-medium text-brand-600 hover:text-brand-700">Back to the phases</Link>
+        </EmptyState>
+      </>
+    );
+  }
+
+  const latest = runs[0] ?? null;
+  const [approval, live, ctx] = await Promise.all([approvalState(n, plan.checksum), latest ? runProgress(latest.id) : null, planContext(pool())]);
+  const units = new Map(phaseDefinition(n)!.steps(ctx).map((s) => [s.id, s.unit]));
+  const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
+  const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
+  const rollback = runs.find((r) => r.kind === "rollback") ?? null;
+  const failingChecks = plan.preflight.filter((c) => c.status === "fail").length;
+
+  return (
+    <>
+      {header}
+      <div className="space-y-6">
+        {isAdmin ? (
+          <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
+            <RunControls key={`${status}:${activeRun ?? ""}`} phase={n} status={status} activeRun={activeRun ?? null} approved={approval.current?.decision === "approved"} />
+          </Card>
+        ) : (
+          !isLead && (
+            <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
+              You can follow this phase. Leads approve its plan and admins run it.
+            </p>
+          )
+        )}
+        <div className="grid gap-6 lg:grid-cols-3">
+          <Card title="Approval" description={`The plan: ${plan.steps.length} steps, their SQL below.`} className="lg:col-span-2">
+            <ApprovalPanel phase={n} checksum={plan.checksum} state={approval} history={history} canDecide={isLead} failingChecks={failingChecks} />
+          </Card>
+          <Card title="Pre-flight checks" description="Checked against the legacy database as this page loaded.">
+            <CheckList checks={plan.preflight} label="Pre-flight checks" />
+          </Card>
+        </div>
+        <LiveSteps
+          phase={n}
+          run={live}
+          steps={plan.steps.map((s) => ({ ...s, unit: units.get(s.id) ?? "rows" }))}
+          canRunSteps={isAdmin}
+        />
+        <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
+          <PostValidation
+            validated={validated ? { ...validated, checks: validated.verification as unknown as CheckView[] } : null}
+            rollback={rollback}
+          />
+        </Card>
+        <LiveLog run={live} />
+        <Card title="Runs" description="Recent runs and rollbacks of this phase.">
+          <RunsTable runs={runs} />
+        </Card>
+      </div>
+    </>
+  );
+}

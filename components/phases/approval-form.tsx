@@ -1,0 +1,48 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { decidePlanAction } from "@/lib/actions/phases";
+import type { ActionResult } from "@/lib/auth/current";
+
+/** A lead's decision on the plan on screen; the checksum ties it to exactly that plan. */
+export function ApprovalForm({ phase, checksum, failingChecks }: { phase: number; checksum: string; failingChecks: number }) {
+  const [state, action, pending] = useActionState<ActionResult | null, FormData>(decidePlanAction, null);
+  return (
+    <form action={action} className="space-y-3">
+      <input type="hidden" name="phase" value={phase} />
+      <input type="hidden" name="checksum" value={checksum} />
+      <div>
+        <label htmlFor="approval-comment" className="block text-sm font-medium text-slate-700">
+          Comment
+        </label>
+        <textarea
+          id="approval-comment"
+          name="comment"
+          rows={2}
+          maxLength={2000}
+          placeholder="What you checked; required to reject"
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
+        />
+      </div>
+      {failingChecks > 0 && (
+        <p className="text-sm text-amber-700">
+          {failingChecks} pre-flight check{failingChecks === 1 ? "" : "s"} fail: the run will most likely fail until the legacy data is fixed.
+        </p>
+      )}
+      <div className="flex flex-wrap items-center gap-2">
+        <Button type="submit" name="decision" value="approved" disabled={pending}>
+          Approve plan
+        </Button>
+        <Button type="submit" name="decision" value="rejected" variant="secondary" className="text-red-700" disabled={pending}>
+          Reject plan
+        </Button>
+        {state && (
+          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-600"}`}>
+            {state.ok ? state.message : state.error}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

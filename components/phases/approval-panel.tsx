@@ -1,0 +1,107 @@
+import type { ReactNode } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Table, Td, Th } from "@/components/ui/table";
+import type { ApprovalState } from "@/lib/engine/approvals";
+import { ApprovalForm } from "./approval-form";
+import { formatTime, shortChecksum } from "./format";
+
+export interface ApprovalRecord {
+  id: number;
+  planChecksum: string;
+  decision: string;
+  comment: string;
+  decidedBy: string;
+  decidedAt: Date;
+}
+
+function Verdict({ tone, children }: { tone: "success" | "danger" | "warning" | "neutral"; children: ReactNode }) {
+  const colours = {
+    success: "border-emerald-200 bg-emerald-50 text-emerald-800",
+    danger: "border-red-200 bg-red-50 text-red-800",
+    warning: "border-amber-200 bg-amber-50 text-amber-900",
+    neutral: "border-slate-200 bg-slate-50 text-slate-700",
+  };
+  return <div data-testid="approval-state" className={`rounded-md border px-3 py-2 text-sm ${colours[tone]}`}>{children}</div>;
+}
+
+function CurrentDecision({ state }: { state: ApprovalState }) {
+  const current = state.current;
+  if (current?.decision === "approved") {
+    return (
+      <Verdict tone="success">
+        <p className="font-medium">Approved by {current.decidedBy} on {formatTime(current.decidedAt)}</p>
+        {current.comment && <p className="mt-0.5">“{current.comment}”</p>}
+      </Verdict>
+    );
+  }
+  if (current?.decision === "rejected") {
+    return (
+      <Verdict tone="danger">
+        <p className="font-medium">Rejected by {current.decidedBy} on {formatTime(current.decidedAt)}</p>
+        <p className="mt-0.5">“{current.comment}”</p>
+      </Verdict>
+    );
+  }
+  if (state.voidedByChange) {
+    return <Verdict tone="warning">The plan changed after the last decision, which no longer counts: a lead must review and decide again.</Verdict>;
+  }
+  return <Verdict tone="neutral">Awaiting a lead&apos;s approval. Nothing runs before a lead approves this exact plan.</Verdict>;
+}
+
+/** Where the current plan stands, a lead's form to decide it, and every past decision. */
+export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks }: {
+  phase: number;
+  checksum: string;
+  state: ApprovalState;
+  history: ApprovalRecord[];
+  canDecide: boolean;
+  failingChecks: number;
+}) {
+  return (
+    <div className="space-y-4">
+      <CurrentDecision state={state} />
+      <p className="text-xs text-slate-500">
+        Plan checksum <span className="font-mono text-slate-700">{shortChecksum(checksum)}</span>: a decision binds to it, and any change to
+        the plan&apos;s SQL voids it.
+      </p>
+      {canDecide && <ApprovalForm phase={phase} checksum={checksum} failingChecks={failingChecks} />}
+      <div>
+        <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h3>
+        {history.length ? (
+          <Table label="Approval history">
+            <thead className="bg-slate-50">
+              <tr>
+                <Th>Decision</Th>
+                <Th>By</Th>
+                <Th>Comment</Th>
+                <Th>Plan</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {history.map((h) => (
+                <tr key={h.id}>
+                  <Td>
+                    <Badge tone={h.decision === "approved" ? "success" : "danger"}>{h.decision}</Badge>
+                  </Td>
+                  <Td className="text-xs">
+                    {h.decidedBy}
+                    <span className="block text-slate-400">{formatTime(h.decidedAt)}</span>
+                  </Td>
+                  <Td className="text-xs">
+                    <p className="max-w-xs whitespace-normal">{h.comment || <span className="text-slate-400">–</span>}</p>
+                  </Td>
+                  <Td className="font-mono text-xs">
+                    {shortChecksum(h.planChecksum)}
+                    {h.planChecksum === checksum ? <span className="ml-1 font-sans text-emerald-700">current</span> : <span className="ml-1 font-sans text-slate-400">older</span>}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : (
+          <p className="text-sm text-slate-500">No decision yet.</p>
+        )}
+      </div>
+    </div>
+  );
+}

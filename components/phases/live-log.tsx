@@ -1,0 +1,37 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { Card } from "@/components/ui/card";
+import type { RunProgress } from "@/lib/engine/progress";
+import { useRunProgress } from "./use-run-progress";
+
+const LEVEL_COLOUR: Record<string, string> = { info: "text-slate-300", warn: "text-amber-300", error: "text-red-300" };
+
+/** The latest run's log, following new lines as they arrive. */
+export function LiveLog({ run, className = "" }: { run: RunProgress | null; className?: string }) {
+  const { data } = useRunProgress(run);
+  const log = data?.log ?? [];
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const box = end.current?.parentElement;
+    if (box) box.scrollTop = box.scrollHeight;
+  }, [log.length]);
+  return (
+    <Card title="Run log" description={data ? `Run #${data.id}, newest last (UTC)` : undefined} className={className}>
+      {log.length ? (
+        <div className="max-h-80 overflow-y-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">
+          {log.map((entry) => (
+            <p key={entry.id} className={LEVEL_COLOUR[entry.level] ?? "text-slate-300"}>
+              <span className="text-slate-500">{entry.at.slice(11, 19)}</span>{" "}
+              {entry.stepId && <span className="text-sky-300">[{entry.stepId}] </span>}
+              {entry.message}
+            </p>
+          ))}
+          <div ref={end} />
+        </div>
+      ) : (
+        <p className="text-sm text-slate-500">Nothing logged yet: the log fills as soon as a run starts.</p>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,110 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import {
+  cancelRunAction,
+  dryRunAction,
+  pauseRunAction,
+  resumeRunAction,
+  rollbackPhaseAction,
+  runPhaseAction,
+  type DryRun,
+} from "@/lib/actions/phases";
+import type { ActionResult } from "@/lib/auth/current";
+import type { PhaseStatus } from "@/lib/engine/runs";
+import { DryRunResult } from "./dry-run-result";
+
+const RUNNABLE: PhaseStatus[] = ["not_started", "failed", "cancelled", "rolled_back", "rollback_failed"];
+const ROLLBACKABLE: PhaseStatus[] = ["succeeded", "failed", "cancelled", "rollback_failed"];
+
+/**
+ * An admin's buttons for one phase, shown by state: run, dry run, pause, resume, cancel, roll back.
+ * The engine has the last word: whatever it refuses comes back as a message here.
+ */
+export function RunControls({ phase, status, activeRun, approved }: {
+  phase: number;
+  status: PhaseStatus;
+  /** Status of this phase's queued, running or paused run (a whole run or a single step). */
+  activeRun: "queued" | "running" | "paused" | null;
+  approved: boolean;
+}) {
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  const [dryRun, setDryRun] = useState<DryRun | null>(null);
+  const [confirmRollback, setConfirmRollback] = useState(false);
+
+  const act = (work: () => Promise<ActionResult<unknown>>) =>
+    start(async () => {
+      setConfirmRollback(false);
+      setResult(await work());
+    });
+
+  const canRun = !activeRun && RUNNABLE.includes(status);
+  const canRollback = !activeRun && ROLLBACKABLE.includes(status);
+
+  return (
+    <div>
+      <div className="flex flex-wrap items-center gap-2">
+        {canRun && (
+          <Button disabled={pending || !approved} onClick={() => act(() => runPhaseAction(phase))}>
+            Run phase {phase}
+          </Button>
+        )}
+        <Button
+          variant="secondary"
+          disabled={pending}
+          onClick={() =>
+            act(async () => {
+              const answer = await dryRunAction(phase);
+              setDryRun(answer.ok ? (answer.data ?? null) : null);
+              return answer;
+            })
+          }
+        >
+          Dry run
+        </Button>
+        {(activeRun === "queued" || activeRun === "running") && (
+          <Button variant="secondary" disabled={pending} onClick={() => act(() => pauseRunAction(phase))}>
+            Pause
+          </Button>
+        )}
+        {activeRun === "paused" && (
+          <Button disabled={pending} onClick={() => act(() => resumeRunAction(phase))}>
+            Resume
+          </Button>
+        )}
+        {activeRun && (
+          <Button variant="secondary" className="text-red-700" disabled={pending} onClick={() => act(() => cancelRunAction(phase))}>
+            Cancel run
+          </Button>
+        )}
+        {canRollback && !confirmRollback && (
+          <Button variant="secondary" className="text-red-700" disabled={pending} onClick={() => setConfirmRollback(true)}>
+            Roll back…
+          </Button>
+        )}
+        {confirmRollback && (
+          <span className="flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-1.5 text-sm text-red-800">
+            Drop everything phase {phase} created?
+            <Button variant="danger" className="px-2.5 py-1 text-xs" disabled={pending} onClick={() => act(() => rollbackPhaseAction(phase))}>
+              Roll back phase {phase}
+            </Button>
+            <Button variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => setConfirmRollback(false)}>
+              Keep it
+            </Button>
+          </span>
+        )}
+      </div>
+      {canRun && !approved && (
+        <p className="mt-2 text-sm text-slate-600">Run is available once a lead approves the current plan.</p>
+      )}
+      {result && (
+        <p role={result.ok ? "status" : "alert"} className={`mt-3 text-sm ${result.ok ? "text-emerald-700" : "text-red-600"}`}>
+          {result.ok ? result.message : result.error}
+        </p>
+      )}
+      {dryRun && <DryRunResult dryRun={dryRun} />}
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, ANALYST, LEAD, signIn, signOut, snap } from "./helpers";
+
+const nextAction = (page: Page) => page.getByRole("region", { name: "Next action" });
+
+/** At desktop width neither the page nor a table scrolls sideways; only long SQL scrolls in its box. */
+async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const clippedTables = await page.evaluate(() =>
+    [...document.querySelectorAll("table")]
+      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+      .map((t) => t.getAttribute("aria-label")),
+  );
+  expect(clippedTables).toEqual([]);
+}
+
+test("a lead approves Phase 1, an admin runs it to the end, an analyst follows without a Run button", async ({ page }) => {
+  test.setTimeout(300_000);
+
+  // The lead reads the plan's SQL and pre-flight checks, then approves that exact plan.
+  await signIn(page, LEAD);
+  await expect(nextAction(page)).toContainText("Review and approve phase 1");
+  await snap(page, "overview-lead-before");
+  await nextAction(page).getByRole("link", { name: "Review the plan" }).click();
+  await expect(page.getByRole("heading", { name: "Phase 1 · Foundation" })).toBeVisible();
+  const sql = page.getByTestId("sql-employees-table");
+  await sql.getByText("SQL of employees-table").click();
+  await expect(sql.locator("pre").first()).toContainText("CREATE TABLE IF NOT EXISTS");
+  await expect(page.getByRole("list", { name: "Pre-flight checks" }).getByRole("listitem").first()).toBeVisible();
+  await expect(page.getByRole("button", { name: "Run phase 1" })).toHaveCount(0);
+  await page.getByLabel("Comment").fill("SQL and pre-flight checks reviewed");
+  await page.getByRole("button", { name: "Approve plan" }).click();
+  await expect(page.getByTestId("approval-state")).toContainText(`Approved by ${LEAD.email}`);
+  await expect(page.getByRole("table", { name: "Approval history" })).toContainText("SQL and pre-flight checks reviewed");
+  await expectNoSidewaysScroll(page);
+  await snap(page, "phase-1-approved-by-lead");
+  await signOut(page);
+
+  // The admin dry-runs, runs, and watches the run finish with its post-validation passed.
+  await signIn(page, ADMIN);
+  await expect(nextAction(page)).toContainText("Run phase 1");
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Dry run" }).click();
+  await expect(page.getByRole("region", { name: "Dry run" })).toContainText("Nothing was changed");
+  await page.getByRole("button", { name: "Run phase 1" }).click();
+  await expect(page.getByText(`requested by ${ADMIN.email}`)).toBeVisible();
+  await expect(page.getByTestId("step-compat-views")).toContainText("succeeded", { timeout: 180_000 });
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed");
+  await expect(page.getByRole("main").getByText("succeeded").first()).toBeVisible();
+  await expect(page.getByRole("log", { name: "Run log" })).toContainText("post-validation passed");
+  await expect(page.getByRole("button", { name: "Run phase 1" })).toHaveCount(0);
+  await expectNoSidewaysScroll(page);
+  await snap(page, "phase-1-succeeded-admin");
+  await page.goto("/");
+  await expect(page.getByTestId("pipeline-phase-1")).toContainText("succeeded");
+  await expect(page.getByTestId("pipeline-phase-1")).toContainText("Passed");
+  await snap(page, "overview-admin-after-phase-1");
+  await signOut(page);
+
+  // The analyst sees the outcome, and no button that acts.
+  await signIn(page, ANALYST);
+  await page.goto("/phases/1");
+  await expect(page.getByRole("heading", { name: "Phase 1 · Foundation" })).toBeVisible();
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed");
+  for (const name of ["Run phase 1", "Dry run", "Approve plan", "Reject plan", "Run step", "Roll back…", "Pause", "Cancel run"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  await expectNoSidewaysScroll(page);
+  await snap(page, "phase-1-analyst");
+  await page.goto("/conflicts");
+  await expect(page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").nth(1)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Override" })).toHaveCount(0);
+  await expectNoSidewaysScroll(page);
+  await snap(page, "conflicts-analyst");
+});
+
+/** Phase 1 succeeded, whatever ran before: approves and runs it when it has not. */
+async function ensurePhaseOneSucceeded(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  const verdict = page.getByTestId("post-validation-verdict");
+  const done = (await verdict.count()) > 0 && (await verdict.textContent())?.includes("Post-validation passed");
+  if (!done) {
+    await signOut(page);
+    await signIn(page, LEAD);
+    await page.goto("/phases/1");
+    await page.getByRole("button", { name: "Approve plan" }).click();
+    await expect(page.getByTestId("approval-state")).toContainText("Approved by");
+    await signOut(page);
+    await signIn(page, ADMIN);
+    await page.goto("/phases/1");
+    await page.getByRole("button", { name: "Run phase 1" }).click();
+    await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+  }
+  await signOut(page);
+}
+
+test("a lead overrides a merge choice and an admin applies it by running the merge step", async ({ page }) => {
+  test.setTimeout(300_000);
+  await ensurePhaseOneSucceeded(page);
+
+  await signIn(page, LEAD);
+  await page.goto("/conflicts?field=full_name");
+  const table = page.getByRole("table", { name: "Merge conflicts" });
+  const email = (await table.getByRole("row").nth(1).getByRole("cell").first().innerText()).trim();
+  const row = table.getByRole("row").filter({ hasText: email }).first();
+  await row.getByRole("button", { name: "Override" }).click();
+  const form = page.getByRole("form", { name: `Override full_name of ${email}` });
+  await form.getByRole("radio", { name: "Another value" }).check();
+  await form.getByRole("textbox", { name: "Typed value" }).fill("Name Chosen By Lead");
+  await form.getByLabel("Why").fill("confirmed with HR");
+  await form.getByRole("button", { name: "Save override" }).click();
+  await expect(form.getByRole("status")).toContainText("Override saved");
+  await expect(row).toContainText("Name Chosen By Lead");
+  await expect(row).toContainText("pending");
+  await expect(form.getByRole("radio", { name: "Another value" })).toBeChecked();
+  await expect(form.getByRole("textbox", { name: "Typed value" })).toHaveValue("Name Chosen By Lead");
+  await expect(page.getByText(/override waits for the next run of the merge step/)).toBeVisible();
+  await expectNoSidewaysScroll(page);
+  await snap(page, "conflicts-lead-override");
+  await signOut(page);
+
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Run step merge-identities" }).click();
+  await expect(page.getByText(/step merge-identities only/)).toBeVisible();
+  await expect(page.getByTestId("step-merge-identities")).toContainText("succeeded", { timeout: 120_000 });
+  await page.goto(`/conflicts?field=full_name&q=${encodeURIComponent(email)}`);
+  await expect(page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").nth(1)).toContainText("applied");
+  await snap(page, "conflicts-override-applied");
+});
+
+test("run progress is for signed-in operators only, and an unknown run is a 404", async ({ page }) => {
+  const anonymous = await page.request.get("/api/runs/1");
+  expect(anonymous.status()).toBe(401);
+  expect(await anonymous.json()).toEqual({ error: "Sign in to read run progress" });
+  await signIn(page, ANALYST);
+  const unknown = await page.request.get("/api/runs/999999");
+  expect(unknown.status()).toBe(404);
+  expect((await page.request.get("/api/runs/not-a-number")).status()).toBe(404);
+});
+
+test("phases that have no plan yet say so instead of offering buttons", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/2");
+  await expect(page.getByRole("heading", { name: "Not yet planned in this version of Unify" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
+  const missing = await page.goto("/phases/9");
+  expect(missing?.status()).toBe(404);
+  await page.goto("/phases");
+  await expect(page.getByTestId("phase-row-2")).toContainText("not yet planned");
+  await snap(page, "phases-list");
+});

@@ -1,0 +1,176 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z, ZodError } from "zod";
+import { recordActivity } from "@/lib/activity/log";
+import { guardAction, type ActionResult } from "@/lib/auth/current";
+import { pool } from "@/lib/db/pool";
+import { decidePlan } from "@/lib/engine/approvals";
+import { overrideConflict } from "@/lib/engine/conflicts";
+import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
+import { buildPlan } from "@/lib/plan/plan";
+
+type Failure = Extract<ActionResult, { ok: false }>;
+
+const phaseNumber = z.coerce.number().int().min(1, "Phases are 1 to 5").max(5, "Phases are 1 to 5");
+
+function failure(error: unknown): Failure {
+  if (error instanceof ZodError) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return { ok: false, status: 400, error: error.issues[0]?.message ?? "Check the form", fieldErrors };
+  }
+  if ((error as { expected?: unknown })?.expected === true) return { ok: false, status: 409, error: (error as Error).message };
+  throw error;
+}
+
+/** Every page that shows a phase's state: the pipeline, the list, the phase itself. */
+function revalidatePhase(phase: number): void {
+  revalidatePath("/");
+  revalidatePath("/phases");
+  revalidatePath(`/phases/${phase}`);
+}
+
+const decisionInput = z.object({
+  phase: phaseNumber,
+  checksum: z.string().regex(/^[0-9a-f]{64}$/, "The plan's checksum is missing: reload the page"),
+  decision: z.enum(["approved", "rejected"], "Choose approve or reject"),
+  comment: z.string().max(2000, "A comment is at most 2000 characters"),
+});
+
+/** A lead approves or rejects the plan they read, bound to the checksum shown with it. */
+export async function decidePlanAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const decision = form.get("decision") === "rejected" ? "phase.reject" : "phase.approve";
+  const guard = await guardAction(["lead"], decision, `phase ${form.get("phase")}`);
+  if (!guard.ok) return guard;
+  try {
+    const input = decisionInput.parse({
+      phase: form.get("phase"),
+      checksum: form.get("checksum"),
+      decision: form.get("decision"),
+      comment: form.get("comment") ?? "",
+    });
+    await decidePlan({ ...input, actor: guard.operator });
+    revalidatePhase(input.phase);
+    return { ok: true, message: input.decision === "approved" ? "Plan approved" : "Plan rejected" };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+async function run(phase: number, stepId?: string): Promise<ActionResult> {
+  const guard = await guardAction(["admin"], "phase.run", `phase ${phase}${stepId ? ` step ${stepId}` : ""}`);
+  if (!guard.ok) return guard;
+  try {
+    const input = z.object({ phase: phaseNumber, stepId: z.string().min(1).max(100).optional() }).parse({ phase, stepId });
+    const queued = await requestRun(input.phase, guard.operator, input.stepId ? { onlyStep: input.stepId } : {});
+    revalidatePhase(input.phase);
+    return { ok: true, message: `Run #${queued.id} queued` };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export async function runPhaseAction(phase: number): Promise<ActionResult> {
+  return run(phase);
+}
+
+/** Runs one step again, e.g. the merge step to apply leads' overrides. */
+export async function runStepAction(phase: number, stepId: string): Promise<ActionResult> {
+  return run(phase, stepId);
+}
+
+export async function rollbackPhaseAction(phase: number): Promise<ActionResult> {
+  const guard = await guardAction(["admin"], "phase.rollback", `phase ${phase}`);
+  if (!guard.ok) return guard;
+  try {
+    const run = await requestRollback(phaseNumber.parse(phase), guard.operator);
+    revalidatePhase(run.phase);
+    return { ok: true, message: `Rollback #${run.id} queued` };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+async function control(phase: number, action: string, call: typeof pauseRun, done: string): Promise<ActionResult> {
+  const guard = await guardAction(["admin"], action, `phase ${phase}`);
+  if (!guard.ok) return guard;
+  try {
+    const parsed = phaseNumber.parse(phase);
+    await call(parsed, guard.operator);
+    revalidatePhase(parsed);
+    return { ok: true, message: done };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export async function pauseRunAction(phase: number): Promise<ActionResult> {
+  return control(phase, "phase.pause", pauseRun, "Pause requested: the run stops at the next batch boundary");
+}
+
+export async function resumeRunAction(phase: number): Promise<ActionResult> {
+  return control(phase, "phase.resume", resumeRun, "Run resumed");
+}
+
+export async function cancelRunAction(phase: number): Promise<ActionResult> {
+  return control(phase, "phase.cancel", cancelRun, "Cancel requested: committed batches stay, roll back to undo them");
+}
+
+export interface DryRun {
+  checksum: string;
+  steps: { id: string; title: string; estimatedRows: number; statements: string[] }[];
+}
+
+/** Every statement the phase would run, with row estimates; changes nothing but the activity log. */
+export async function dryRunAction(phase: number): Promise<ActionResult<DryRun>> {
+  const guard = await guardAction(["admin"], "phase.dry_run", `phase ${phase}`);
+  if (!guard.ok) return guard;
+  try {
+    const plan = await buildPlan(phaseNumber.parse(phase), pool());
+    if (!plan.available) return { ok: false, status: 409, error: `Phase ${plan.phase} has no steps in this version of Unify` };
+    const statements = plan.steps.reduce((n, s) => n + s.statements.length, 0);
+    await recordActivity({
+      actor: guard.operator,
+      action: "phase.dry_run",
+      target: `phase ${plan.phase}`,
+      outcome: "ok",
+      detail: { checksum: plan.checksum, steps: plan.steps.length, statements },
+    });
+    return {
+      ok: true,
+      message: `${plan.steps.length} steps, ${statements} statements: nothing was changed`,
+      data: { checksum: plan.checksum, steps: plan.steps },
+    };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+const overrideInput = z.object({
+  emailNormalized: z.string().trim().min(1, "Which person?").max(320),
+  field: z.string().trim().min(1, "Which field?").max(64),
+  value: z.string().max(500, "A value is at most 500 characters"),
+  comment: z.string().max(2000, "A comment is at most 2000 characters"),
+});
+
+/** A lead decides a conflicted field; the merge step applies it on its next run. */
+export async function overrideConflictAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const guard = await guardAction(["lead"], "conflict.override", `${form.get("emailNormalized")} ${form.get("field")}`);
+  if (!guard.ok) return guard;
+  try {
+    // A radio picks a recorded value ("recorded:<value>") or the typed one ("other").
+    const choice = String(form.get("choice") ?? "");
+    const input = overrideInput.parse({
+      emailNormalized: form.get("emailNormalized"),
+      field: form.get("field"),
+      value: choice.startsWith("recorded:") ? choice.slice("recorded:".length) : choice === "other" ? (form.get("other") ?? "") : "",
+      comment: form.get("comment") ?? "",
+    });
+    await overrideConflict({ ...input, actor: guard.operator });
+    revalidatePath("/conflicts");
+    return { ok: true, message: "Override saved: it applies on the next run of the merge step" };
+  } catch (error) {
+    return failure(error);
+  }
+}

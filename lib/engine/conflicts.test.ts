@@ -1,0 +1,150 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/activity/log";
+import { pool } from "@/lib/db/pool";
+import { prisma } from "@/lib/db/prisma";
+import { withTestDatabase } from "@/lib/db/testing/database";
+import { conflictFields, ConflictOverrideError, listConflicts, overrideConflict, pendingOverrides } from "./conflicts";
+import { stopQueue } from "./queue";
+import { executeRun } from "./runner";
+import { requestRun } from "./runs";
+import { approveAndRun, rollBack } from "./testing/phases";
+
+withTestDatabase();
+afterAll(() => stopQueue());
+
+const LEAD = { id: null, email: "lead@test" };
+
+/** Two humans who disagree with themselves, a row without email and a manager nobody is. */
+const LEGACY = `
+CREATE TABLE users (id serial PRIMARY KEY, email text, password_hash text, full_name text, role text, is_active boolean, last_login_at timestamptz, created_at timestamptz);
+CREATE TABLE people (id serial PRIMARY KEY, email text, name text, department text, team text, country text, manager_email text, hire_date date, status text, created_at timestamptz);
+CREATE TABLE scorecards (id serial PRIMARY KEY, name text, table_name text, channel text, passing_score numeric, created_at timestamptz);
+CREATE TABLE scorecard_fields (id serial PRIMARY KEY, scorecard_id int, field_key text, column_name text, label text, max_score int, weight numeric, position int);
+CREATE TABLE email_audit (id bigserial PRIMARY KEY, employee_email text, auditor_email text, audit_date date, status text, total_score numeric, comments text, created_at timestamptz, updated_at timestamptz, greeting integer);
+CREATE TABLE audit_assignments (id serial PRIMARY KEY, auditor_email text, employee_email text, scorecard_table text, due_date date, status text, created_at timestamptz);
+CREATE TABLE notifications (id serial PRIMARY KEY, recipient_email text, type text, message text, read_at timestamptz, audit_table text, audit_id bigint, created_at timestamptz);
+
+INSERT INTO users (id, email, password_hash, full_name, role, is_active, created_at) VALUES
+  (1, 'Ana@Example.com', 'h1', 'Ana S.',    'Agent',      true, '2024-01-01'),
+  (2, 'bob@example.com', 'h2', 'Bob Stone', 'Supervisor', true, '2024-01-01'),
+  (3, '  ',              'h3', 'No Email',  'Agent',      true, '2024-01-01');
+INSERT INTO people (id, email, name, department, team, country, manager_email, hire_date, status, created_at) VALUES
+  (1, ' ana@example.com', 'Ana Silva',    'Support', 'Tier 1', 'Portugal', 'bob@example.com',   '2020-01-01', 'active',   '2023-01-01'),
+  (2, 'BOB@example.com',  'Robert Stone', 'Support', 'Tier 1', 'Portugal', NULL,                '2019-01-01', 'inactive', '2023-01-01'),
+  (3, 'eve@example.com',  'Eve',          'Sales',   'Tier 2', 'Spain',    'ghost@example.com', NULL,         'active',   '2023-01-01');
+INSERT INTO scorecards (id, name, table_name, channel, passing_score) VALUES (1, 'Email', 'email_audit', 'Email', 80);
+INSERT INTO scorecard_fields (scorecard_id, field_key, column_name, label, max_score, weight, position) VALUES (1, 'greeting', 'greeting', 'Greeting', 5, 1, 1);
+`;
+
+async function runMergeStep() {
+  const run = await requestRun(1, SYSTEM_ACTOR, { onlyStep: "merge-identities" });
+  await executeRun(run.id);
+}
+
+async function employee(email: string) {
+  const { rows } = await pool().query(`SELECT full_name, is_active FROM unified.employees WHERE email_normalized = $1`, [email]);
+  return rows[0];
+}
+
+describe("merge conflicts and leads' overrides", () => {
+  it("lists nothing, and says so, before Phase 1 has created the conflicts table", async () => {
+    await pool().query(LEGACY);
+    expect(await listConflicts({ page: 1 })).toEqual({ available: false, rows: [], total: 0, page: 1, pages: 1 });
+    expect(await conflictFields()).toEqual([]);
+    await expect(
+      overrideConflict({ emailNormalized: "bob@example.com", field: "is_active", value: "true", comment: "back", actor: LEAD }),
+    ).rejects.toThrow(/no merge conflicts to override/);
+  });
+
+  it("lists every conflict after Phase 1, filterable by field and by a part of the email", async () => {
+    const run = await approveAndRun(1);
+    expect(run.status).toBe("succeeded");
+
+    const all = await listConflicts({ page: 1 });
+    expect(all.available).toBe(true);
+    expect(all.rows.map((r) => [r.emailNormalized, r.field, r.chosenValue, r.alternativeValue, r.alternativeSource, r.overrideField])).toEqual([
+      [null, "email", null, "No Email", "users#3", null],
+      ["ana@example.com", "full_name", "Ana Silva", "Ana S.", "users#1", "full_name"],
+      ["bob@example.com", "full_name", "Robert Stone", "Bob Stone", "users#2", "full_name"],
+      ["bob@example.com", "is_active", "false", "true", "users#2", "is_active"],
+      ["eve@example.com", "manager", null, "ghost@example.com", "people#3", "manager_email"],
+    ]);
+    expect(await conflictFields()).toEqual([
+      { field: "email", count: 1 },
+      { field: "full_name", count: 2 },
+      { field: "is_active", count: 1 },
+      { field: "manager", count: 1 },
+    ]);
+
+    const names = await listConflicts({ field: "full_name", page: 1 });
+    expect(names.rows.map((r) => r.emailNormalized)).toEqual(["ana@example.com", "bob@example.com"]);
+    const bob = await listConflicts({ search: " BOB@ ", page: 1 });
+    expect(bob.total).toBe(2);
+    expect(bob.rows.every((r) => r.emailNormalized === "bob@example.com")).toBe(true);
+    expect((await listConflicts({ search: "%", page: 1 })).total).toBe(0);
+    expect(await listConflicts({ page: 9 })).toMatchObject({ page: 1, pages: 1, total: 5 });
+  });
+
+  it("refuses an override a lead cannot act on with a message that says why", async () => {
+    const attempt = (input: Partial<Parameters<typeof overrideConflict>[0]>) =>
+      overrideConflict({ emailNormalized: "bob@example.com", field: "is_active", value: "true", comment: "back from leave", actor: LEAD, ...input });
+    await expect(attempt({ field: "duplicate_row" })).rejects.toThrow(/"duplicate_row" cannot be overridden/);
+    await expect(attempt({ value: "maybe" })).rejects.toThrow("is_active is true or false");
+    await expect(attempt({ comment: "  " })).rejects.toThrow(/a comment is required/);
+    await expect(attempt({ value: " " })).rejects.toThrow(/Choose one of the recorded values/);
+    await expect(attempt({ field: "hire_date", value: "2020-02-30" })).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(attempt({ field: "department" })).rejects.toThrow("No conflict is recorded for department of bob@example.com");
+    await expect(attempt({ field: "role" })).rejects.toBeInstanceOf(ConflictOverrideError);
+    expect(await prisma().conflictOverride.count()).toBe(0);
+  });
+
+  it("records an override, logs it, and keeps it pending until the merge step runs again", async () => {
+    await overrideConflict({ emailNormalized: "BOB@example.com ", field: "is_active", value: "TRUE", comment: "back from leave", actor: LEAD });
+    await overrideConflict({ emailNormalized: "ana@example.com", field: "full_name", value: "Ana Sofia Silva", comment: "her full name", actor: LEAD });
+    await overrideConflict({ emailNormalized: "eve@example.com", field: "manager_email", value: "bob@example.com", comment: "Bob manages Eve now", actor: LEAD });
+
+    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    expect(bob.override).toMatchObject({ value: "true", comment: "back from leave", decidedBy: "lead@test", pending: true });
+    const eve = (await listConflicts({ search: "eve", page: 1 })).rows[0]!;
+    expect(eve.override).toMatchObject({ value: "bob@example.com", pending: true });
+    expect((await pendingOverrides()).map((o) => `${o.emailNormalized} ${o.field}`)).toEqual([
+      "ana@example.com full_name", "bob@example.com is_active", "eve@example.com manager_email",
+    ]);
+    const logged = await prisma().activityEntry.findMany({ where: { action: "conflict.override" }, orderBy: { id: "asc" } });
+    expect(logged.map((e) => [e.actorEmail, e.target, e.outcome])).toEqual([
+      ["lead@test", "bob@example.com is_active", "ok"],
+      ["lead@test", "ana@example.com full_name", "ok"],
+      ["lead@test", "eve@example.com manager_email", "ok"],
+    ]);
+    expect(await employee("bob@example.com")).toEqual({ full_name: "Robert Stone", is_active: false });
+  });
+
+  it("the next run of the merge step applies the overrides and they stop being pending", async () => {
+    await runMergeStep();
+    expect(await employee("bob@example.com")).toEqual({ full_name: "Robert Stone", is_active: true });
+    expect(await employee("ana@example.com")).toEqual({ full_name: "Ana Sofia Silva", is_active: true });
+    expect(await pendingOverrides()).toEqual([]);
+    const rows = (await listConflicts({ page: 1 })).rows.filter((r) => r.override);
+    expect(rows.map((r) => [r.emailNormalized, r.field, r.override?.pending])).toEqual([
+      ["ana@example.com", "full_name", false],
+      ["bob@example.com", "is_active", false],
+      ["eve@example.com", "manager", false],
+    ]);
+  });
+
+  it("a changed mind replaces the override and is pending again", async () => {
+    await overrideConflict({ emailNormalized: "bob@example.com", field: "is_active", value: "false", comment: "left after all", actor: LEAD });
+    expect(await prisma().conflictOverride.count()).toBe(3);
+    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    expect(bob.override).toMatchObject({ value: "false", comment: "left after all", pending: true });
+    const logged = await prisma().activityEntry.findFirst({ where: { action: "conflict.override" }, orderBy: { id: "desc" } });
+    expect(logged?.detail).toEqual({ value: "false", comment: "left after all", previous: "true" });
+  });
+
+  it("after a rollback the conflicts are gone but the overrides stay for the next run", async () => {
+    const run = await rollBack(1);
+    expect(run.status).toBe("succeeded");
+    expect((await listConflicts({ page: 1 })).available).toBe(false);
+    expect(await prisma().conflictOverride.count()).toBe(3);
+  });
+});

@@ -1,0 +1,271 @@
+import { recordActivity, type Actor } from "@/lib/activity/log";
+import { pool } from "@/lib/db/pool";
+import { prisma } from "@/lib/db/prisma";
+import { qualified } from "@/lib/db/sql";
+import { relationExists } from "@/lib/plan/catalog";
+import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
+import { mergeIdentities } from "@/lib/plan/phase-1/merge-identities";
+import { EngineError } from "./errors";
+
+/**
+ * The merge conflicts of Phase 1 as people review them, and the leads' overrides of the merge
+ * rules. Conflicts live in unified.merge_conflicts, which exists only while Phase 1's objects do;
+ * overrides live in the console's own schema so they survive a rollback and apply on the next run
+ * of the merge step.
+ */
+
+/** The employee fields the merge step lets a lead's override decide. */
+export const OVERRIDABLE_FIELDS = [
+  "full_name", "role", "department", "team", "country", "manager_email", "hire_date", "is_active",
+] as const;
+export type OverridableField = (typeof OVERRIDABLE_FIELDS)[number];
+
+// Manager problems are reported under their own names, but a lead settles them by choosing the
+// manager's email.
+const OVERRIDE_FIELD_OF_CONFLICT: Record<string, OverridableField> = {
+  ...Object.fromEntries(OVERRIDABLE_FIELDS.map((f) => [f, f])),
+  manager: "manager_email",
+  manager_cycle: "manager_email",
+};
+
+/** Which override settles a conflict of `field`, or null when no override can (duplicate rows, missing emails). */
+export function overrideFieldFor(conflictField: string): OverridableField | null {
+  return OVERRIDE_FIELD_OF_CONFLICT[conflictField] ?? null;
+}
+
+function conflictFieldsSettledBy(field: OverridableField): string[] {
+  return Object.entries(OVERRIDE_FIELD_OF_CONFLICT).filter(([, f]) => f === field).map(([c]) => c);
+}
+
+export class ConflictOverrideError extends EngineError {
+  override name = "ConflictOverrideError";
+}
+
+export const CONFLICTS_PAGE_SIZE = 50;
+
+export interface ConflictOverrideView {
+  value: string | null;
+  comment: string;
+  decidedBy: string;
+  decidedAt: Date;
+  /** Decided after the latest merge step began, so not yet applied to employees. */
+  pending: boolean;
+}
+
+export interface ConflictRow {
+  id: string;
+  emailNormalized: string | null;
+  field: string;
+  chosenValue: string | null;
+  chosenSource: string | null;
+  alternativeValue: string | null;
+  alternativeSource: string;
+  rule: string;
+  overrideField: OverridableField | null;
+  override: ConflictOverrideView | null;
+}
+
+export interface ConflictPage {
+  /** False while unified.merge_conflicts does not exist: Phase 1 has not run, or was rolled back. */
+  available: boolean;
+  rows: ConflictRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+const CONFLICTS = qualified(UNIFIED_SCHEMA, "merge_conflicts");
+
+function isMissingRelation(error: unknown): boolean {
+  return (error as { code?: string })?.code === "42P01";
+}
+
+/** Runs a read of merge_conflicts, or returns null when the table is absent (even if dropped mid-read). */
+async function whileConflictsExist<T>(read: () => Promise<T>): Promise<T | null> {
+  if (!(await relationExists(pool(), UNIFIED_SCHEMA, "merge_conflicts"))) return null;
+  try {
+    return await read();
+  } catch (error) {
+    if (isMissingRelation(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * When the latest merge step that completed began: overrides decided before it are in employees,
+ * later ones wait for the next run. (Its start, not its end: a bucket merged before the decision
+ * did not see it.)
+ */
+async function lastMergeStartedAt(): Promise<Date | null> {
+  const step = await prisma().stepRun.findFirst({
+    where: { stepId: mergeIdentities.id, status: "succeeded", startedAt: { not: null }, run: { kind: "run" } },
+    orderBy: { startedAt: "desc" },
+    select: { startedAt: true },
+  });
+  return step?.startedAt ?? null;
+}
+
+function isPending(decidedAt: Date, mergeStartedAt: Date | null): boolean {
+  return mergeStartedAt === null || decidedAt.getTime() > mergeStartedAt.getTime();
+}
+
+/** Overrides not yet applied to employees: they take effect on the next run of the merge step. */
+export async function pendingOverrides() {
+  const since = await lastMergeStartedAt();
+  return prisma().conflictOverride.findMany({
+    where: since ? { decidedAt: { gt: since } } : {},
+    orderBy: [{ emailNormalized: "asc" }, { field: "asc" }],
+  });
+}
+
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+interface ConflictDbRow {
+  id: string;
+  email_normalized: string | null;
+  field: string;
+  chosen_value: string | null;
+  chosen_source: string | null;
+  alternative_value: string | null;
+  alternative_source: string;
+  rule: string;
+}
+
+/** One page of conflicts, filtered by field and by a part of the normalised email. */
+export async function listConflicts(filter: { field?: string; search?: string; page: number }): Promise<ConflictPage> {
+  const field = filter.field?.trim() || null;
+  const search = filter.search?.trim().toLowerCase() || null;
+  const params = [field, search ? likePattern(search) : null];
+  const where = `WHERE ($1::text IS NULL OR field = $1) AND ($2::text IS NULL OR email_normalized LIKE $2 ESCAPE '\\')`;
+  const found = await whileConflictsExist(async () => {
+    const counted = await pool().query<{ n: string }>(`SELECT count(*) AS n FROM ${CONFLICTS} ${where}`, params);
+    const total = Number(counted.rows[0]?.n ?? 0);
+    const pages = Math.max(1, Math.ceil(total / CONFLICTS_PAGE_SIZE));
+    const page = Math.min(Math.max(1, filter.page), pages);
+    const { rows } = await pool().query<ConflictDbRow>(
+      `SELECT id::text, email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule
+         FROM ${CONFLICTS} ${where}
+        ORDER BY email_normalized NULLS FIRST, field, alternative_source
+        LIMIT $3 OFFSET $4`,
+      [...params, CONFLICTS_PAGE_SIZE, (page - 1) * CONFLICTS_PAGE_SIZE],
+    );
+    return { total, pages, page, rows };
+  });
+  if (!found) return { available: false, rows: [], total: 0, page: 1, pages: 1 };
+
+  const emails = [...new Set(found.rows.map((r) => r.email_normalized).filter((e): e is string => e !== null))];
+  const [overrides, mergeStartedAt] = await Promise.all([
+    emails.length ? prisma().conflictOverride.findMany({ where: { emailNormalized: { in: emails } } }) : Promise.resolve([]),
+    lastMergeStartedAt(),
+  ]);
+  const overrideOf = new Map(overrides.map((o) => [`${o.emailNormalized}\u0000${o.field}`, o]));
+  return {
+    available: true,
+    total: found.total,
+    page: found.page,
+    pages: found.pages,
+    rows: found.rows.map((r) => {
+      const overrideField = r.email_normalized === null ? null : overrideFieldFor(r.field);
+      const o = overrideField ? overrideOf.get(`${r.email_normalized}\u0000${overrideField}`) : undefined;
+      return {
+        id: r.id,
+        emailNormalized: r.email_normalized,
+        field: r.field,
+        chosenValue: r.chosen_value,
+        chosenSource: r.chosen_source,
+        alternativeValue: r.alternative_value,
+        alternativeSource: r.alternative_source,
+        rule: r.rule,
+        overrideField,
+        override: o
+          ? { value: o.value, comment: o.comment, decidedBy: o.decidedBy, decidedAt: o.decidedAt, pending: isPending(o.decidedAt, mergeStartedAt) }
+          : null,
+      };
+    }),
+  };
+}
+
+/** The fields that have conflicts, with how many each: the filter's choices. */
+export async function conflictFields(): Promise<{ field: string; count: number }[]> {
+  const found = await whileConflictsExist(async () => {
+    const { rows } = await pool().query<{ field: string; n: string }>(
+      `SELECT field, count(*) AS n FROM ${CONFLICTS} GROUP BY field ORDER BY field`,
+    );
+    return rows.map((r) => ({ field: r.field, count: Number(r.n) }));
+  });
+  return found ?? [];
+}
+
+const MAX_VALUE_LENGTH = 500;
+
+/** The value as the merge step will cast it, or a refusal a lead can act on. */
+function checkedValue(field: OverridableField, raw: string): string {
+  const value = raw.trim();
+  if (!value) throw new ConflictOverrideError("Choose one of the recorded values or type the value the merge should use");
+  if (value.length > MAX_VALUE_LENGTH) throw new ConflictOverrideError(`A value is at most ${MAX_VALUE_LENGTH} characters`);
+  if (field === "is_active") {
+    const normalised = value.toLowerCase();
+    if (normalised !== "true" && normalised !== "false") throw new ConflictOverrideError("is_active is true or false");
+    return normalised;
+  }
+  if (field === "hire_date") {
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+    if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+      throw new ConflictOverrideError("hire_date is a date written YYYY-MM-DD");
+    }
+  }
+  if (field === "manager_email" && !/^[^\s@]+@[^\s@]+$/.test(value)) {
+    throw new ConflictOverrideError("manager_email is an email address");
+  }
+  return value;
+}
+
+/**
+ * A lead decides a conflicted field for one person. The decision is recorded (and logged) now and
+ * applied to employees by the next run of the merge step, where an override beats every rule.
+ */
+export async function overrideConflict(input: {
+  emailNormalized: string;
+  field: string;
+  value: string;
+  comment: string;
+  actor: Actor;
+}) {
+  const field = OVERRIDABLE_FIELDS.find((f) => f === input.field);
+  if (!field) {
+    throw new ConflictOverrideError(`"${input.field}" cannot be overridden: the merge applies overrides to ${OVERRIDABLE_FIELDS.join(", ")}`);
+  }
+  const email = input.emailNormalized.trim().toLowerCase();
+  const comment = input.comment.trim();
+  if (!comment) throw new ConflictOverrideError("Say why you override the merge rule: a comment is required");
+  const value = checkedValue(field, input.value);
+  const recorded = await whileConflictsExist(async () => {
+    const { rows } = await pool().query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${CONFLICTS} WHERE email_normalized = $1 AND field = ANY($2::text[])`,
+      [email, conflictFieldsSettledBy(field)],
+    );
+    return Number(rows[0]?.n ?? 0);
+  });
+  if (recorded === null) {
+    throw new ConflictOverrideError("There are no merge conflicts to override: Phase 1 has not run, or was rolled back");
+  }
+  if (recorded === 0) throw new ConflictOverrideError(`No conflict is recorded for ${field} of ${email}`);
+
+  const previous = await prisma().conflictOverride.findUnique({ where: { emailNormalized_field: { emailNormalized: email, field } } });
+  const decidedBy = input.actor.email ?? "unknown";
+  const saved = await prisma().conflictOverride.upsert({
+    where: { emailNormalized_field: { emailNormalized: email, field } },
+    create: { emailNormalized: email, field, value, comment, decidedBy },
+    update: { value, comment, decidedBy, decidedAt: new Date() },
+  });
+  await recordActivity({
+    actor: input.actor,
+    action: "conflict.override",
+    target: `${email} ${field}`,
+    outcome: "ok",
+    detail: { value, comment, previous: previous?.value ?? null },
+  });
+  return saved;
+}
