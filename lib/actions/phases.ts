@@ -14,7 +14,20 @@ type Failure = Extract<ActionResult, { ok: false }>;
 
 const phaseNumber = z.coerce.number().int().min(1, "Phases are 1 to 5").max(5, "Phases are 1 to 5");
 
-function failure(error: unknown): Failure {
+interface Attempt {
+  actor: { id: number | null; email: string | null };
+  action: string;
+  target: string;
+}
+
+/** A refused request is shown to the operator and, like every attempt, written to the activity log. */
+async function failure(error: unknown, attempt: Attempt): Promise<Failure> {
+  const result = explain(error);
+  await recordActivity({ ...attempt, outcome: "failed", detail: { error: result.error, status: result.status } });
+  return result;
+}
+
+function explain(error: unknown): Failure {
   if (error instanceof ZodError) {
     const fieldErrors: Record<string, string> = {};
     for (const issue of error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
@@ -54,12 +67,13 @@ export async function decidePlanAction(_: ActionResult | null, form: FormData): 
     revalidatePhase(input.phase);
     return { ok: true, message: input.decision === "approved" ? "Plan approved" : "Plan rejected" };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action: decision, target: `phase ${form.get("phase")}` });
   }
 }
 
 async function run(phase: number, stepId?: string): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], "phase.run", `phase ${phase}${stepId ? ` step ${stepId}` : ""}`);
+  const target = `phase ${phase}${stepId ? ` step ${stepId}` : ""}`;
+  const guard = await guardAction(["admin"], "phase.run", target);
   if (!guard.ok) return guard;
   try {
     const input = z.object({ phase: phaseNumber, stepId: z.string().min(1).max(100).optional() }).parse({ phase, stepId });
@@ -67,7 +81,7 @@ async function run(phase: number, stepId?: string): Promise<ActionResult> {
     revalidatePhase(input.phase);
     return { ok: true, message: `Run #${queued.id} queued` };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action: "phase.run", target });
   }
 }
 
@@ -88,7 +102,7 @@ export async function rollbackPhaseAction(phase: number): Promise<ActionResult> 
     revalidatePhase(run.phase);
     return { ok: true, message: `Rollback #${run.id} queued` };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action: "phase.rollback", target: `phase ${phase}` });
   }
 }
 
@@ -101,7 +115,7 @@ async function control(phase: number, action: string, call: typeof pauseRun, don
     revalidatePhase(parsed);
     return { ok: true, message: done };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action, target: `phase ${phase}` });
   }
 }
 
@@ -143,7 +157,7 @@ export async function dryRunAction(phase: number): Promise<ActionResult<DryRun>>
       data: { checksum: plan.checksum, steps: plan.steps },
     };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action: "phase.dry_run", target: `phase ${phase}` });
   }
 }
 
@@ -171,6 +185,6 @@ export async function overrideConflictAction(_: ActionResult | null, form: FormD
     revalidatePath("/conflicts");
     return { ok: true, message: "Override saved: it applies on the next run of the merge step" };
   } catch (error) {
-    return failure(error);
+    return failure(error, { actor: guard.operator, action: "conflict.override", target: `${form.get("emailNormalized")} ${form.get("field")}` });
   }
 }
