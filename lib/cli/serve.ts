@@ -33,7 +33,7 @@ function buildIfStale(): void {
   } else {
     console.log("unify: no production build yet, building (about a minute)…");
   }
-  const result = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: process.env });
+  const result = spawnSync(NEXT_BIN, ["build"], { stdio: "inherit", env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env } });
   if (result.status !== 0) throw new CliUsageError("the production build failed (see above)");
 }
 
