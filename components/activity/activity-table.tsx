@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Pager } from "@/components/ui/pager";
 import { Table, Td, Th } from "@/components/ui/table";
 
 export interface ActivityRow {
@@ -43,23 +43,14 @@ export function ActivityTable({ rows, page, pages, total }: { rows: ActivityRow[
           ))}
         </tbody>
       </Table>
-      <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-        <span>
-          {total} entr{total === 1 ? "y" : "ies"} · page {page} of {pages}
-        </span>
-        <div className="flex gap-2">
-          {page > 1 && (
-            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={`/activity?page=${page - 1}`}>
-              Newer
-            </Link>
-          )}
-          {page < pages && (
-            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={`/activity?page=${page + 1}`}>
-              Older
-            </Link>
-          )}
-        </div>
-      </div>
+      <Pager
+        summary={`${total} entr${total === 1 ? "y" : "ies"}`}
+        page={page}
+        pages={pages}
+        href={(p) => `/activity?page=${p}`}
+        previousLabel="Newer"
+        nextLabel="Older"
+      />
     </div>
   );
 }

@@ -1,22 +1,11 @@
 "use client";
 
 import { Fragment, useState, type ReactNode } from "react";
+import type { ConflictRow } from "@/lib/engine/conflicts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { OverrideForm } from "./override-form";
 
-export interface ConflictRowView {
-  id: string;
-  emailNormalized: string | null;
-  field: string;
-  chosenValue: string | null;
-  chosenSource: string | null;
-  alternativeValue: string | null;
-  alternativeSource: string;
-  rule: string;
-  overrideField: string | null;
-  override: { value: string | null; comment: string; decidedBy: string; pending: boolean } | null;
-}
 
 function Value({ value, source }: { value: string | null; source: string | null }) {
   return (
@@ -45,7 +34,7 @@ function Cell({ children, className = "" }: { children: ReactNode; className?: s
 }
 
 /** The conflicts of one page; a lead opens an override form under any row the merge can apply. */
-export function ConflictRows({ rows, canOverride }: { rows: ConflictRowView[]; canOverride: boolean }) {
+export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOverride: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
   const columns = canOverride ? 7 : 6;
   return (

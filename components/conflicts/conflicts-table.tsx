@@ -1,6 +1,7 @@
-import Link from "next/link";
 import { Table, Th } from "@/components/ui/table";
-import { ConflictRows, type ConflictRowView } from "./conflict-rows";
+import { Pager } from "@/components/ui/pager";
+import type { ConflictRow } from "@/lib/engine/conflicts";
+import { ConflictRows } from "./conflict-rows";
 
 function pageHref(page: number, field: string, search: string): string {
   const query = new URLSearchParams();
@@ -13,7 +14,7 @@ function pageHref(page: number, field: string, search: string): string {
 
 /** One page of merge conflicts with the pager; the filters travel with it. */
 export function ConflictsTable({ rows, canOverride, page, pages, total, field, search }: {
-  rows: ConflictRowView[];
+  rows: ConflictRow[];
   canOverride: boolean;
   page: number;
   pages: number;
@@ -43,23 +44,7 @@ export function ConflictsTable({ rows, canOverride, page, pages, total, field, s
           <ConflictRows rows={rows} canOverride={canOverride} />
         </tbody>
       </Table>
-      <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-        <span>
-          {total} conflict{total === 1 ? "" : "s"} · page {page} of {pages}
-        </span>
-        <div className="flex gap-2">
-          {page > 1 && (
-            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={pageHref(page - 1, field, search)}>
-              Previous
-            </Link>
-          )}
-          {page < pages && (
-            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={pageHref(page + 1, field, search)}>
-              Next
-            </Link>
-          )}
-        </div>
-      </div>
+      <Pager summary={`${total} conflict${total === 1 ? "" : "s"}`} page={page} pages={pages} href={(p) => pageHref(p, field, search)} />
     </div>
   );
 }
