@@ -15,6 +15,9 @@ function statements(ctx: PlanContext): string[] {
 UPDATE ${u}.employees e SET manager_id = m.id
   FROM ${u}.employees m
  WHERE m.email_normalized = e.manager_email AND m.id <> e.id AND e.manager_id IS DISTINCT FROM m.id`,
+    `-- Fresh statistics now that managers are linked: without them the planner, told that almost no
+-- employee has a manager, walks the chains below with a quadratic nested loop.
+ANALYZE ${u}.employees`,
     `-- Report manager emails that match no employee, or the employee themself.
 INSERT INTO ${u}.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
 SELECT e.email_normalized, 'manager', NULL, NULL, e.manager_email, 'people#' || e.legacy_person_id,
