@@ -74,3 +74,32 @@ test("an admin creates an analyst, who can then sign in; the activity log shows 
   await expect(log.getByRole("row").filter({ hasText: "auth.login" }).filter({ hasText: email }).first()).toBeVisible();
   await snap(page, "activity");
 });
+
+test("an admin changes an operator's roles and disables them; a disabled operator cannot sign in", async ({ page }) => {
+  const email = `changing.${Date.now()}@example.com`;
+  await signIn(page, ADMIN);
+  await page.goto("/settings");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill("Changing Operator");
+  await page.getByLabel("Initial password").fill("changing password 1");
+  await page.getByRole("checkbox", { name: "Analyst" }).last().check();
+  await page.getByRole("button", { name: "Create operator" }).click();
+  const row = page.getByTestId(`operator-${email}`);
+  await expect(row).toBeVisible();
+
+  await row.getByRole("checkbox", { name: "Team lead" }).check();
+  await row.getByRole("button", { name: "Save roles" }).click();
+  await expect(row.getByRole("button", { name: "Save roles" })).toBeDisabled();
+  await page.reload();
+  await expect(page.getByTestId(`operator-${email}`).getByRole("checkbox", { name: "Team lead" })).toBeChecked();
+
+  await page.getByTestId(`operator-${email}`).getByRole("button", { name: "Disable" }).click();
+  await expect(page.getByTestId(`operator-${email}`)).toContainText("disabled");
+  await signOut(page);
+
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("changing password 1");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect");
+});
