@@ -129,6 +129,17 @@ test("a lead overrides a merge choice and an admin applies it by running the mer
   await page.goto(`/conflicts?field=full_name&q=${encodeURIComponent(email)}`);
   await expect(page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").nth(1)).toContainText("applied");
   await snap(page, "conflicts-override-applied");
+  await signOut(page);
+
+  // The lead changes their mind: the override goes, the rule decides again on the next merge run.
+  await signIn(page, LEAD);
+  await page.goto(`/conflicts?field=full_name&q=${encodeURIComponent(email)}`);
+  const again = page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").nth(1);
+  await again.getByRole("button", { name: "Override" }).click();
+  const reopened = page.getByRole("form", { name: `Override full_name of ${email}` });
+  await reopened.getByRole("button", { name: "Withdraw override" }).click();
+  await expect(reopened.getByRole("status")).toContainText("Override withdrawn");
+  await expect(again).not.toContainText("Name Chosen By Lead");
 });
 
 test("run progress is for signed-in operators only, and an unknown run is a 404", async ({ page }) => {

@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState, useRef } from "react";
+import { useActionState, useRef, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { overrideConflictAction } from "@/lib/actions/phases";
+import { overrideConflictAction, withdrawOverrideAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
 
 export interface OverrideTarget {
@@ -17,6 +17,8 @@ export interface OverrideTarget {
 /** A lead picks the recorded value the merge should use for this person's field, or types one. */
 export function OverrideForm({ target, onClose }: { target: OverrideTarget; onClose: () => void }) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(overrideConflictAction, null);
+  const [withdrawn, setWithdrawn] = useState<ActionResult | null>(null);
+  const [withdrawing, startWithdraw] = useTransition();
   const recorded = [
     { label: "Keep the rule's choice", value: target.chosenValue },
     { label: "Use the alternative", value: target.alternativeValue },
@@ -28,7 +30,7 @@ export function OverrideForm({ target, onClose }: { target: OverrideTarget; onCl
   const other = useRef<HTMLInputElement>(null);
   const id = `override-${target.emailNormalized}-${target.overrideField}`;
   return (
-    <form action={action} aria-label={`Override ${target.overrideField} of ${target.emailNormalized}`} className="space-y-3">
+    <form action={action} onSubmit={() => setWithdrawn(null)} aria-label={`Override ${target.overrideField} of ${target.emailNormalized}`} className="space-y-3">
       <input type="hidden" name="emailNormalized" value={target.emailNormalized} />
       <input type="hidden" name="field" value={target.overrideField} />
       <fieldset>
@@ -81,15 +83,29 @@ export function OverrideForm({ target, onClose }: { target: OverrideTarget; onCl
         <Button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save override"}
         </Button>
+        {target.current !== null && (
+          <Button
+            type="button"
+            variant="secondary"
+            disabled={pending || withdrawing}
+            onClick={() => startWithdraw(async () => setWithdrawn(await withdrawOverrideAction(target.emailNormalized, target.overrideField)))}
+          >
+            {withdrawing ? "Withdrawing…" : "Withdraw override"}
+          </Button>
+        )}
         <Button type="button" variant="ghost" onClick={onClose}>
           Close
         </Button>
       </div>
-      {state && (
-        <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-600"}`}>
-          {state.ok ? state.message : state.error}
+      {(withdrawn ?? state) && (
+        <p role={(withdrawn ?? state)!.ok ? "status" : "alert"} className={`text-sm ${(withdrawn ?? state)!.ok ? "text-emerald-700" : "text-red-600"}`}>
+          {message(withdrawn ?? state!)}
         </p>
       )}
     </form>
   );
+}
+
+function message(result: ActionResult): string | undefined {
+  return result.ok ? result.message : result.error;
 }

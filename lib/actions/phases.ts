@@ -6,7 +6,7 @@ import { recordActivity } from "@/lib/activity/log";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { pool } from "@/lib/db/pool";
 import { decidePlan } from "@/lib/engine/approvals";
-import { overrideConflict } from "@/lib/engine/conflicts";
+import { overrideConflict, withdrawOverride } from "@/lib/engine/conflicts";
 import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 import { buildPlan } from "@/lib/plan/plan";
 
@@ -186,5 +186,20 @@ export async function overrideConflictAction(_: ActionResult | null, form: FormD
     return { ok: true, message: "Override saved: it applies on the next run of the merge step" };
   } catch (error) {
     return failure(error, { actor: guard.operator, action: "conflict.override", target: `${form.get("emailNormalized")} ${form.get("field")}` });
+  }
+}
+
+/** A lead withdraws their override; the merge rule decides again on the next run of the merge step. */
+export async function withdrawOverrideAction(emailNormalized: string, field: string): Promise<ActionResult> {
+  const target = `${emailNormalized} ${field}`;
+  const guard = await guardAction(["lead"], "conflict.withdraw", target);
+  if (!guard.ok) return guard;
+  try {
+    const input = overrideInput.pick({ emailNormalized: true, field: true }).parse({ emailNormalized, field });
+    await withdrawOverride({ ...input, actor: guard.operator });
+    revalidatePath("/conflicts");
+    return { ok: true, message: "Override withdrawn: the rule decides again on the next run of the merge step" };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "conflict.withdraw", target });
   }
 }

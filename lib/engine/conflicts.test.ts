@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
-import { conflictFields, ConflictOverrideError, listConflicts, overrideConflict, pendingOverrides } from "./conflicts";
+import { conflictFields, ConflictOverrideError, listConflicts, overrideConflict, pendingOverrides, withdrawOverride } from "./conflicts";
 import { stopQueue } from "./queue";
 import { executeRun } from "./runner";
 import { requestRun } from "./runs";
@@ -135,10 +135,22 @@ describe("merge conflicts and leads' overrides", () => {
     expect(logged?.detail).toEqual({ value: "false", comment: "left after all", previous: "true" });
   });
 
+  it("a withdrawn override is gone, logged with what it was, and cannot be withdrawn twice", async () => {
+    await withdrawOverride({ emailNormalized: " Bob@example.com", field: "is_active", actor: LEAD });
+    expect(await prisma().conflictOverride.count()).toBe(2);
+    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    expect(bob.override).toBeNull();
+    const logged = await prisma().activityEntry.findFirst({ where: { action: "conflict.withdraw" }, orderBy: { id: "desc" } });
+    expect(logged).toMatchObject({ target: "bob@example.com is_active", detail: { value: "false", comment: "left after all", decidedBy: "lead@test" } });
+    await expect(withdrawOverride({ emailNormalized: "bob@example.com", field: "is_active", actor: LEAD })).rejects.toThrow(
+      "There is no override of is_active for bob@example.com to withdraw",
+    );
+  });
+
   it("after a rollback the conflicts are gone but the overrides stay for the next run", async () => {
     const run = await rollBack(1);
     expect(run.status).toBe("succeeded");
     expect((await listConflicts({ page: 1 })).available).toBe(false);
-    expect(await prisma().conflictOverride.count()).toBe(3);
+    expect(await prisma().conflictOverride.count()).toBe(2);
   });
 });

@@ -269,3 +269,23 @@ export async function overrideConflict(input: {
   });
   return saved;
 }
+
+/**
+ * A lead takes back an override: the rule decides again from the next run of the merge step
+ * (until then the employee keeps the value the override set).
+ */
+export async function withdrawOverride(input: { emailNormalized: string; field: string; actor: Actor }) {
+  const email = input.emailNormalized.trim().toLowerCase();
+  const existing = await prisma().conflictOverride.findUnique({
+    where: { emailNormalized_field: { emailNormalized: email, field: input.field } },
+  });
+  if (!existing) throw new ConflictOverrideError(`There is no override of ${input.field} for ${email} to withdraw`);
+  await prisma().conflictOverride.delete({ where: { emailNormalized_field: { emailNormalized: email, field: input.field } } });
+  await recordActivity({
+    actor: input.actor,
+    action: "conflict.withdraw",
+    target: `${email} ${input.field}`,
+    outcome: "ok",
+    detail: { value: existing.value, comment: existing.comment, decidedBy: existing.decidedBy },
+  });
+}
