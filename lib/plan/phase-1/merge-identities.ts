@@ -84,6 +84,24 @@ ON CONFLICT (email_normalized) DO UPDATE SET
 function conflictStatement(ctx: PlanContext): string {
   const { u, ctes } = sources(ctx);
   const differs = (a: string, b: string) => `${u}.norm(${a}) IS DISTINCT FROM ${u}.norm(${b})`;
+  // Rows that lost to a newer duplicate (winner w, loser l): always one duplicate_row record, so
+  // every row is accounted for, plus one record per field on which they disagree. In `#.column`,
+  // # stands for the winner or the loser.
+  const duplicates = (table: string, cte: string, fields: [string, string][]) => {
+    const rule = `'duplicate email in ${table}: the newest row is kept'`;
+    const values = fields
+      .map(([field, expr]) => `('${field}', ${expr.replace("#", "w")}, ${expr.replace("#", "l")})`)
+      .join(",\n                              ");
+    return `  SELECT w.email_norm, 'duplicate_row', btrim(w.email), '${table}#' || w.id, btrim(l.email), '${table}#' || l.id,
+         ${rule}
+    FROM ${cte}_all l JOIN ${cte} w ON w.email_norm = l.email_norm AND w.id <> l.id
+  UNION ALL
+  SELECT w.email_norm, f.field, f.chosen, '${table}#' || w.id, f.alternative, '${table}#' || l.id,
+         ${rule}
+    FROM ${cte}_all l JOIN ${cte} w ON w.email_norm = l.email_norm AND w.id <> l.id
+   CROSS JOIN LATERAL (VALUES ${values}) f(field, chosen, alternative)
+   WHERE ${differs("f.chosen", "f.alternative")}`;
+  };
   return `-- Record every disagreement of one bucket ($1 of $2) with both values and the rule's choice.
 WITH ${ctes}, found AS (
   SELECT u.email_norm, 'full_name' AS field, btrim(p.name) AS chosen_value, 'people#' || p.id AS chosen_source,
@@ -97,33 +115,17 @@ WITH ${ctes}, found AS (
     FROM u JOIN p USING (email_norm)
    WHERE u.is_active IS DISTINCT FROM coalesce(${u}.norm(p.status) = 'active', false)
   UNION ALL
-  SELECT w.email_norm, 'duplicate_row', btrim(w.email), 'users#' || w.id, btrim(l.email), 'users#' || l.id,
-         'duplicate email in users: the newest row is kept'
-    FROM u_all l JOIN u w ON w.email_norm = l.email_norm AND w.id <> l.id
+${duplicates("users", "u", [["full_name", "btrim(#.full_name)"], ["role", "btrim(#.role)"], ["is_active", "#.is_active::text"]])}
   UNION ALL
-  SELECT w.email_norm, f.field, f.chosen, 'users#' || w.id, f.alternative, 'users#' || l.id,
-         'duplicate email in users: the newest row is kept'
-    FROM u_all l JOIN u w ON w.email_norm = l.email_norm AND w.id <> l.id
-   CROSS JOIN LATERAL (VALUES ('full_name', btrim(w.full_name), btrim(l.full_name)),
-                              ('role', btrim(w.role), btrim(l.role)),
-                              ('is_active', w.is_active::text, l.is_active::text)) f(field, chosen, alternative)
-   WHERE ${differs("f.chosen", "f.alternative")}
-  UNION ALL
-  SELECT w.email_norm, 'duplicate_row', btrim(w.email), 'people#' || w.id, btrim(l.email), 'people#' || l.id,
-         'duplicate email in people: the newest row is kept'
-    FROM p_all l JOIN p w ON w.email_norm = l.email_norm AND w.id <> l.id
-  UNION ALL
-  SELECT w.email_norm, f.field, f.chosen, 'people#' || w.id, f.alternative, 'people#' || l.id,
-         'duplicate email in people: the newest row is kept'
-    FROM p_all l JOIN p w ON w.email_norm = l.email_norm AND w.id <> l.id
-   CROSS JOIN LATERAL (VALUES ('full_name', btrim(w.name), btrim(l.name)),
-                              ('department', btrim(w.department), btrim(l.department)),
-                              ('team', btrim(w.team), btrim(l.team)),
-                              ('country', btrim(w.country), btrim(l.country)),
-                              ('manager_email', btrim(w.manager_email), btrim(l.manager_email)),
-                              ('hire_date', w.hire_date::text, l.hire_date::text),
-                              ('status', btrim(w.status), btrim(l.status))) f(field, chosen, alternative)
-   WHERE ${differs("f.chosen", "f.alternative")}
+${duplicates("people", "p", [
+    ["full_name", "btrim(#.name)"],
+    ["department", "btrim(#.department)"],
+    ["team", "btrim(#.team)"],
+    ["country", "btrim(#.country)"],
+    ["manager_email", "btrim(#.manager_email)"],
+    ["hire_date", "#.hire_date::text"],
+    ["status", "btrim(#.status)"],
+  ])}
 )
 INSERT INTO ${u}.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
 SELECT * FROM found
