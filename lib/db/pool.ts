@@ -25,22 +25,3 @@ export async function closePool(): Promise<void> {
   globalForPool.unifyPool = undefined;
   await p?.end();
 }
-
-/** Runs `work` inside one transaction on one connection. */
-export async function inTransaction<T>(
-  client: pg.Pool | pg.PoolClient,
-  work: (c: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const c = "release" in client ? client : await client.connect();
-  try {
-    await c.query("BEGIN");
-    const result = await work(c);
-    await c.query("COMMIT");
-    return result;
-  } catch (error) {
-    await c.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    if (c !== client) c.release();
-  }
-}
