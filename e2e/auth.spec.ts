@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, signIn, signOut, snap } from "./helpers";
+import { ADMIN, ANALYST, createAnalyst, LEAD, signIn, signOut, snap } from "./helpers";
 
 test("each role signs in and sees only the areas it may open", async ({ page }) => {
   await signIn(page, ADMIN);
@@ -53,14 +53,9 @@ test("an unknown address shows the 404 page", async ({ page }) => {
 test("an admin creates an analyst, who can then sign in; the activity log shows both", async ({ page }) => {
   const email = `new.analyst.${Date.now()}@example.com`;
   await signIn(page, ADMIN);
-  await page.goto("/settings");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Name").fill("New Analyst");
-  await page.getByLabel("Initial password").fill("analyst password 1");
-  await page.getByRole("checkbox", { name: "Analyst" }).last().check();
-  await page.getByRole("button", { name: "Create operator" }).click();
+  const created = await createAnalyst(page, { email, name: "New Analyst", password: "analyst password 1" });
   await expect(page.getByRole("status")).toHaveText(`Created ${email}`);
-  await expect(page.getByTestId(`operator-${email}`)).toBeVisible();
+  await expect(created).toBeVisible();
   await snap(page, "settings-operator-created");
   await signOut(page);
 
@@ -78,13 +73,7 @@ test("an admin creates an analyst, who can then sign in; the activity log shows 
 test("an admin changes an operator's roles and disables them; a disabled operator cannot sign in", async ({ page }) => {
   const email = `changing.${Date.now()}@example.com`;
   await signIn(page, ADMIN);
-  await page.goto("/settings");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Name").fill("Changing Operator");
-  await page.getByLabel("Initial password").fill("changing password 1");
-  await page.getByRole("checkbox", { name: "Analyst" }).last().check();
-  await page.getByRole("button", { name: "Create operator" }).click();
-  const row = page.getByTestId(`operator-${email}`);
+  const row = await createAnalyst(page, { email, name: "Changing Operator", password: "changing password 1" });
   await expect(row).toBeVisible();
 
   await row.getByRole("checkbox", { name: "Team lead" }).check();

@@ -21,3 +21,14 @@ export async function signOut(page: Page) {
 export async function snap(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
+
+/** An admin on Settings creates an analyst through the form; returns the row of the new operator. */
+export async function createAnalyst(page: Page, who: { email: string; name: string; password: string }) {
+  await page.goto("/settings");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Name").fill(who.name);
+  await page.getByLabel("Initial password").fill(who.password);
+  await page.getByRole("checkbox", { name: "Analyst" }).last().check();
+  await page.getByRole("button", { name: "Create operator" }).click();
+  return page.getByTestId(`operator-${who.email}`);
+}

@@ -31,6 +31,7 @@ export async function planContext(db: Queryable): Promise<PlanContext> {
     legacySchema: schema,
     unifiedSchema: UNIFIED_SCHEMA,
     auditTables: discovery.scorecards.map((s) => s.tableName).sort(),
+    discovery,
   };
 }
 

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { LegacyDiscovery } from "@/lib/legacy/discovery";
 
 /** A query runner: a pool for planning and reads, one dedicated session while a step runs. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -10,6 +11,8 @@ export interface PlanContext {
   unifiedSchema: string;
   /** Every audit table that discovery found usable, in a stable order. */
   auditTables: string[];
+  /** What discovery found in the legacy schema, anomalies included (for pre-flight checks). */
+  discovery: LegacyDiscovery;
 }
 
 export interface StepPlan {

@@ -1,5 +1,4 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
-import { discoverLegacy } from "@/lib/legacy/discovery";
 import { countRows, relationExists } from "../catalog";
 import type { Check, PhaseDefinition } from "../types";
 import { compatViews } from "./compat-views";
@@ -15,7 +14,7 @@ export const phase1: PhaseDefinition = {
   steps: () => [referenceTables, employeesTable, mergeIdentities, referencedHumans, resolveManagers, compatViews],
   async preflight(ctx) {
     const checks: Check[] = [];
-    const discovery = await discoverLegacy(ctx.db, ctx.legacySchema);
+    const { discovery } = ctx;
     const blocking = discovery.anomalies.filter(
       (a) => a.severity === "error" && ["users", "people", "scorecards", "audit_assignments", "notifications"].includes(a.table ?? ""),
     );
