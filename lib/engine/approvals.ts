@@ -3,25 +3,41 @@ import { hasAnyRole, type Role } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { buildPlan } from "@/lib/plan/plan";
+import type { Queryable } from "@/lib/plan/types";
 import { EngineError, PlanNotApprovedError } from "./errors";
 
 export type Decision = "approved" | "rejected";
 
 export interface ApprovalState {
-  /** The decision that counts: the latest one for the current plan checksum. */
+  /** The decision that counts: the latest one for the current plan checksum, unless voided. */
   current: { decision: Decision; decidedBy: string; decidedAt: Date; comment: string } | null;
   /** True when the latest decision was made on a plan that has since changed. */
   voidedByChange: boolean;
+  /** Why the latest approval no longer counts although the plan is the same (a rollback, a plan change mid-run). */
+  voidedReason: string | null;
 }
 
 export async function approvalState(phase: number, checksum: string): Promise<ApprovalState> {
   const latest = await prisma().approval.findFirst({ where: { phase }, orderBy: { id: "desc" } });
-  if (!latest) return { current: null, voidedByChange: false };
-  if (latest.planChecksum !== checksum) return { current: null, voidedByChange: true };
+  if (!latest) return { current: null, voidedByChange: false, voidedReason: null };
+  if (latest.planChecksum !== checksum) return { current: null, voidedByChange: true, voidedReason: null };
+  if (latest.voidedAt) return { current: null, voidedByChange: false, voidedReason: latest.voidedReason ?? "voided" };
   return {
     current: { decision: latest.decision as Decision, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt, comment: latest.comment },
     voidedByChange: false,
+    voidedReason: null,
   };
+}
+
+/**
+ * An approval is for one run: a rollback, or the legacy database changing under a run, voids it
+ * and a lead decides again after looking at what happened.
+ */
+export async function voidApprovals(db: Queryable, phase: number, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE console.approvals SET voided_at = now(), voided_reason = $2 WHERE phase = $1 AND voided_at IS NULL AND decision = 'approved'`,
+    [phase, reason],
+  );
 }
 
 export function approvalHistory(phase: number) {
@@ -48,7 +64,7 @@ export async function decidePlan(input: {
   const plan = await buildPlan(input.phase, pool());
   if (!plan.available) throw new EngineError(`Phase ${input.phase} has no plan to approve yet`);
   if (plan.checksum !== input.checksum) {
-    throw new PlanNotApprovedError("The plan changed since you opened it: review the new plan and decide again");
+    throw new PlanNotApprovedError("The plan changed while you were reading it: review the new plan and decide again");
   }
   await prisma().approval.create({
     data: {

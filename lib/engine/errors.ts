@@ -19,3 +19,8 @@ export class PhaseOrderError extends EngineError {
 export class RunStateError extends EngineError {
   override name = "RunStateError";
 }
+
+/** The legacy database no longer matches the plan a run executes: the phase needs a new approval. */
+export class PlanChangedError extends EngineError {
+  override name = "PlanChangedError";
+}

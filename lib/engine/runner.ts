@@ -1,26 +1,21 @@
 import type pg from "pg";
 import { pool } from "@/lib/db/pool";
 import { phaseDefinition, planContext } from "@/lib/plan/plan";
-import type { BatchResult, Check, PlanContext, Step, StepContext } from "@/lib/plan/types";
+import type { Check, PlanContext, Step } from "@/lib/plan/types";
+import { voidApprovals } from "./approvals";
+import { PlanChangedError } from "./errors";
+import { frozenContext, type FrozenPlan } from "./frozen-plan";
+import { transitionRun, tryTransitionRun } from "./state-machine";
+import { lockTimeout, runLog as log, stepContext } from "./step-context";
+import { runUnits } from "./units";
 
 /**
  * Executes one run on one dedicated PostgreSQL session. The session holds an advisory lock on the
  * run for as long as it works: a second executor gets `busy`, and when a worker dies the lock is
  * freed at once, which is how the sweep recognises an orphaned run and resumes it from the last
- * committed checkpoint.
+ * committed checkpoint. A run executes the plan frozen with it when it was requested.
  */
 export const RUN_LOCK_NAMESPACE = 0x756e6979; // "uniy"
-
-/** How long a statement waits for a lock before giving up and retrying later (never queueing behind traffic). */
-function lockTimeout(): string {
-  const value = process.env.UNIFY_LOCK_TIMEOUT ?? "5s";
-  if (!/^\d+(ms|s|min)?$/.test(value)) throw new Error(`UNIFY_LOCK_TIMEOUT must look like 5s or 500ms (got "${value}")`);
-  return value;
-}
-const LOCK_RETRIES = 6;
-
-// Test hook: a pause after each committed batch, so a test can kill a worker between batches.
-const BATCH_DELAY_MS = Number(process.env.UNIFY_BATCH_DELAY_MS ?? 0);
 
 export type ExecuteOutcome = "busy" | "finished" | "not runnable";
 
@@ -30,8 +25,7 @@ interface RunRow {
   kind: "run" | "rollback";
   status: string;
   only_step: string | null;
-  pause_requested: boolean;
-  cancel_requested: boolean;
+  plan: FrozenPlan | null;
 }
 
 interface StepRow {
@@ -40,79 +34,35 @@ interface StepRow {
   checkpoint: unknown;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function log(db: pg.PoolClient, runId: number, message: string, level = "info", stepId: string | null = null) {
-  await db.query(`INSERT INTO console.run_log (run_id, level, step_id, message) VALUES ($1, $2, $3, $4)`, [runId, level, stepId, message]);
-}
-
 async function readRun(db: pg.PoolClient, runId: number): Promise<RunRow | undefined> {
   const { rows } = await db.query<RunRow>(
-    `SELECT id, phase, kind::text, status::text, only_step, pause_requested, cancel_requested FROM console.phase_runs WHERE id = $1`,
+    `SELECT id, phase, kind::text, status::text, only_step, plan FROM console.phase_runs WHERE id = $1`,
     [runId],
   );
   return rows[0];
 }
 
-/** Pause or cancel when asked; returns true when the run must stop now. */
+/** Honours a pause or cancel request at a batch boundary; true when the run must stop now. */
 async function settleInterruption(db: pg.PoolClient, runId: number): Promise<boolean> {
-  const run = await readRun(db, runId);
-  if (!run) return true;
-  if (run.cancel_requested) {
-    await db.query(`UPDATE console.phase_runs SET status = 'cancelled', finished_at = now(), cancel_requested = false, pause_requested = false WHERE id = $1`, [runId]);
+  if (await tryTransitionRun(db, runId, "settle_cancel")) {
     await log(db, runId, "cancelled at a batch boundary; committed batches stay, roll back to undo them", "warn");
     return true;
   }
-  if (run.pause_requested) {
-    await db.query(`UPDATE console.phase_runs SET status = 'paused', pause_requested = false WHERE id = $1`, [runId]);
+  if (await tryTransitionRun(db, runId, "settle_pause")) {
     await log(db, runId, "paused at a batch boundary; resume continues from the last checkpoint");
     return true;
   }
-  return false;
+  const { rows } = await db.query<{ status: string }>(`SELECT status::text FROM console.phase_runs WHERE id = $1`, [runId]);
+  return rows[0]?.status !== "running";
 }
 
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: string })?.code === "55P03";
-}
-
-function stepContext(db: pg.PoolClient, base: PlanContext, runId: number, step: Step, checkpoint: unknown): StepContext {
-  return {
-    ...base,
-    db,
-    checkpoint: checkpoint ?? null,
-    async batch(work: (db: pg.PoolClient) => Promise<BatchResult<unknown>>) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await db.query("BEGIN");
-          const result = await work(db);
-          await db.query(
-            `UPDATE console.step_runs SET checkpoint = $3, rows_done = rows_done + $4 WHERE run_id = $1 AND step_id = $2`,
-            [runId, step.id, JSON.stringify(result.checkpoint), result.rows],
-          );
-          await db.query(`UPDATE console.phase_runs SET heartbeat_at = now() WHERE id = $1`, [runId]);
-          await db.query("COMMIT");
-          if (BATCH_DELAY_MS > 0) await sleep(BATCH_DELAY_MS);
-          return;
-        } catch (error) {
-          await db.query("ROLLBACK").catch(() => undefined);
-          if (!isLockTimeout(error) || attempt >= LOCK_RETRIES) throw error;
-          const wait = Math.min(30_000, 500 * 2 ** attempt);
-          await log(db, runId, `lock not granted within ${lockTimeout()} (attempt ${attempt} of ${LOCK_RETRIES}); retrying in ${wait / 1000}s`, "warn", step.id);
-          await sleep(wait);
-        }
-      }
-    },
-    async setTotal(rows: number) {
-      await db.query(`UPDATE console.step_runs SET rows_total = $3 WHERE run_id = $1 AND step_id = $2`, [runId, step.id, rows]);
-    },
-    async interrupted() {
-      const run = await readRun(db, runId);
-      return !run || run.pause_requested || run.cancel_requested;
-    },
-    async log(message: string, level: "info" | "warn" | "error" = "info") {
-      await log(db, runId, message, level, step.id);
-    },
-  };
+async function setStep(db: pg.PoolClient, runId: number, stepId: string, status: "running" | "succeeded" | "failed", error: string | null = null) {
+  const sets = {
+    running: "status = 'running', started_at = coalesce(started_at, now()), error = NULL",
+    succeeded: "status = 'succeeded', finished_at = now(), rows_done = greatest(rows_done, coalesce(rows_total, 0))",
+    failed: "status = 'failed', error = $3",
+  }[status];
+  await db.query(`UPDATE console.step_runs SET ${sets} WHERE run_id = $1 AND step_id = $2`, status === "failed" ? [runId, stepId, error] : [runId, stepId]);
 }
 
 async function verifyAll(ctx: PlanContext, steps: Step[]): Promise<Check[]> {
@@ -121,11 +71,27 @@ async function verifyAll(ctx: PlanContext, steps: Step[]): Promise<Check[]> {
   return checks;
 }
 
+async function failRun(db: pg.PoolClient, run: RunRow, message: string): Promise<void> {
+  await transitionRun(db, run.id, "fail", { error: message });
+  await log(db, run.id, `failed: ${message}`, "error");
+}
+
+/** Runs a step (or its units); "interrupted" when units stopped at a boundary before all finished. */
+async function runStep(db: pg.PoolClient, run: RunRow, step: Step, row: StepRow, base: PlanContext): Promise<"done" | "interrupted"> {
+  const frozen = run.plan!;
+  const frozenStep = frozen.steps.find((s) => s.id === step.id);
+  if (!frozenStep) throw new PlanChangedError(`step ${step.id} is not part of the approved plan of run #${run.id}`);
+  if (frozenStep.units) return runUnits({ main: db, runId: run.id, step, frozenStep, frozen, base });
+  await step.run(stepContext({ db, base, target: { runId: run.id, stepId: step.id, unit: null }, statements: frozenStep.statements, checkpoint: row.checkpoint, frozen }));
+  return "done";
+}
+
 async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
   const definition = phaseDefinition(run.phase);
   if (!definition) throw new Error(`phase ${run.phase} has no steps in this version`);
+  if (run.kind === "run" && !run.plan) throw new PlanChangedError(`run #${run.id} carries no approved plan: request it again`);
   await db.query(`SET lock_timeout = '${lockTimeout()}'`);
-  const base = await planContext(db);
+  const base = run.plan ? frozenContext(run.plan, db) : await planContext(db);
   const steps = definition.steps(base);
   const { rows: stepRows } = await db.query<StepRow>(
     `SELECT step_id, status::text, checkpoint FROM console.step_runs WHERE run_id = $1 ORDER BY position`,
@@ -136,54 +102,65 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     if (row.status === "succeeded" || row.status === "skipped") continue;
     if (await settleInterruption(db, run.id)) return;
     const step = steps.find((s) => s.id === row.step_id);
-    if (!step) throw new Error(`step ${row.step_id} is no longer part of phase ${run.phase}'s plan`);
-    await db.query(
-      `UPDATE console.step_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL WHERE run_id = $1 AND step_id = $2`,
-      [run.id, step.id],
-    );
-    await log(db, run.id, row.checkpoint ? `${step.title}: resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `${step.title}: started`, "info", step.id);
-    const ctx = stepContext(db, base, run.id, step, row.checkpoint);
+    let outcome: "done" | "interrupted" = "done";
     try {
+      if (!step) throw new PlanChangedError(`step ${row.step_id} is no longer part of phase ${run.phase} in this version of Unify`);
+      await setStep(db, run.id, step.id, "running");
+      await log(db, run.id, row.checkpoint ? `${step.title}: resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `${step.title}: started`, "info", step.id);
       if (run.kind === "run") {
-        await step.run(ctx);
+        outcome = await runStep(db, run, step, row, base);
       } else {
         await db.query("BEGIN");
-        await step.rollback(ctx);
+        await step.rollback(stepContext({ db, base, target: { runId: run.id, stepId: step.id, unit: null }, statements: [], checkpoint: row.checkpoint, frozen: null }));
         await db.query("COMMIT");
       }
     } catch (error) {
       await db.query("ROLLBACK").catch(() => undefined);
       const message = (error as Error).message;
-      await db.query(`UPDATE console.step_runs SET status = 'failed', error = $3 WHERE run_id = $1 AND step_id = $2`, [run.id, step.id, message]);
-      await db.query(`UPDATE console.phase_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [run.id, `${step.id}: ${message}`]);
-      await log(db, run.id, `${step.title}: failed: ${message}`, "error", step.id);
+      await setStep(db, run.id, row.step_id, "failed", message);
+      await log(db, run.id, `${step?.title ?? row.step_id}: failed: ${message}`, "error", row.step_id);
+      if (error instanceof PlanChangedError) await voidApprovals(db, run.phase, `the plan changed during run #${run.id}: ${message}`);
+      await failRun(db, run, `${row.step_id}: ${message}`);
       return;
     }
-    if (await settleInterruption(db, run.id)) return;
-    await db.query(
-      `UPDATE console.step_runs SET status = 'succeeded', finished_at = now(), rows_done = greatest(rows_done, coalesce(rows_total, 0)) WHERE run_id = $1 AND step_id = $2`,
-      [run.id, step.id],
-    );
+    if ((await settleInterruption(db, run.id)) || outcome === "interrupted") return;
+    await setStep(db, run.id, step.id, "succeeded");
     await log(db, run.id, `${step.title}: done`, "info", step.id);
   }
 
   if (run.kind === "rollback") {
-    await db.query(`UPDATE console.phase_runs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [run.id]);
-    await db.query(
-      `UPDATE console.phase_runs SET status = 'rolled_back' WHERE phase = $1 AND kind = 'run' AND status IN ('succeeded', 'failed', 'cancelled') AND id < $2`,
+    if (!(await finish(db, run, `phase ${run.phase} rolled back`))) return;
+    const { rows: undone } = await db.query<{ id: number }>(
+      `SELECT id FROM console.phase_runs WHERE phase = $1 AND kind = 'run' AND status IN ('succeeded', 'failed', 'cancelled') AND id < $2`,
       [run.phase, run.id],
     );
-    await log(db, run.id, `phase ${run.phase} rolled back`);
+    for (const { id } of undone) await tryTransitionRun(db, id, "roll_back");
     return;
   }
   const verified = run.only_step ? steps.filter((s) => s.id === run.only_step) : steps;
   const checks = await verifyAll(base, verified);
   const failed = checks.filter((c) => c.status === "fail");
-  await db.query(
-    `UPDATE console.phase_runs SET status = $2, verification = $3, finished_at = now(), error = $4 WHERE id = $1`,
-    [run.id, failed.length ? "failed" : "succeeded", JSON.stringify(checks), failed.length ? `post-validation failed: ${failed.map((c) => c.name).join("; ")}` : null],
-  );
-  await log(db, run.id, failed.length ? `post-validation failed (${failed.length} of ${checks.length} checks)` : `post-validation passed (${checks.length} checks)`, failed.length ? "error" : "info");
+  await db.query(`UPDATE console.phase_runs SET verification = $2 WHERE id = $1`, [run.id, JSON.stringify(checks)]);
+  if (failed.length) {
+    await failRun(db, run, `post-validation failed: ${failed.map((c) => c.name).join("; ")}`);
+    return;
+  }
+  await finish(db, run, `post-validation passed (${checks.length} checks)`);
+}
+
+/**
+ * The last transition of a run. A pause or cancel that arrived after the last boundary wins over
+ * success (it is honoured, never dropped): the run then stops as asked, its work committed.
+ * Returns true when the run succeeded.
+ */
+async function finish(db: pg.PoolClient, run: RunRow, message: string): Promise<boolean> {
+  for (;;) {
+    if (await tryTransitionRun(db, run.id, "succeed")) {
+      await log(db, run.id, message);
+      return true;
+    }
+    if (await settleInterruption(db, run.id)) return false;
+  }
 }
 
 /** Runs (or resumes) a queued or orphaned run to its end, a pause or a cancel. */
@@ -193,21 +170,19 @@ export async function executeRun(runId: number): Promise<ExecuteOutcome> {
     const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [RUN_LOCK_NAMESPACE, runId]);
     if (!rows[0]?.locked) return "busy";
     try {
-      const run = await readRun(db, runId);
-      if (!run || (run.status !== "queued" && run.status !== "running")) return "not runnable";
-      const resumed = run.status === "running";
-      await db.query(
-        `UPDATE console.phase_runs SET status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now() WHERE id = $1`,
-        [runId],
-      );
-      await log(db, runId, resumed ? "resumed by a worker after the previous one stopped" : `${run.kind === "run" ? "run" : "rollback"} started`);
+      const before = await readRun(db, runId);
+      // Compare-and-set: a pause or cancel that lands between the read and here is never overwritten.
+      const started = before ? await tryTransitionRun(db, runId, "start") : null;
+      if (!before || !started) return "not runnable";
+      const run = { ...before, status: started.status };
+      await log(db, runId, before.status === "running" ? "resumed by a worker after the previous one stopped" : `${run.kind === "run" ? "run" : "rollback"} started`);
       try {
         await execute(db, run);
       } catch (error) {
         await db.query("ROLLBACK").catch(() => undefined);
         const message = (error as Error).message;
-        await db.query(`UPDATE console.phase_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [runId, message]);
-        await log(db, runId, `failed: ${message}`, "error");
+        if (error instanceof PlanChangedError) await voidApprovals(db, run.phase, `the plan changed during run #${run.id}: ${message}`);
+        await failRun(db, run, message).catch(() => undefined);
       }
       return "finished";
     } finally {

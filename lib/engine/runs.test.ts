@@ -28,7 +28,7 @@ describe("approvals", () => {
   it("a decision on a plan that changed since it was read is refused", async () => {
     await expect(
       decidePlan({ phase: 1, checksum: "0".repeat(64), decision: "approved", comment: "", actor: TEST_LEAD }),
-    ).rejects.toThrow("The plan changed since you opened it");
+    ).rejects.toThrow("The plan changed while you were reading it");
   });
 
   it("a rejection needs a comment and blocks the run with it", async () => {

@@ -2,14 +2,14 @@ import { recordActivity, type Actor } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { assertPhase, buildPlan, phaseDefinition, planContext } from "@/lib/plan/plan";
-import { approvalState } from "./approvals";
+import { assertPhase, buildPlanFrom, phaseDefinition, planContext } from "@/lib/plan/plan";
+import { approvalState, voidApprovals } from "./approvals";
 import { EngineError, PhaseOrderError, PlanNotApprovedError, RunAlreadyActiveError, RunStateError } from "./errors";
+import { freezePlan, type FrozenPlan } from "./frozen-plan";
 import { enqueueRun } from "./queue";
+import { transitionRun, type PhaseStatus } from "./state-machine";
 
-export type PhaseStatus =
-  | "not_started" | "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled"
-  | "rolling_back" | "rolled_back" | "rollback_failed";
+export type { PhaseStatus } from "./state-machine";
 
 /** A phase's status, derived from its latest full run or rollback. */
 export async function phaseStatus(phase: number): Promise<{ status: PhaseStatus; runId: number | null }> {
@@ -34,13 +34,23 @@ function describeActive(run: { id: number; phase: number; kind: string; status: 
   return `Already running: ${what} (run #${run.id}, ${run.status}), started by ${run.requestedBy} at ${run.requestedAt.toISOString()}`;
 }
 
-async function insertRun(data: { phase: number; kind: "run" | "rollback"; checksum: string; onlyStep: string | null; actor: Actor; steps: { id: string; title: string }[] }) {
+async function insertRun(data: {
+  phase: number;
+  kind: "run" | "rollback";
+  checksum: string;
+  onlyStep: string | null;
+  actor: Actor;
+  steps: { id: string; title: string }[];
+  plan: FrozenPlan;
+}) {
   try {
     return await prisma().phaseRun.create({
       data: {
         phase: data.phase,
         kind: data.kind,
         planChecksum: data.checksum,
+        plan: JSON.parse(JSON.stringify(data.plan)),
+        discoveryFingerprint: data.plan.fingerprint,
         onlyStep: data.onlyStep,
         requestedBy: data.actor.email ?? "unknown",
         steps: { create: data.steps.map((s, position) => ({ stepId: s.id, title: s.title, position })) },
@@ -60,7 +70,8 @@ export async function requestRun(phase: number, actor: Actor, options: { onlySte
   assertPhase(phase);
   const active = await activeRun();
   if (active) throw new RunAlreadyActiveError(describeActive(active));
-  const plan = await buildPlan(phase, pool());
+  const ctx = await planContext(pool());
+  const plan = await buildPlanFrom(phase, ctx);
   if (!plan.available) throw new EngineError(`Phase ${phase} has no steps in this version of Unify`);
   if (phase > 1) {
     const previous = await phaseStatus(phase - 1);
@@ -77,7 +88,9 @@ export async function requestRun(phase: number, actor: Actor, options: { onlySte
     throw new PlanNotApprovedError(
       approval.voidedByChange
         ? `The plan of phase ${phase} changed after it was approved: a lead must approve the new plan`
-        : approval.current?.decision === "rejected"
+        : approval.voidedReason
+          ? `The approval of phase ${phase} no longer counts (${approval.voidedReason}): a lead must approve the plan again`
+          : approval.current?.decision === "rejected"
           ? `A lead rejected the plan of phase ${phase}: ${approval.current.comment}`
           : `A lead must approve the plan of phase ${phase} before it runs`,
     );
@@ -87,7 +100,8 @@ export async function requestRun(phase: number, actor: Actor, options: { onlySte
     steps = plan.steps.filter((s) => s.id === options.onlyStep);
     if (!steps.length) throw new EngineError(`Phase ${phase} has no step "${options.onlyStep}"; its steps are ${plan.steps.map((s) => s.id).join(", ")}`);
   }
-  const run = await insertRun({ phase, kind: "run", checksum: plan.checksum, onlyStep: options.onlyStep ?? null, actor, steps });
+  // The run carries the plan the lead approved; the executor and every resume run exactly this.
+  const run = await insertRun({ phase, kind: "run", checksum: plan.checksum, onlyStep: options.onlyStep ?? null, actor, steps, plan: freezePlan(plan, ctx) });
   await recordActivity({ actor, action: "phase.run", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id, onlyStep: options.onlyStep ?? null } });
   await enqueueRun(run.id);
   return run;
@@ -110,9 +124,15 @@ export async function requestRollback(phase: number, actor: Actor) {
   if (status.status === "not_started" || status.status === "rolled_back") {
     throw new RunStateError(`Phase ${phase} has nothing to roll back (${status.status.replace("_", " ")})`);
   }
-  const ctx = await planContext(pool());
+  // Undo with the context the phase ran with (a scorecard registered since must not change what is dropped).
+  const ran = await prisma().phaseRun.findFirst({ where: { phase, kind: "run", plan: { not: Prisma.AnyNull } }, orderBy: { id: "desc" } });
+  const ranWith = ran?.plan as FrozenPlan | undefined;
+  const ctx = ranWith ? { db: pool(), ...ranWith.context } : await planContext(pool());
   const steps = definition.steps(ctx).reverse();
-  const run = await insertRun({ phase, kind: "rollback", checksum: "", onlyStep: null, actor, steps });
+  const frozen: FrozenPlan = ranWith ? { ...ranWith, checksum: "", steps: [] } : { ...freezePlan({ phase, title: "", available: true, steps: [], checksum: "", preflight: [] }, ctx) };
+  const run = await insertRun({ phase, kind: "rollback", checksum: "", onlyStep: null, actor, steps, plan: frozen });
+  // An approval is for one run: after a rollback a lead looks at what went wrong and approves again.
+  await voidApprovals(pool(), phase, `phase ${phase} was rolled back (rollback #${run.id} by ${actor.email ?? "unknown"})`);
   await recordActivity({ actor, action: "phase.rollback", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
   await enqueueRun(run.id);
   return run;
@@ -126,19 +146,14 @@ async function runOf(phase: number) {
 
 export async function pauseRun(phase: number, actor: Actor) {
   const run = await runOf(phase);
-  if (run.status === "paused") throw new RunStateError(`Run #${run.id} is already paused`);
-  await prisma().phaseRun.update({
-    where: { id: run.id },
-    data: run.status === "queued" ? { status: "paused" } : { pauseRequested: true },
-  });
+  await transitionRun(pool(), run.id, "pause");
   await recordActivity({ actor, action: "phase.pause", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
   return run;
 }
 
 export async function resumeRun(phase: number, actor: Actor) {
   const run = await runOf(phase);
-  if (run.status !== "paused") throw new RunStateError(`Run #${run.id} is ${run.status}, not paused`);
-  await prisma().phaseRun.update({ where: { id: run.id }, data: { status: "queued", pauseRequested: false } });
+  await transitionRun(pool(), run.id, "resume");
   await recordActivity({ actor, action: "phase.resume", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
   await enqueueRun(run.id);
   return run;
@@ -146,10 +161,7 @@ export async function resumeRun(phase: number, actor: Actor) {
 
 export async function cancelRun(phase: number, actor: Actor) {
   const run = await runOf(phase);
-  await prisma().phaseRun.update({
-    where: { id: run.id },
-    data: run.status === "running" ? { cancelRequested: true } : { status: "cancelled", finishedAt: new Date() },
-  });
+  await transitionRun(pool(), run.id, "cancel");
   await recordActivity({ actor, action: "phase.cancel", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
   return run;
 }

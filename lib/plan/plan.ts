@@ -9,9 +9,20 @@ import type { Check, PhaseDefinition, PlanContext, Queryable } from "./types";
 export const UNIFIED_SCHEMA = "unified";
 
 const DEFINITIONS: Record<number, PhaseDefinition> = { 1: phase1 };
+const overrides = new Map<number, PhaseDefinition | null>();
 
 export function phaseDefinition(phase: number): PhaseDefinition | null {
+  if (overrides.has(phase)) return overrides.get(phase)!;
   return DEFINITIONS[phase] ?? null;
+}
+
+/**
+ * Tests only: replaces a phase's definition in this process (null restores it), so the engine can
+ * be exercised with synthetic steps (parallel units, failures on cue) through its real entry points.
+ */
+export function overridePhaseDefinitionForTests(phase: number, definition: PhaseDefinition | null): void {
+  if (definition) overrides.set(phase, definition);
+  else overrides.delete(phase);
 }
 
 export class UnknownPhaseError extends Error {
@@ -35,11 +46,21 @@ export async function planContext(db: Queryable): Promise<PlanContext> {
   };
 }
 
-export interface StepPlanView {
+export interface UnitPlanView {
   id: string;
   title: string;
   statements: string[];
   estimatedRows: number;
+}
+
+export interface StepPlanView {
+  id: string;
+  title: string;
+  /** Every statement of the step; for a step with units, each unit's statements in unit order. */
+  statements: string[];
+  estimatedRows: number;
+  /** Independent pieces of the step that the engine runs in parallel, each with its statements. */
+  units?: UnitPlanView[];
 }
 
 export interface PhasePlan {
@@ -53,27 +74,43 @@ export interface PhasePlan {
   preflight: Check[];
 }
 
-export function planChecksum(steps: { id: string; statements: string[] }[]): string {
+export function planChecksum(steps: { id: string; statements: string[]; units?: { id: string; statements: string[] }[] }[]): string {
   const hash = createHash("sha256");
   for (const step of steps) {
     hash.update(`step:${step.id}\n`);
-    for (const sql of step.statements) hash.update(`${sql}\n;\n`);
+    if (step.units) {
+      for (const unit of step.units) {
+        hash.update(`unit:${JSON.stringify(unit.id)}\n`);
+        for (const sql of unit.statements) hash.update(`${sql}\n;\n`);
+      }
+    } else {
+      for (const sql of step.statements) hash.update(`${sql}\n;\n`);
+    }
   }
   return hash.digest("hex");
 }
 
 export async function buildPlan(phase: number, db: Queryable): Promise<PhasePlan> {
   assertPhase(phase);
-  const meta = PHASES.find((p) => p.number === phase)!;
   const definition = phaseDefinition(phase);
   if (!definition) {
+    const meta = PHASES.find((p) => p.number === phase)!;
     return { phase, title: meta.title, available: false, steps: [], checksum: "", preflight: [] };
   }
-  const ctx = await planContext(db);
+  return buildPlanFrom(phase, await planContext(db));
+}
+
+/** The plan of a phase from a given context: what a run freezes together with that context. */
+export async function buildPlanFrom(phase: number, ctx: PlanContext): Promise<PhasePlan> {
+  assertPhase(phase);
+  const meta = PHASES.find((p) => p.number === phase)!;
+  const definition = phaseDefinition(phase);
+  if (!definition) return { phase, title: meta.title, available: false, steps: [], checksum: "", preflight: [] };
   const steps: StepPlanView[] = [];
   for (const step of definition.steps(ctx)) {
     const plan = await step.plan(ctx);
-    steps.push({ id: step.id, title: step.title, ...plan });
+    const statements = plan.units ? plan.units.flatMap((u) => u.statements) : plan.statements;
+    steps.push({ id: step.id, title: step.title, ...plan, statements });
   }
   return {
     phase,

@@ -15,11 +15,25 @@ export interface PlanContext {
   discovery: LegacyDiscovery;
 }
 
+export interface UnitPlan {
+  /** Stable within the plan (e.g. the audit table a unit loads); a name, not SQL. */
+  id: string;
+  title: string;
+  statements: string[];
+  estimatedRows: number;
+}
+
 export interface StepPlan {
   /** The exact SQL the step runs, readable, one statement per entry, each with its intent. */
   statements: string[];
   /** Rows the step will read or write, estimated from the catalog and counts. */
   estimatedRows: number;
+  /**
+   * Independent pieces of the step (e.g. one per audit table). The engine runs up to
+   * UNIFY_PARALLEL of them at once, each on its own session with its own checkpoint; `run` is
+   * called once per unit with that unit's statements. `statements` is then ignored.
+   */
+  units?: UnitPlan[];
 }
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -39,6 +53,13 @@ export interface BatchResult<C> {
 
 export interface StepContext<C = unknown> extends PlanContext {
   db: pg.PoolClient;
+  /**
+   * The statements the lead approved for this step (or this unit), frozen with the run: `run`
+   * executes these, never SQL rebuilt from a fresh discovery.
+   */
+  statements: string[];
+  /** The unit being run, for a step whose plan has units; null otherwise. */
+  unit: { id: string; title: string } | null;
   /** The checkpoint of the last committed batch, or null on a fresh start. */
   checkpoint: C | null;
   /**

@@ -34,7 +34,7 @@ export const compatViews: Step<StatementCheckpoint> = {
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  run: (ctx) => runStatements(ctx, statements(ctx)),
+  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const users = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.users_compat`);

@@ -56,7 +56,7 @@ export const employeesTable: Step<StatementCheckpoint> = {
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  run: (ctx) => runStatements(ctx, statements(ctx)),
+  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const present = (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) &&
       (await relationExists(ctx.db, ctx.unifiedSchema, "merge_conflicts"));

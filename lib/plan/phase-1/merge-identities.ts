@@ -159,14 +159,14 @@ export const mergeIdentities: Step<{ bucket: number }> = {
     };
   },
   async run(ctx) {
-    const merge = mergeStatement(ctx);
-    const conflicts = conflictStatement(ctx);
+    // The approved statements, in plan order: merge, conflicts, emailless rows.
+    const [merge, conflicts, emailless] = ctx.statements as [string, string, string];
     await ctx.setTotal(await distinctIdentities(ctx));
     for (let bucket = ctx.checkpoint?.bucket ?? 0; bucket <= BUCKETS; bucket++) {
       if (await ctx.interrupted()) return;
       await ctx.batch(async (db) => {
         if (bucket === BUCKETS) {
-          await db.query(emaillessStatement(ctx));
+          await db.query(emailless);
           return { checkpoint: { bucket: bucket + 1 }, rows: 0 };
         }
         const merged = await db.query(merge, [bucket, BUCKETS]);

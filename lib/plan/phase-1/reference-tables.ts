@@ -73,7 +73,7 @@ export const referenceTables: Step<StatementCheckpoint> = {
       2 * (await estimateRows(ctx.db, ctx.legacySchema, "people"));
     return { statements: statements(ctx), estimatedRows: rows };
   },
-  run: (ctx) => runStatements(ctx, statements(ctx)),
+  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];

@@ -5,7 +5,10 @@ import type { Check, PlanContext, Step } from "../types";
 
 /**
  * Humans that audits, assignments or notifications name but neither users nor people know get an
- * employee flagged `referenced`, so the foreign keys of later phases never drop a row.
+ * employee flagged `referenced`, so the foreign keys of later phases never drop a row. One unit per
+ * source table, run in parallel: each inserts in email order (so two units never deadlock on the
+ * same new emails) and keeps the smallest spelling seen, so the result does not depend on which
+ * unit finishes first.
  */
 interface EmailSource {
   table: string;
@@ -36,11 +39,9 @@ SELECT min(email), email_norm, false, 'unknown', 'referenced'
   FROM (${sourceUnion(ctx, source)}) named
  WHERE email_norm IS NOT NULL
  GROUP BY email_norm
-ON CONFLICT (email_normalized) DO NOTHING`;
-}
-
-function statements(ctx: PlanContext): string[] {
-  return emailSources(ctx).map((s) => insertStatement(ctx, s));
+ ORDER BY email_norm
+ON CONFLICT (email_normalized) DO UPDATE SET email = EXCLUDED.email
+ WHERE ${u}.employees.source = 'referenced' AND EXCLUDED.email < ${u}.employees.email`;
 }
 
 export const referencedHumans: Step<StatementCheckpoint> = {
@@ -48,11 +49,14 @@ export const referencedHumans: Step<StatementCheckpoint> = {
   title: "Add employees for humans named only by audits, assignments or notifications",
   unit: "tables",
   async plan(ctx) {
-    let rows = 0;
-    for (const s of emailSources(ctx)) rows += (await estimateRows(ctx.db, ctx.legacySchema, s.table)) * s.columns.length;
-    return { statements: statements(ctx), estimatedRows: rows };
+    const units = [];
+    for (const source of emailSources(ctx)) {
+      const estimatedRows = (await estimateRows(ctx.db, ctx.legacySchema, source.table)) * source.columns.length;
+      units.push({ id: source.table, title: source.table, statements: [insertStatement(ctx, source)], estimatedRows });
+    }
+    return { statements: units.flatMap((u) => u.statements), estimatedRows: units.reduce((n, u) => n + u.estimatedRows, 0), units };
   },
-  run: (ctx) => runStatements(ctx, statements(ctx)),
+  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];

@@ -50,7 +50,7 @@ export const resolveManagers: Step<StatementCheckpoint> = {
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
   },
-  run: (ctx) => runStatements(ctx, statements(ctx)),
+  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const unexplained = await countRows(

@@ -1,0 +1,55 @@
+import type { LegacyDiscovery } from "@/lib/legacy/discovery";
+import { discoverLegacy } from "@/lib/legacy/discovery";
+import { canonicalDiscovery, describeDiscoveryChange, discoveryFingerprint } from "@/lib/plan/fingerprint";
+import type { PhasePlan } from "@/lib/plan/plan";
+import type { PlanContext, Queryable } from "@/lib/plan/types";
+import { PlanChangedError } from "./errors";
+
+/**
+ * The plan a run executes, stored with the run when it is requested: the context the steps were
+ * planned from (legacy schema, audit tables, the whole discovery) and every statement of every
+ * step and unit. The executor and every resume run these statements; nothing is rebuilt.
+ */
+export interface FrozenPlan {
+  checksum: string;
+  fingerprint: string;
+  context: { legacySchema: string; unifiedSchema: string; auditTables: string[]; discovery: LegacyDiscovery };
+  steps: {
+    id: string;
+    title: string;
+    statements: string[];
+    units?: { id: string; title: string; statements: string[]; estimatedRows: number }[];
+  }[];
+}
+
+export function freezePlan(plan: PhasePlan, ctx: PlanContext): FrozenPlan {
+  return {
+    checksum: plan.checksum,
+    fingerprint: discoveryFingerprint(ctx.discovery),
+    context: { legacySchema: ctx.legacySchema, unifiedSchema: ctx.unifiedSchema, auditTables: ctx.auditTables, discovery: ctx.discovery },
+    steps: plan.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      statements: s.statements,
+      ...(s.units ? { units: s.units.map((u) => ({ id: u.id, title: u.title, statements: u.statements, estimatedRows: u.estimatedRows })) } : {}),
+    })),
+  };
+}
+
+/** The plan context a frozen plan was built from, bound to a session. */
+export function frozenContext(frozen: FrozenPlan, db: Queryable): PlanContext {
+  return { db, ...frozen.context };
+}
+
+/**
+ * Throws PlanChangedError when the legacy database no longer matches the discovery the plan was
+ * built from. Called before every batch, so a run stops before its next statement.
+ */
+export async function assertPlanCurrent(db: Queryable, frozen: FrozenPlan): Promise<void> {
+  const now = await discoverLegacy(db, frozen.context.legacySchema);
+  if (discoveryFingerprint(now) === frozen.fingerprint) return;
+  const changes = describeDiscoveryChange(canonicalDiscovery(frozen.context.discovery), canonicalDiscovery(now));
+  throw new PlanChangedError(
+    `The legacy database no longer matches the approved plan: ${changes.join("; ")}. The run stopped before its next statement; a lead must approve the new plan.`,
+  );
+}
