@@ -1,4 +1,4 @@
-import type { Queryable } from "@/lib/plan/types";
+import type pg from "pg";
 import type { Role } from "@/lib/auth/roles";
 import { RunStateError } from "./errors";
 
@@ -117,7 +117,7 @@ const statements = new Map<string, string>();
  * (e.g. the error of a failed run), always as parameters from $2 on.
  */
 export async function transitionRun(
-  db: Queryable,
+  db: pg.ClientBase | pg.Pool,
   runId: number,
   event: RunEvent,
   extra: Record<string, unknown> = {},
@@ -135,7 +135,7 @@ export async function transitionRun(
 
 /** Like transitionRun, but returns null when the run is not in a state the event may leave. */
 export async function tryTransitionRun(
-  db: Queryable,
+  db: pg.ClientBase | pg.Pool,
   runId: number,
   event: RunEvent,
   extra: Record<string, unknown> = {},
