@@ -49,6 +49,32 @@ function StepProgressCell({ step, unit, status }: { step: StepProgress | undefin
   );
 }
 
+/** A step's parallel units: each with its own status, progress, rate, ETA and error. */
+function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
+  const running = step.units.filter((u) => u.status === "running").length;
+  return (
+    <div data-testid={`units-${step.stepId}`} className="mb-2 rounded-md border border-slate-200">
+      <p className="border-b border-slate-200 bg-slate-50 px-3 py-1.5 text-xs font-medium text-slate-600">
+        {step.units.length} units, {step.units.filter((u) => u.status === "succeeded").length} done{running ? `, ${running} running in parallel` : ""}
+      </p>
+      <ul className="divide-y divide-slate-100">
+        {step.units.map((u) => (
+          <li key={u.unitId} className="grid grid-cols-[minmax(0,1fr)_7rem_10rem_6rem_5rem] items-center gap-3 px-3 py-1.5 text-xs">
+            <span className="truncate font-mono text-slate-700" title={u.unitId}>{u.unitId}</span>
+            <StatusBadge status={u.status} />
+            <span className="tabular-nums text-slate-600">
+              {formatCount(u.rowsDone)} / {u.rowsTotal === null ? "?" : formatCount(u.rowsTotal)} {unit}
+            </span>
+            <span className="text-right tabular-nums text-slate-600">{formatRate(u.rowsPerSecond)}</span>
+            <span className="text-right tabular-nums text-slate-600">{formatEta(u.etaSeconds)}</span>
+            {u.error && <span className="col-span-5 text-red-700">{u.error}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function StepRows({ index, step, progress, runStatus, columns, action }: {
   index: number;
   step: PlanStepView;
@@ -81,6 +107,7 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
       <tr>
         <td colSpan={columns} className="px-3 pb-3">
           {progress?.error && <p className="mb-2 text-xs text-red-700">{progress.error}</p>}
+          {progress && progress.units.length > 0 && <UnitRows step={progress} unit={step.unit} />}
           <details data-testid={`sql-${step.id}`} className="rounded-md border border-slate-200 bg-slate-50">
             <summary className="cursor-pointer select-none px-3 py-1.5 text-xs font-medium text-slate-600 hover:text-slate-900">
               SQL of {step.id}: {statements} statement{statements === 1 ? "" : "s"}, about {formatCount(step.estimatedRows)} rows

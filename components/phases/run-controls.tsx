@@ -12,21 +12,20 @@ import {
   type DryRun,
 } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
-import type { PhaseStatus } from "@/lib/engine/runs";
+import type { PhaseAction, PhaseStatus } from "@/lib/engine/state-machine";
 import { DryRunResult } from "./dry-run-result";
 
 const RUNNABLE: PhaseStatus[] = ["not_started", "failed", "cancelled", "rolled_back", "rollback_failed"];
-const ROLLBACKABLE: PhaseStatus[] = ["succeeded", "failed", "cancelled", "rollback_failed"];
 
 /**
- * An admin's buttons for one phase, shown by state: run, dry run, pause, resume, cancel, roll back.
- * The engine has the last word: whatever it refuses comes back as a message here.
+ * An admin's buttons for one phase: exactly the actions the engine's state machine allows now
+ * (`allowedActions`, the same list the CLI prints). The engine has the last word: whatever it
+ * refuses when asked comes back as a message here.
  */
-export function RunControls({ phase, status, activeRun, approved }: {
+export function RunControls({ phase, status, actions, approved }: {
   phase: number;
   status: PhaseStatus;
-  /** Status of this phase's queued, running or paused run (a whole run or a single step). */
-  activeRun: "queued" | "running" | "paused" | null;
+  actions: PhaseAction[];
   approved: boolean;
 }) {
   const [pending, start] = useTransition();
@@ -40,41 +39,45 @@ export function RunControls({ phase, status, activeRun, approved }: {
       setResult(await work());
     });
 
-  const canRun = !activeRun && RUNNABLE.includes(status);
-  const canRollback = !activeRun && ROLLBACKABLE.includes(status);
+  const canRun = actions.includes("run");
+  const canRollback = actions.includes("rollback");
+  // Waiting for a lead: the phase could run but for the approval.
+  const awaitsApproval = !canRun && !approved && RUNNABLE.includes(status) && !actions.includes("pause") && !actions.includes("resume");
 
   return (
     <div>
       <div className="flex flex-wrap items-center gap-2">
-        {canRun && (
-          <Button disabled={pending || !approved} onClick={() => act(() => runPhaseAction(phase))}>
+        {(canRun || awaitsApproval) && (
+          <Button disabled={pending || !canRun} onClick={() => act(() => runPhaseAction(phase))}>
             Run phase {phase}
           </Button>
         )}
-        <Button
-          variant="secondary"
-          disabled={pending}
-          onClick={() =>
-            act(async () => {
-              const answer = await dryRunAction(phase);
-              setDryRun(answer.ok ? (answer.data ?? null) : null);
-              return answer;
-            })
-          }
-        >
-          Dry run
-        </Button>
-        {(activeRun === "queued" || activeRun === "running") && (
+        {actions.includes("dry_run") && (
+          <Button
+            variant="secondary"
+            disabled={pending}
+            onClick={() =>
+              act(async () => {
+                const answer = await dryRunAction(phase);
+                setDryRun(answer.ok ? (answer.data ?? null) : null);
+                return answer;
+              })
+            }
+          >
+            Dry run
+          </Button>
+        )}
+        {actions.includes("pause") && (
           <Button variant="secondary" disabled={pending} onClick={() => act(() => pauseRunAction(phase))}>
             Pause
           </Button>
         )}
-        {activeRun === "paused" && (
+        {actions.includes("resume") && (
           <Button disabled={pending} onClick={() => act(() => resumeRunAction(phase))}>
             Resume
           </Button>
         )}
-        {activeRun && (
+        {actions.includes("cancel") && (
           <Button variant="secondary" className="text-red-700" disabled={pending} onClick={() => act(() => cancelRunAction(phase))}>
             Cancel run
           </Button>
@@ -96,7 +99,7 @@ export function RunControls({ phase, status, activeRun, approved }: {
           </span>
         )}
       </div>
-      {canRun && !approved && (
+      {awaitsApproval && (
         <p className="mt-2 text-sm text-slate-600">Run is available once a lead approves the current plan.</p>
       )}
       {result && (

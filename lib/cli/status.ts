@@ -3,7 +3,10 @@ import { connectDatabase } from "@/lib/db/connect";
 import { migrationState } from "@/lib/db/migrate";
 import { pool } from "@/lib/db/pool";
 import { describeDatabaseUrl } from "@/lib/db/url";
+import { nextActions } from "@/lib/engine/next-actions";
 import { phaseStatus } from "@/lib/engine/runs";
+import { ACTION_ROLES, type PhaseAction } from "@/lib/engine/state-machine";
+import { buildPlan } from "@/lib/plan/plan";
 import { countOperators } from "@/lib/operators/operators";
 import { PHASES } from "@/lib/plan/phases";
 
@@ -12,7 +15,8 @@ export interface ConsoleStatus {
   embedded: boolean;
   migrations: { applied: string[]; pending: string[] };
   operators: number;
-  phases: { phase: number; title: string; status: string; runId: number | null }[];
+  /** Each phase with what may happen next and who may do it (the console shows the same buttons). */
+  phases: { phase: number; title: string; status: string; runId: number | null; next: { action: PhaseAction; roles: string[] }[] }[];
 }
 
 export async function consoleStatus(): Promise<ConsoleStatus> {
@@ -23,7 +27,11 @@ export async function consoleStatus(): Promise<ConsoleStatus> {
     migrations: await migrationState(pool()),
     operators: await countOperators(),
     phases: await Promise.all(
-      PHASES.map(async (p) => ({ phase: p.number, title: p.title, ...(await phaseStatus(p.number)) })),
+      PHASES.map(async (p) => {
+        const plan = await buildPlan(p.number, pool());
+        const next = await nextActions(p.number, plan);
+        return { phase: p.number, title: p.title, ...(await phaseStatus(p.number)), next: next.map((action) => ({ action, roles: ACTION_ROLES[action] })) };
+      }),
     ),
   };
 }
@@ -45,7 +53,8 @@ export function registerStatus(program: Command): void {
       );
       console.log(`operators   ${status.operators}`);
       for (const p of status.phases) {
-        console.log(`phase ${p.phase}     ${p.title.padEnd(20)} ${p.status.replace("_", " ")}${p.runId ? ` (run #${p.runId})` : ""}`);
+        const next = p.next.map((n) => `${n.action.replace("_", " ")} (${n.roles.join("/")})`).join(", ");
+        console.log(`phase ${p.phase}     ${p.title.padEnd(20)} ${p.status.replace("_", " ").padEnd(14)}${p.runId ? ` run #${p.runId}` : ""}${next ? `  next: ${next}` : ""}`);
       }
     });
 }

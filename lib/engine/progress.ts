@@ -1,5 +1,15 @@
 import { prisma } from "@/lib/db/prisma";
 
+export interface UnitProgress {
+  unitId: string;
+  status: string;
+  rowsDone: number;
+  rowsTotal: number | null;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  error: string | null;
+}
+
 export interface StepProgress {
   stepId: string;
   title: string;
@@ -10,6 +20,8 @@ export interface StepProgress {
   etaSeconds: number | null;
   durationMs: number | null;
   error: string | null;
+  /** The step's parallel units, each with its own progress; empty for a step without units. */
+  units: UnitProgress[];
 }
 
 export interface RunProgress {
@@ -17,6 +29,8 @@ export interface RunProgress {
   phase: number;
   kind: string;
   status: string;
+  pauseRequested: boolean;
+  cancelRequested: boolean;
   onlyStep: string | null;
   requestedBy: string;
   requestedAt: string;
@@ -39,7 +53,10 @@ function rate(done: number, startedAt: Date | null, finishedAt: Date | null): nu
 export async function runProgress(runId: number, logLimit = 200): Promise<RunProgress | null> {
   const run = await prisma().phaseRun.findUnique({
     where: { id: runId },
-    include: { steps: { orderBy: { position: "asc" } }, log: { orderBy: { id: "desc" }, take: logLimit } },
+    include: {
+      steps: { orderBy: { position: "asc" }, include: { units: { orderBy: { position: "asc" } } } },
+      log: { orderBy: { id: "desc" }, take: logLimit },
+    },
   });
   if (!run) return null;
   return {
@@ -47,6 +64,8 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     phase: run.phase,
     kind: run.kind,
     status: run.status,
+    pauseRequested: run.pauseRequested,
+    cancelRequested: run.cancelRequested,
     onlyStep: run.onlyStep,
     requestedBy: run.requestedBy,
     requestedAt: run.requestedAt.toISOString(),
@@ -71,6 +90,21 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
         etaSeconds: status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
         durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
         error: s.error,
+        units: s.units.map((u) => {
+          const unitStatus = u.status === "running" && run.status !== "running" ? run.status : u.status;
+          const unitDone = Number(u.rowsDone);
+          const unitTotal = u.rowsTotal === null ? null : Number(u.rowsTotal);
+          const unitRate = unitStatus === "running" || unitStatus === "succeeded" ? rate(unitDone, u.startedAt, u.finishedAt) : null;
+          return {
+            unitId: u.unitId,
+            status: unitStatus,
+            rowsDone: unitDone,
+            rowsTotal: unitTotal,
+            rowsPerSecond: unitRate,
+            etaSeconds: unitStatus === "running" && unitRate && unitTotal !== null ? Math.max(0, (unitTotal - unitDone) / unitRate) : null,
+            error: u.error,
+          };
+        }),
       };
     }),
     log: run.log.reverse().map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, stepId: l.stepId, message: l.message })),

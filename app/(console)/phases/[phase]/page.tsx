@@ -17,6 +17,7 @@ import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { approvalHistory, approvalState } from "@/lib/engine/approvals";
+import { nextActions } from "@/lib/engine/next-actions";
 import { latestRuns, runProgress } from "@/lib/engine/progress";
 import { phaseStatus } from "@/lib/engine/runs";
 import { buildPlan, phaseDefinition, planContext } from "@/lib/plan/plan";
@@ -67,7 +68,12 @@ export default async function PhasePage({ params }: Props) {
   }
 
   const latest = runs[0] ?? null;
-  const [approval, live, ctx] = await Promise.all([approvalState(n, plan.checksum), latest ? runProgress(latest.id) : null, planContext(pool())]);
+  const [approval, live, ctx, actions] = await Promise.all([
+    approvalState(n, plan.checksum),
+    latest ? runProgress(latest.id) : null,
+    planContext(pool()),
+    nextActions(n, plan, operator.roles),
+  ]);
   const units = new Map(phaseDefinition(n)!.steps(ctx).map((s) => [s.id, s.unit]));
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
   const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
@@ -80,7 +86,7 @@ export default async function PhasePage({ params }: Props) {
       <div className="space-y-6">
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
-            <RunControls key={`${status}:${activeRun ?? ""}`} phase={n} status={status} activeRun={activeRun ?? null} approved={approval.current?.decision === "approved"} />
+            <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
           </Card>
         ) : (
           !isLead && (
