@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { decidePlanAction } from "@/lib/actions/phases";
+import { decidePlanAction, withdrawDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
 
 /** A lead's decision on the plan on screen; the checksum ties it to exactly that plan. */
@@ -44,5 +44,24 @@ export function ApprovalForm({ phase, checksum, failingChecks }: { phase: number
         )}
       </div>
     </form>
+  );
+}
+
+/** Once the plan is decided the form gives way to the decision; a lead may take it back while nothing ran. */
+export function WithdrawDecision({ phase, decision }: { phase: number; decision: string }) {
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult | null>(null);
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <Button variant="secondary" disabled={pending} onClick={() => start(async () => setResult(await withdrawDecisionAction(phase)))}>
+        Withdraw {decision === "approved" ? "approval" : "rejection"}
+      </Button>
+      <span className="text-xs text-slate-600">Possible until the phase runs under this decision.</span>
+      {result && (
+        <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-600"}`}>
+          {result.ok ? result.message : result.error}
+        </p>
+      )}
+    </div>
   );
 }

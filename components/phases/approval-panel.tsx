@@ -2,8 +2,8 @@ import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import type { ApprovalState } from "@/lib/engine/approvals";
-import { ApprovalForm } from "./approval-form";
-import { formatTime, shortChecksum } from "./format";
+import { ApprovalForm, WithdrawDecision } from "./approval-form";
+import { formatCount, formatTime, shortChecksum } from "./format";
 
 export interface ApprovalRecord {
   id: number;
@@ -26,6 +26,33 @@ function Verdict({ tone, children }: { tone: "success" | "danger" | "warning" | 
 
 function CurrentDecision({ state }: { state: ApprovalState }) {
   const current = state.current;
+  if (current?.decision === "approved" && state.stale) {
+    return (
+      <Verdict tone="warning">
+        <p className="font-medium">
+          Approved by {current.decidedBy} on {formatTime(current.decidedAt)}, but stale: the legacy data changed size since. A lead must approve again.
+        </p>
+        <table aria-label="Approved and current row estimates" className="mt-2 text-xs">
+          <thead>
+            <tr className="text-left">
+              <th className="pr-4 font-medium">Step</th>
+              <th className="pr-4 text-right font-medium">Approved at</th>
+              <th className="text-right font-medium">Now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.stale.map((s) => (
+              <tr key={s.stepId}>
+                <td className="pr-4 font-mono">{s.stepId}</td>
+                <td className="pr-4 text-right tabular-nums">{formatCount(s.approved)} rows</td>
+                <td className="text-right tabular-nums">{formatCount(s.current)} rows</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Verdict>
+    );
+  }
   if (current?.decision === "approved") {
     return (
       <Verdict tone="success">
@@ -41,6 +68,9 @@ function CurrentDecision({ state }: { state: ApprovalState }) {
         <p className="mt-0.5">“{current.comment}”</p>
       </Verdict>
     );
+  }
+  if (state.voidedReason) {
+    return <Verdict tone="warning">The last decision no longer counts ({state.voidedReason}): a lead must review the plan and decide again.</Verdict>;
   }
   if (state.voidedByChange) {
     return <Verdict tone="warning">The plan changed after the last decision, which no longer counts: a lead must review and decide again.</Verdict>;
@@ -64,7 +94,8 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
         Plan checksum <span className="font-mono text-slate-700">{shortChecksum(checksum)}</span>: a decision binds to it, and any change to
         the plan&apos;s SQL voids it.
       </p>
-      {canDecide && <ApprovalForm phase={phase} checksum={checksum} failingChecks={failingChecks} />}
+      {canDecide && (!state.current || state.stale) && <ApprovalForm phase={phase} checksum={checksum} failingChecks={failingChecks} />}
+      {canDecide && state.current && !state.stale && state.withdrawable && <WithdrawDecision phase={phase} decision={state.current.decision} />}
       <div>
         <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h3>
         {history.length ? (

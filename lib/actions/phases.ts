@@ -5,7 +5,7 @@ import { z, ZodError } from "zod";
 import { recordActivity } from "@/lib/activity/log";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { pool } from "@/lib/db/pool";
-import { decidePlan } from "@/lib/engine/approvals";
+import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
 import { overrideConflict, withdrawOverride } from "@/lib/engine/conflicts";
 import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 import { buildPlan } from "@/lib/plan/plan";
@@ -68,6 +68,20 @@ export async function decidePlanAction(_: ActionResult | null, form: FormData): 
     return { ok: true, message: input.decision === "approved" ? "Plan approved" : "Plan rejected" };
   } catch (error) {
     return failure(error, { actor: guard.operator, action: decision, target: `phase ${form.get("phase")}` });
+  }
+}
+
+/** A lead takes back the current decision while nothing has run under it. */
+export async function withdrawDecisionAction(phase: number): Promise<ActionResult> {
+  const guard = await guardAction(["lead"], "phase.withdraw", `phase ${phase}`);
+  if (!guard.ok) return guard;
+  try {
+    const parsed = phaseNumber.parse(phase);
+    await withdrawDecision({ phase: parsed, actor: guard.operator });
+    revalidatePhase(parsed);
+    return { ok: true, message: "Decision withdrawn: the plan awaits a lead's decision again" };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "phase.withdraw", target: `phase ${phase}` });
   }
 }
 

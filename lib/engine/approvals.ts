@@ -13,31 +13,86 @@ export interface ApprovalState {
   current: { decision: Decision; decidedBy: string; decidedAt: Date; comment: string } | null;
   /** True when the latest decision was made on a plan that has since changed. */
   voidedByChange: boolean;
-  /** Why the latest approval no longer counts although the plan is the same (a rollback, a plan change mid-run). */
+  /** Why the latest approval no longer counts although the plan is the same (a rollback, a plan change mid-run, withdrawn). */
   voidedReason: string | null;
+  /**
+   * Steps whose row estimate moved past the staleness factor since the approval (the legacy data
+   * grew or shrank): a stale approval does not let the phase run.
+   */
+  stale: { stepId: string; approved: number; current: number }[] | null;
+  /** The current decision may still be withdrawn: nothing has been requested under it. */
+  withdrawable: boolean;
 }
 
-export async function approvalState(phase: number, checksum: string): Promise<ApprovalState> {
+/** How far a step's row estimate may move (either way) before an approval goes stale. */
+export function staleFactor(): number {
+  const raw = process.env.UNIFY_APPROVAL_STALE_FACTOR ?? "2";
+  const factor = Number(raw);
+  if (!Number.isFinite(factor) || factor <= 1) throw new EngineError(`UNIFY_APPROVAL_STALE_FACTOR must be a number above 1 (got "${raw}")`);
+  return factor;
+}
+
+// Below this many rows a step's estimate is too small for a ratio to mean anything.
+const STALE_FLOOR_ROWS = 100;
+
+function staleSteps(approved: Record<string, number>, current: Record<string, number>): ApprovalState["stale"] {
+  const factor = staleFactor();
+  const moved = Object.entries(current)
+    .filter(([stepId]) => stepId in approved)
+    .map(([stepId, now]) => ({ stepId, approved: approved[stepId]!, current: now }))
+    .filter((e) => Math.max(e.approved, e.current, STALE_FLOOR_ROWS) / Math.max(Math.min(e.approved, e.current), STALE_FLOOR_ROWS) > factor);
+  return moved.length ? moved : null;
+}
+
+/**
+ * Where a phase's approval stands for the plan with `checksum`. With `estimates` (each step's
+ * current row estimate), an approval whose estimates moved past the staleness factor is stale.
+ */
+export async function approvalState(phase: number, checksum: string, estimates?: Record<string, number>): Promise<ApprovalState> {
+  const none = { current: null, voidedByChange: false, voidedReason: null, stale: null, withdrawable: false };
   const latest = await prisma().approval.findFirst({ where: { phase }, orderBy: { id: "desc" } });
-  if (!latest) return { current: null, voidedByChange: false, voidedReason: null };
-  if (latest.planChecksum !== checksum) return { current: null, voidedByChange: true, voidedReason: null };
-  if (latest.voidedAt) return { current: null, voidedByChange: false, voidedReason: latest.voidedReason ?? "voided" };
+  if (!latest) return none;
+  if (latest.planChecksum !== checksum) return { ...none, voidedByChange: true };
+  if (latest.voidedAt) return { ...none, voidedReason: latest.voidedReason ?? "voided" };
+  const requestedSince = await prisma().phaseRun.count({ where: { phase, kind: "run", requestedAt: { gte: latest.decidedAt } } });
+  const approvedEstimates = (latest.estimates ?? null) as Record<string, number> | null;
   return {
     current: { decision: latest.decision as Decision, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt, comment: latest.comment },
     voidedByChange: false,
     voidedReason: null,
+    stale: latest.decision === "approved" && approvedEstimates && estimates ? staleSteps(approvedEstimates, estimates) : null,
+    withdrawable: requestedSince === 0,
   };
+}
+
+/** Each step's row estimate, as an approval records it and staleness compares it. */
+export function planEstimates(plan: { steps: { id: string; estimatedRows: number }[] }): Record<string, number> {
+  return Object.fromEntries(plan.steps.map((s) => [s.id, s.estimatedRows]));
 }
 
 /**
  * An approval is for one run: a rollback, or the legacy database changing under a run, voids it
  * and a lead decides again after looking at what happened.
  */
-export async function voidApprovals(db: Queryable, phase: number, reason: string): Promise<void> {
+export async function voidApprovals(db: Queryable, phase: number, reason: string, options: { includeRejections?: boolean } = {}): Promise<void> {
   await db.query(
-    `UPDATE console.approvals SET voided_at = now(), voided_reason = $2 WHERE phase = $1 AND voided_at IS NULL AND decision = 'approved'`,
-    [phase, reason],
+    `UPDATE console.approvals SET voided_at = now(), voided_reason = $2
+      WHERE phase = $1 AND voided_at IS NULL AND (decision = 'approved' OR $3)`,
+    [phase, reason, options.includeRejections === true],
   );
+}
+
+const APPROVAL_LOCK = 0x756e6961; // "unia"
+
+/** A lead takes back the current decision while nothing has been requested under it. */
+export async function withdrawDecision(input: { phase: number; actor: Actor & { roles: Role[] } }): Promise<void> {
+  if (!hasAnyRole(input.actor.roles, ["lead"])) throw new EngineError("Only a team lead can withdraw a decision");
+  const latest = await prisma().approval.findFirst({ where: { phase: input.phase }, orderBy: { id: "desc" } });
+  if (!latest || latest.voidedAt) throw new EngineError(`Phase ${input.phase} has no standing decision to withdraw`);
+  const requested = await prisma().phaseRun.count({ where: { phase: input.phase, kind: "run", requestedAt: { gte: latest.decidedAt } } });
+  if (requested > 0) throw new EngineError(`Phase ${input.phase} has run under this decision: roll it back instead`);
+  await voidApprovals(pool(), input.phase, `withdrawn by ${input.actor.email ?? "unknown"}`, { includeRejections: true });
+  await recordActivity({ actor: input.actor, action: "phase.withdraw", target: `phase ${input.phase}`, outcome: "ok", detail: { checksum: latest.planChecksum, decision: latest.decision } });
 }
 
 export function approvalHistory(phase: number) {
@@ -66,15 +121,33 @@ export async function decidePlan(input: {
   if (plan.checksum !== input.checksum) {
     throw new PlanNotApprovedError("The plan changed while you were reading it: review the new plan and decide again");
   }
-  await prisma().approval.create({
-    data: {
-      phase: input.phase,
-      planChecksum: plan.checksum,
-      decision: input.decision,
-      comment: input.comment.trim(),
-      decidedBy: input.actor.email ?? "unknown",
-      preflight: JSON.parse(JSON.stringify(plan.preflight)),
-    },
+  const estimates = planEstimates(plan);
+  // One standing decision per plan: the check and the insert run under a lock on the phase's
+  // decisions, so two leads deciding at the same moment cannot both be recorded.
+  await prisma().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPROVAL_LOCK}, ${input.phase})`;
+    const latest = await tx.approval.findFirst({ where: { phase: input.phase }, orderBy: { id: "desc" } });
+    if (latest && latest.planChecksum === plan.checksum && !latest.voidedAt) {
+      const approved = latest.estimates as Record<string, number> | null;
+      const stale = latest.decision === "approved" && approved ? staleSteps(approved, estimates) : null;
+      if (!stale) {
+        throw new EngineError(
+          `This plan of phase ${input.phase} is already ${latest.decision} (by ${latest.decidedBy} at ${latest.decidedAt.toISOString()}): withdraw that decision first to decide again`,
+        );
+      }
+      await tx.approval.update({ where: { id: latest.id }, data: { voidedAt: new Date(), voidedReason: "stale: the legacy data changed size since it was approved" } });
+    }
+    await tx.approval.create({
+      data: {
+        phase: input.phase,
+        planChecksum: plan.checksum,
+        decision: input.decision,
+        comment: input.comment.trim(),
+        decidedBy: input.actor.email ?? "unknown",
+        preflight: JSON.parse(JSON.stringify(plan.preflight)),
+        estimates,
+      },
+    });
   });
   await recordActivity({
     actor: input.actor,

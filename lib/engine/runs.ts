@@ -3,7 +3,7 @@ import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { assertPhase, buildPlanFrom, phaseDefinition, planContext } from "@/lib/plan/plan";
-import { approvalState, voidApprovals } from "./approvals";
+import { approvalState, planEstimates, voidApprovals } from "./approvals";
 import { EngineError, PhaseOrderError, PlanNotApprovedError, RunAlreadyActiveError, RunStateError } from "./errors";
 import { freezePlan, type FrozenPlan } from "./frozen-plan";
 import { enqueueRun } from "./queue";
@@ -83,7 +83,11 @@ export async function requestRun(phase: number, actor: Actor, options: { onlySte
   if (current.status === "succeeded" && !options.onlyStep) {
     throw new RunStateError(`Phase ${phase} already succeeded; roll it back to run it again`);
   }
-  const approval = await approvalState(phase, plan.checksum);
+  const approval = await approvalState(phase, plan.checksum, planEstimates(plan));
+  if (approval.stale) {
+    const moved = approval.stale.map((s) => `${s.stepId} ${s.approved} → ${s.current} rows`).join(", ");
+    throw new PlanNotApprovedError(`The legacy data changed size since phase ${phase} was approved (${moved}): a lead must approve the plan again`);
+  }
   if (approval.current?.decision !== "approved") {
     throw new PlanNotApprovedError(
       approval.voidedByChange

@@ -173,12 +173,16 @@ describe("requests racing the executor", () => {
 
 describe("what each role may do next", () => {
   const base: PhaseActionInput = {
-    status: "not_started", active: null, otherActive: false, planAvailable: true, approved: true, previousSucceeded: true, nextClear: true,
+    status: "not_started", active: null, otherActive: false, planAvailable: true, approved: true, decided: false, previousSucceeded: true, nextClear: true,
   };
   it("an approved, idle phase can be run by an admin and approved by a lead; an analyst does nothing", () => {
     expect(allowedActions(base, ["admin"])).toEqual(["dry_run", "run"]);
     expect(allowedActions(base, ["lead"])).toEqual(["approve"]);
     expect(allowedActions(base, ["analyst"])).toEqual([]);
+  });
+  it("a plan with a standing decision is not offered for approval again", () => {
+    expect(allowedActions({ ...base, decided: true }, ["lead"])).toEqual([]);
+    expect(allowedActions({ ...base, decided: true }, ["admin", "lead"])).toEqual(["dry_run", "run"]);
   });
   it("a running run can be paused or cancelled; once a pause is requested only cancel remains", () => {
     const running = { status: "running" as const, pause_requested: false, cancel_requested: false };

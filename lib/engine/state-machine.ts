@@ -174,6 +174,8 @@ export interface PhaseActionInput {
   otherActive: boolean;
   planAvailable: boolean;
   approved: boolean;
+  /** The current plan has a standing (not stale, not voided) decision, approval or rejection. */
+  decided: boolean;
   /** The previous phase succeeded (always true for phase 1). */
   previousSucceeded: boolean;
   /** The next phase is not started or rolled back (always true for phase 5). */
@@ -202,7 +204,8 @@ export function phaseActions(input: PhaseActionInput): PhaseAction[] {
   const actions: PhaseAction[] = [];
   const active = input.active;
   const idle = !active && !input.otherActive;
-  if (input.planAvailable && !active) actions.push("approve", "dry_run");
+  if (input.planAvailable && !active && !input.decided) actions.push("approve");
+  if (input.planAvailable && !active) actions.push("dry_run");
   if (idle && input.planAvailable && input.approved && input.previousSucceeded && RUNNABLE.includes(input.status)) actions.push("run");
   if (idle && input.planAvailable && input.approved && input.status === "succeeded") actions.push("run_step");
   if (active && (active.status === "queued" || (active.status === "running" && !active.pause_requested && !active.cancel_requested))) actions.push("pause");

@@ -1,7 +1,7 @@
 import { pool } from "@/lib/db/pool";
 import { buildPlan, type PhasePlan } from "@/lib/plan/plan";
 import { PHASES } from "@/lib/plan/phases";
-import { approvalState, type ApprovalState } from "./approvals";
+import { approvalState, planEstimates, type ApprovalState } from "./approvals";
 import { latestRuns, runProgress, type RunProgress } from "./progress";
 import { phaseStatus, type PhaseStatus } from "./runs";
 
@@ -49,6 +49,7 @@ interface RunRecord {
 
 function approvalSummary(plan: PhasePlan, approval: ApprovalState | null): ApprovalSummary {
   if (!plan.available || !approval) return { state: "unplanned" };
+  if (approval.current && approval.stale) return { state: "voided" };
   if (approval.current) {
     const { decision, decidedBy, decidedAt, comment } = approval.current;
     return { state: decision, by: decidedBy, at: decidedAt, comment };
@@ -116,7 +117,7 @@ export function loadPhaseSummaries(): Promise<PhaseSummary[]> {
       const [plan, { status }, runs] = await Promise.all([buildPlan(meta.number, pool()), phaseStatus(meta.number), latestRuns(meta.number, 10)]);
       const active = runs.find((r) => ["queued", "running", "paused"].includes(r.status));
       const [approval, activeRun] = await Promise.all([
-        plan.available ? approvalState(meta.number, plan.checksum) : null,
+        plan.available ? approvalState(meta.number, plan.checksum, planEstimates(plan)) : null,
         active ? runProgress(active.id, 0) : null,
       ]);
       return summarizePhase({ meta, plan, status, approval, runs, activeRun });

@@ -1,10 +1,17 @@
 import { qualified } from "@/lib/db/sql";
 import type { Queryable } from "./types";
 
-/** Row estimate for a table: the planner's statistics, or an exact count when it has none yet. */
+/**
+ * Row estimate for a table the way the planner makes it: rows per page from the last ANALYZE
+ * times the table's current size in pages (so growth shows before the next ANALYZE), or an exact
+ * count when there are no statistics yet.
+ */
 export async function estimateRows(db: Queryable, schema: string, table: string): Promise<number> {
   const { rows } = await db.query<{ estimate: number | null }>(
-    `SELECT c.reltuples::float8 AS estimate FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    `SELECT CASE WHEN c.reltuples < 0 THEN -1
+                 WHEN c.relpages > 0 THEN c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::float8)
+                 ELSE c.reltuples END::float8 AS estimate
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = $2`,
     [schema, table],
   );

@@ -7,7 +7,9 @@ ALTER TABLE console.phase_runs
 
 ALTER TABLE console.approvals
   ADD COLUMN voided_at     timestamptz(6),
-  ADD COLUMN voided_reason text;
+  ADD COLUMN voided_reason text,
+  -- Each step's row estimate when the plan was decided: an approval goes stale when they move too far.
+  ADD COLUMN estimates     jsonb;
 
 CREATE TABLE console.unit_runs (
   run_id      integer NOT NULL,

@@ -2,16 +2,19 @@ import pg from "pg";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { buildPlan } from "@/lib/plan/plan";
-import { decidePlan } from "../approvals";
+import { approvalState, decidePlan, planEstimates, withdrawDecision } from "../approvals";
 import { runProgress } from "../progress";
 import { executeRun } from "../runner";
 import { requestRollback, requestRun } from "../runs";
 
 export const TEST_LEAD = { id: null, email: "lead@test", roles: ["lead" as const] };
 
-/** A lead approves the current plan of `phase`; returns its checksum. */
+/** A lead approves the current plan of `phase` unless it already stands approved; returns its checksum. */
 export async function approve(phase: number): Promise<string> {
   const plan = await buildPlan(phase, pool());
+  const state = await approvalState(phase, plan.checksum, planEstimates(plan));
+  if (state.current?.decision === "approved" && !state.stale) return plan.checksum;
+  if (state.current) await withdrawDecision({ phase, actor: TEST_LEAD });
   await decidePlan({ phase, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD });
   return plan.checksum;
 }

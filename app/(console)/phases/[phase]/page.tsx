@@ -16,7 +16,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
-import { approvalHistory, approvalState } from "@/lib/engine/approvals";
+import { approvalHistory, approvalState, planEstimates } from "@/lib/engine/approvals";
 import { nextActions } from "@/lib/engine/next-actions";
 import { latestRuns, runProgress } from "@/lib/engine/progress";
 import { phaseStatus } from "@/lib/engine/runs";
@@ -69,7 +69,7 @@ export default async function PhasePage({ params }: Props) {
 
   const latest = runs[0] ?? null;
   const [approval, live, ctx, actions] = await Promise.all([
-    approvalState(n, plan.checksum),
+    approvalState(n, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
     planContext(pool()),
     nextActions(n, plan, operator.roles),
