@@ -33,6 +33,9 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await page.getByRole("button", { name: "Approve plan" }).click();
   await expect(page.getByTestId("approval-state")).toContainText(`Approved by ${LEAD.email}`);
   await expect(page.getByRole("table", { name: "Approval history" })).toContainText("SQL and pre-flight checks reviewed");
+  // Decided once: the form gives way to the decision, which the lead may still withdraw.
+  await expect(page.getByRole("button", { name: "Approve plan" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Withdraw approval" })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await snap(page, "phase-1-approved-by-lead");
   await signOut(page);
