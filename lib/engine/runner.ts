@@ -8,6 +8,7 @@ import { frozenContext, type FrozenPlan } from "./frozen-plan";
 import { transitionRun, tryTransitionRun } from "./state-machine";
 import { lockTimeout, runLog as log, stepContext } from "./step-context";
 import { runUnits } from "./units";
+import { executeValidation, postRunValidation, validationReport } from "@/lib/validation/runs";
 
 /**
  * Executes one run on one dedicated PostgreSQL session. The session holds an advisory lock on the
@@ -63,12 +64,6 @@ async function setStep(db: pg.PoolClient, runId: number, stepId: string, status:
     failed: "status = 'failed', error = $3",
   }[status];
   await db.query(`UPDATE console.step_runs SET ${sets} WHERE run_id = $1 AND step_id = $2`, status === "failed" ? [runId, stepId, error] : [runId, stepId]);
-}
-
-async function verifyAll(ctx: PlanContext, steps: Step[]): Promise<Check[]> {
-  const checks: Check[] = [];
-  for (const step of steps) for (const c of await step.verify(ctx)) checks.push({ ...c, name: `${step.id}: ${c.name}` });
-  return checks;
 }
 
 async function failRun(db: pg.PoolClient, run: RunRow, message: string): Promise<void> {
@@ -137,10 +132,15 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     for (const { id } of undone) await tryTransitionRun(db, id, "roll_back");
     return;
   }
-  const verified = run.only_step ? steps.filter((s) => s.id === run.only_step) : steps;
-  const checks = await verifyAll(base, verified);
+  // Post-validation is the phase's post-run suite (the steps' own checks and the independent ones),
+  // stored as a validation report of this run; a resumed run continues the same report.
+  const validationId = await postRunValidation(run.id, run.phase, run.only_step, run.plan?.checksum ?? "", base);
+  if ((await executeValidation(validationId)) === "busy") throw new Error(`validation #${validationId} is held by another session`);
+  const report = await validationReport(validationId);
+  const checks: Check[] = (report?.checks ?? []).flatMap((c) => c.results.map((r) => ({ name: r.name, status: r.status, detail: r.detail })));
   const failed = checks.filter((c) => c.status === "fail");
   await db.query(`UPDATE console.phase_runs SET verification = $2 WHERE id = $1`, [run.id, JSON.stringify(checks)]);
+  if (report?.status === "error") failed.push({ name: `validation #${validationId}`, status: "fail", detail: report.error ?? "" });
   if (failed.length) {
     await failRun(db, run, `post-validation failed: ${failed.map((c) => c.name).join("; ")}`);
     return;

@@ -1,3 +1,5 @@
+import { executeValidation, resumeOrphanedValidations } from "@/lib/validation/runs";
+import { VALIDATION_QUEUE } from "@/lib/validation/queue";
 import { queue, RUN_QUEUE } from "./queue";
 import { executeRun, resumeOrphanedRuns } from "./runner";
 
@@ -17,12 +19,19 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
     const outcome = await executeRun(job.data.runId);
     log(`run #${job.data.runId}: ${outcome}`);
   });
+  await boss.createQueue(VALIDATION_QUEUE);
+  await boss.work<{ validationId: number }>(VALIDATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const outcome = await executeValidation(job.data.validationId);
+    log(`validation #${job.data.validationId}: ${outcome}`);
+  });
   let sweeping = false;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
     try {
       for (const id of await resumeOrphanedRuns()) log(`run #${id}: picked up and finished`);
+      for (const id of await resumeOrphanedValidations()) log(`validation #${id}: picked up and finished`);
     } catch (error) {
       log(`sweep failed: ${(error as Error).message}`);
     } finally {
@@ -35,6 +44,7 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
     async stop() {
       clearInterval(timer);
       await boss.offWork(RUN_QUEUE);
+      await boss.offWork(VALIDATION_QUEUE);
     },
   };
 }

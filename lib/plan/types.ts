@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { LegacyDiscovery } from "@/lib/legacy/discovery";
+import type { ValidationCheck } from "@/lib/validation/types";
 
 /** A query runner: a pool for planning and reads, one dedicated session while a step runs. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -92,6 +93,14 @@ export interface Step<C = unknown> {
 export interface PhaseDefinition {
   number: number;
   title: string;
+  /**
+   * The phase's validation suites beyond its steps' own `verify` (lib/validation): pre-flight data
+   * quality and the independent post-run checks (counts, content, integrity).
+   */
+  validation?: {
+    preflight(ctx: PlanContext): ValidationCheck[];
+    postRun(ctx: PlanContext): ValidationCheck[];
+  };
   /** The ordered steps, built from what discovery found (audit tables are data). */
   steps(ctx: PlanContext): Step[];
   /** Checks that must hold before the phase may run; shown beside the plan for approval. */

@@ -1,4 +1,5 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
+import { phase1PostRunChecks, phase1PreflightChecks } from "@/lib/validation/checks/phase-1";
 import { countRows, relationExists } from "../catalog";
 import type { Check, PhaseDefinition } from "../types";
 import { compatViews } from "./compat-views";
@@ -11,6 +12,7 @@ import { resolveManagers } from "./resolve-managers";
 export const phase1: PhaseDefinition = {
   number: 1,
   title: "Foundation",
+  validation: { preflight: phase1PreflightChecks, postRun: phase1PostRunChecks },
   steps: () => [referenceTables, employeesTable, mergeIdentities, referencedHumans, resolveManagers, compatViews],
   async preflight(ctx) {
     const checks: Check[] = [];

@@ -66,7 +66,10 @@ describe("Phase 1 on hand-built tricky legacy data", () => {
     const run = firstRun;
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
-    expect(run.verification?.every((c) => c.status === "pass")).toBe(true);
+    // Every check passes but one: the directory's manager loop (bob ↔ dana) is kept and reported, so it warns.
+    expect(run.verification?.filter((c) => c.status !== "pass").map((c) => [c.name, c.status])).toEqual([
+      ["manager chains end, or their loops are reported", "warn"],
+    ]);
 
     const { employees } = await phase1Outcome(pool());
     const brief = employees.map((e) => [e.email_normalized, e.source, e.full_name, e.role, e.department, e.team, e.country, e.manager, e.is_active, e.legacy_user_id, e.legacy_person_id]);

@@ -1,0 +1,59 @@
+import type pg from "pg";
+import type { PlanContext, Step } from "@/lib/plan/types";
+import { diffRelations, relationColumns } from "../table-diff";
+import { count, type CheckResult, type ValidationCheck } from "../types";
+
+export async function scalar(db: pg.ClientBase, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: string | number | null }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A step's own `verify` findings, as part of the suite rather than a second mechanism. */
+export function stepChecks(steps: Step[]): ValidationCheck[] {
+  return steps.map((step) => ({
+    id: `step:${step.id}`,
+    title: `${step.title}: the step's own checks`,
+    category: "step" as const,
+    async run(db, ctx) {
+      const checks = await step.verify({ ...ctx, db: db as pg.PoolClient });
+      return checks.map((c) => ({ name: `${step.id}: ${c.name}`, status: c.status, expected: "", actual: "", detail: c.detail }));
+    },
+  }));
+}
+
+/**
+ * Content: the legacy table (the truth) against its read-back on the unified side, every column,
+ * row by row where the checksums of a key segment differ.
+ */
+export function contentCheck(input: { id: string; title: string; legacy: string; readBack: string; key?: string }): ValidationCheck {
+  return {
+    id: input.id,
+    title: input.title,
+    category: "content",
+    async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+      const left = { schema: ctx.legacySchema, name: input.legacy };
+      const right = { schema: ctx.unifiedSchema, name: input.readBack };
+      const columns = await relationColumns(db, left);
+      const readable = await relationColumns(db, right);
+      const absent = columns.filter((c) => !readable.includes(c));
+      if (absent.length) {
+        return [{
+          name: `${input.readBack} has every column of ${input.legacy}`,
+          status: "fail",
+          expected: columns.join(", "),
+          actual: readable.join(", "),
+          detail: `missing: ${absent.join(", ")}`,
+        }];
+      }
+      const diff = await diffRelations(db, { left, right, key: input.key ?? "id", columns });
+      return [{
+        name: `${input.readBack} returns exactly the rows of ${input.legacy}`,
+        status: diff.equal ? "pass" : "fail",
+        expected: `${count(diff.leftRows)} rows as in ${input.legacy}`,
+        actual: `${count(diff.rightRows)} rows; ${count(diff.missing)} missing, ${count(diff.extra)} extra, ${count(diff.changed)} changed`,
+        detail: diff.equal ? "every row and value matches" : `first ${diff.samples.length} differences kept as samples`,
+        samples: diff.samples,
+      }];
+    },
+  };
+}

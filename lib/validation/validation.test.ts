@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pool } from "@/lib/db/pool";
+import { prisma } from "@/lib/db/prisma";
+import { withTestDatabase } from "@/lib/db/testing/database";
+import { stopQueue } from "@/lib/engine/queue";
+import { approveAndRun, TEST_LEAD } from "@/lib/engine/testing/phases";
+import { seedLegacy } from "@/lib/legacy/generator";
+import { executeValidation, requestValidation, resumeOrphanedValidations, validationReport, ValidationRefusedError } from "./runs";
+
+withTestDatabase();
+beforeAll(async () => {
+  await seedLegacy(pool(), { audits: 3000, scorecards: 3, seed: "validation" });
+});
+afterAll(() => stopQueue());
+
+async function suite(kind: "preflight" | "post_run") {
+  const { id } = await requestValidation({ phase: 1, kind, actor: TEST_LEAD, enqueue: false });
+  expect(await executeValidation(id)).toBe("finished");
+  return (await validationReport(id))!;
+}
+
+const failing = (report: NonNullable<Awaited<ReturnType<typeof validationReport>>>) =>
+  report.checks.flatMap((c) => c.results).filter((r) => r.status === "fail");
+
+describe("Phase 1 pre-flight suite", () => {
+  it("runs before anything migrated, stores every check, and warns about the legacy data's mess without failing", async () => {
+    const report = await suite("preflight");
+    expect(report).toMatchObject({ status: "finished", kind: "preflight" });
+    expect(failing(report)).toEqual([]);
+    const names = report.checks.flatMap((c) => c.results.map((r) => `${r.status} ${r.name}`));
+    expect(names).toContain("warn duplicate emails in users");
+    expect(report.checks.filter((c) => c.checkId.startsWith("quality:audit:"))).toHaveLength(3);
+    expect(report.checks.every((c) => c.durationMs !== null)).toBe(true);
+    const duplicates = report.checks.flatMap((c) => c.results).find((r) => r.name === "duplicate emails in users")!;
+    expect(duplicates.samples!.length).toBeGreaterThan(0);
+    expect(report.planChecksum).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("an analyst cannot run a suite; the refusal is in the activity log", async () => {
+    await expect(requestValidation({ phase: 1, kind: "preflight", actor: { id: null, email: "analyst@test", roles: ["analyst"] }, enqueue: false })).rejects.toBeInstanceOf(ValidationRefusedError);
+    expect(await prisma().activityEntry.count({ where: { action: "validation.run", outcome: "denied" } })).toBe(1);
+  });
+});
+
+describe("Phase 1 post-run suite", () => {
+  let runId = 0;
+  beforeAll(async () => {
+    const run = await approveAndRun(1);
+    expect(run.status).toBe("succeeded");
+    runId = run.id;
+  });
+
+  it("is the phase's post-validation: stored as a report of the run, with zero failures on a clean migration", async () => {
+    const stored = await prisma().validationRun.findFirst({ where: { phaseRunId: runId } });
+    expect(stored).toMatchObject({ kind: "post_run", status: "finished" });
+    expect(stored!.verdict).not.toBe("fail");
+    const report = await suite("post_run");
+    expect(failing(report)).toEqual([]);
+    expect(report.checks.map((c) => c.category)).toEqual(expect.arrayContaining(["step", "counts", "integrity"]));
+  });
+
+  it("a deleted employee fails the users count with the missing id as a sample", async () => {
+    const { rows } = await pool().query(`DELETE FROM unified.employees WHERE id = (SELECT min(id) FROM unified.employees WHERE source = 'users' AND manager_id IS NULL AND id NOT IN (SELECT manager_id FROM unified.employees WHERE manager_id IS NOT NULL)) RETURNING legacy_user_id, to_jsonb(employees) AS row`);
+    const lost = rows[0].legacy_user_id;
+    try {
+      const report = await suite("post_run");
+      const result = failing(report).find((r) => r.name === "users: every legacy row carried over or explained")!;
+      expect(result.detail).toBe(`unexplained ids: ${lost}`);
+      expect(result.samples?.[0]?.key).toBe(String(lost));
+    } finally {
+      await pool().query(`INSERT INTO unified.employees OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_record(NULL::unified.employees, $1)`, [rows[0].row]);
+    }
+  });
+
+  it("an extra employee claiming a legacy id that does not exist fails", async () => {
+    await pool().query(`INSERT INTO unified.employees (email, email_normalized, is_active, source, legacy_user_id) VALUES ('ghost@x.com', 'ghost@x.com', true, 'users', 99999999)`);
+    try {
+      const report = await suite("post_run");
+      expect(failing(report).map((r) => r.name)).toContain("users: no employee claims a users id that does not exist");
+    } finally {
+      await pool().query(`DELETE FROM unified.employees WHERE legacy_user_id = 99999999`);
+    }
+  });
+
+  it("a NULL in a promised column fails integrity", async () => {
+    await pool().query(`ALTER TABLE unified.employees ALTER COLUMN email DROP NOT NULL`);
+    await pool().query(`UPDATE unified.employees SET email = NULL WHERE id = (SELECT min(id) FROM unified.employees)`);
+    const report = await suite("post_run");
+    expect(failing(report).map((r) => r.name)).toContain("no NULL where employees promises a value");
+    await pool().query(`UPDATE unified.employees SET email = email_normalized WHERE email IS NULL`);
+    await pool().query(`ALTER TABLE unified.employees ALTER COLUMN email SET NOT NULL`);
+  });
+
+  it("an employee's email changed only in case passes: matching is on the normalised email", async () => {
+    await pool().query(`UPDATE unified.employees SET email = upper(email) WHERE id = (SELECT min(id) FROM unified.employees)`);
+    expect(failing(await suite("post_run"))).toEqual([]);
+  });
+
+  it("a suite whose worker died resumes its unfinished checks and keeps the finished ones", async () => {
+    const { id } = await requestValidation({ phase: 1, kind: "post_run", actor: TEST_LEAD, enqueue: false });
+    await executeValidation(id);
+    const done = (await validationReport(id))!;
+    // As if the worker had died after the first two checks: the rest are pending, the run is running, no lock held.
+    const kept = done.checks.slice(0, 2).map((c) => c.checkId);
+    await pool().query(`UPDATE console.validation_checks SET status = 'pending', results = NULL, duration_ms = NULL WHERE run_id = $1 AND check_id <> ALL($2)`, [id, kept]);
+    await pool().query(`UPDATE console.validation_runs SET status = 'running', verdict = NULL, finished_at = NULL WHERE id = $1`, [id]);
+    const before = await prisma().validationCheck.findMany({ where: { runId: id, checkId: { in: kept } } });
+    expect(await resumeOrphanedValidations()).toContain(id);
+    const resumed = (await validationReport(id))!;
+    expect(resumed.status).toBe("finished");
+    expect(resumed.counts.pending).toBe(0);
+    const after = await prisma().validationCheck.findMany({ where: { runId: id, checkId: { in: kept } } });
+    expect(after.map((c) => c.finishedAt?.getTime())).toEqual(before.map((c) => c.finishedAt?.getTime()));
+  });
+});
