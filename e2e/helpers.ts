@@ -32,3 +32,15 @@ export async function createAnalyst(page: Page, who: { email: string; name: stri
   await page.getByRole("button", { name: "Create operator" }).click();
   return page.getByTestId(`operator-${who.email}`);
 }
+
+/** On a phase page, as a lead: runs the pre-flight suite, acknowledges its warnings and approves. */
+export async function approveWithPreflight(page: Page, comment = "") {
+  const report = page.getByTestId("preflight-report");
+  await report.getByRole("button", { name: /Run pre-flight/ }).click();
+  await expect(report).toContainText(/\d+ passed, \d+ warnings, 0 failed/, { timeout: 120_000 });
+  const warnings = page.getByRole("group", { name: "Acknowledge the pre-flight warnings to approve" }).getByRole("checkbox");
+  for (const box of await warnings.all()) await box.check();
+  if (comment) await page.getByLabel("Comment").fill(comment);
+  await page.getByRole("button", { name: "Approve plan" }).click();
+  await expect(page.getByTestId("approval-state")).toContainText("Approved by");
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, signIn, signOut, snap } from "./helpers";
+import { ADMIN, ANALYST, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
 
 const nextAction = (page: Page) => page.getByRole("region", { name: "Next action" });
 
@@ -29,8 +29,10 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await expect(sql.locator("pre").first()).toContainText("CREATE TABLE IF NOT EXISTS");
   await expect(page.getByRole("list", { name: "Pre-flight checks" }).getByRole("listitem").first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Run phase 1" })).toHaveCount(0);
-  await page.getByLabel("Comment").fill("SQL and pre-flight checks reviewed");
-  await page.getByRole("button", { name: "Approve plan" }).click();
+  // No approval without a pre-flight report of this plan: the lead runs it, reads it and acknowledges its warnings.
+  await expect(page.getByTestId("preflight-report")).toContainText("No pre-flight report for this plan yet");
+  await expect(page.getByRole("button", { name: "Approve plan" })).toHaveCount(0);
+  await approveWithPreflight(page, "SQL and pre-flight checks reviewed");
   await expect(page.getByTestId("approval-state")).toContainText(`Approved by ${LEAD.email}`);
   await expect(page.getByRole("table", { name: "Approval history" })).toContainText("SQL and pre-flight checks reviewed");
   // Decided once: the form gives way to the decision, which the lead may still withdraw.
@@ -88,8 +90,7 @@ async function ensurePhaseOneSucceeded(page: Page) {
     await signOut(page);
     await signIn(page, LEAD);
     await page.goto("/phases/1");
-    await page.getByRole("button", { name: "Approve plan" }).click();
-    await expect(page.getByTestId("approval-state")).toContainText("Approved by");
+    await approveWithPreflight(page);
     await signOut(page);
     await signIn(page, ADMIN);
     await page.goto("/phases/1");

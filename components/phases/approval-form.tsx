@@ -6,7 +6,13 @@ import { decidePlanAction, withdrawDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
 
 /** A lead's decision on the plan on screen; the checksum ties it to exactly that plan. */
-export function ApprovalForm({ phase, checksum, failingChecks }: { phase: number; checksum: string; failingChecks: number }) {
+export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
+  phase: number;
+  checksum: string;
+  failingChecks: number;
+  /** The warnings of the plan's pre-flight report: each must be acknowledged to approve. */
+  warnings: string[];
+}) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(decidePlanAction, null);
   return (
     <form action={action} className="space-y-3">
@@ -25,6 +31,21 @@ export function ApprovalForm({ phase, checksum, failingChecks }: { phase: number
           className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
         />
       </div>
+      {warnings.length > 0 && (
+        <fieldset className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">
+          <legend className="px-1 text-sm font-medium text-amber-900">Acknowledge the pre-flight warnings to approve</legend>
+          <ul className="mt-1 space-y-1">
+            {warnings.map((w) => (
+              <li key={w}>
+                <label className="flex items-start gap-2 text-sm text-amber-950">
+                  <input type="checkbox" name="acknowledge" value={w} className="mt-0.5" />
+                  {w}
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+      )}
       {failingChecks > 0 && (
         <p className="text-sm text-amber-700">
           {failingChecks} pre-flight check{failingChecks === 1 ? "" : "s"} fail: the run will most likely fail until the legacy data is fixed.

@@ -2,7 +2,11 @@ import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import type { ApprovalState } from "@/lib/engine/approvals";
+import Link from "next/link";
+import { FollowReport } from "@/components/validation/follow-report";
+import { RunPreflightButton } from "@/components/validation/run-preflight-button";
 import { ApprovalForm, WithdrawDecision } from "./approval-form";
+import { StatusBadge } from "./status-badge";
 import { formatCount, formatTime, shortChecksum } from "./format";
 
 export interface ApprovalRecord {
@@ -78,23 +82,72 @@ function CurrentDecision({ state }: { state: ApprovalState }) {
   return <Verdict tone="neutral">Awaiting a lead&apos;s approval. Nothing runs before a lead approves this exact plan.</Verdict>;
 }
 
+export interface PreflightSummary {
+  id: number;
+  status: string;
+  verdict: string | null;
+  pass: number;
+  warn: number;
+  fail: number;
+  warnings: string[];
+}
+
+/** The plan's pre-flight report, on which an approval stands; admins and leads can run it. */
+function PreflightReport({ phase, report, canRun }: { phase: number; report: PreflightSummary | null; canRun: boolean }) {
+  const running = report?.status === "queued" || report?.status === "running";
+  return (
+    <div data-testid="preflight-report" className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 px-3 py-2 text-sm">
+      <FollowReport running={running} />
+      {report ? (
+        <>
+          <span className="font-medium text-slate-800">Pre-flight report</span>
+          <Link href={`/validation/${report.id}`} className="text-brand-700 hover:text-brand-800">#{report.id}</Link>
+          <StatusBadge status={running ? report.status : (report.verdict ?? report.status)} />
+          {!running && (
+            <span className="text-slate-600">
+              {report.pass} passed, {report.warn} warnings, {report.fail} failed
+            </span>
+          )}
+        </>
+      ) : (
+        <span className="text-slate-700">No pre-flight report for this plan yet: an approval stands on one.</span>
+      )}
+      {canRun && !running && <RunPreflightButton phase={phase} again={report !== null} />}
+    </div>
+  );
+}
+
 /** Where the current plan stands, a lead's form to decide it, and every past decision. */
-export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks }: {
+export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks, preflight, canRunPreflight }: {
   phase: number;
   checksum: string;
   state: ApprovalState;
   history: ApprovalRecord[];
   canDecide: boolean;
   failingChecks: number;
+  preflight: PreflightSummary | null;
+  canRunPreflight: boolean;
 }) {
+  const reportReady = preflight !== null && preflight.status === "finished" && preflight.verdict !== "fail";
   return (
     <div className="space-y-4">
       <CurrentDecision state={state} />
+      <PreflightReport phase={phase} report={preflight} canRun={canRunPreflight} />
       <p className="text-xs text-slate-500">
         Plan checksum <span className="font-mono text-slate-700">{shortChecksum(checksum)}</span>: a decision binds to it, and any change to
         the plan&apos;s SQL voids it.
       </p>
-      {canDecide && (!state.current || state.stale) && <ApprovalForm phase={phase} checksum={checksum} failingChecks={failingChecks} />}
+      {canDecide && (!state.current || state.stale) && (
+        reportReady ? (
+          <ApprovalForm phase={phase} checksum={checksum} failingChecks={failingChecks} warnings={preflight.warnings} />
+        ) : (
+          <p className="text-sm text-slate-600">
+            {preflight?.verdict === "fail"
+              ? "The pre-flight report has failing checks: approval is refused until the legacy data is fixed and the suite runs clean."
+              : "Approving needs a finished pre-flight report of this plan."}
+          </p>
+        )
+      )}
       {canDecide && state.current && !state.stale && state.withdrawable && <WithdrawDecision phase={phase} decision={state.current.decision} />}
       <div>
         <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h3>

@@ -49,6 +49,7 @@ const decisionInput = z.object({
   checksum: z.string().regex(/^[0-9a-f]{64}$/, "The plan's checksum is missing: reload the page"),
   decision: z.enum(["approved", "rejected"], "Choose approve or reject"),
   comment: z.string().max(2000, "A comment is at most 2000 characters"),
+  acknowledged: z.array(z.string().max(500)).max(1000),
 });
 
 /** A lead approves or rejects the plan they read, bound to the checksum shown with it. */
@@ -62,6 +63,7 @@ export async function decidePlanAction(_: ActionResult | null, form: FormData): 
       checksum: form.get("checksum"),
       decision: form.get("decision"),
       comment: form.get("comment") ?? "",
+      acknowledged: form.getAll("acknowledge").map(String),
     });
     await decidePlan({ ...input, actor: guard.operator });
     revalidatePhase(input.phase);

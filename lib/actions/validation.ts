@@ -28,3 +28,13 @@ export async function runValidationAction(_: ActionResult<{ id: number }> | null
     return { ok: false, status: error instanceof ZodError ? 400 : 409, error: message };
   }
 }
+
+/** The pre-flight suite of a phase's current plan, from its approval panel. */
+export async function runPreflightAction(phase: number): Promise<ActionResult<{ id: number }>> {
+  const form = new FormData();
+  form.set("phase", String(phase));
+  form.set("kind", "preflight");
+  const result = await runValidationAction(null, form);
+  if (result.ok) revalidatePath(`/phases/${phase}`);
+  return result;
+}

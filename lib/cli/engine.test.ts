@@ -36,9 +36,20 @@ describe("driving Phase 1 from the CLI", () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim()).toBe("unify: A lead must approve the plan of phase 1 before it runs");
 
-    const wrong = await unify(["approve", "1", "--as", "lead@cli.test"], { UNIFY_PASSWORD: "wrong" });
+    const lead = { UNIFY_PASSWORD: "lead password 1" };
+    const wrong = await unify(["approve", "1", "--as", "lead@cli.test", "--checksum", plan.checksum], { UNIFY_PASSWORD: "wrong" });
     expect(wrong.stderr.trim()).toBe("unify: Email or password is incorrect");
-    const approved = await unify(["approve", "1", "--as", "lead@cli.test"], { UNIFY_PASSWORD: "lead password 1" });
+    const unvalidated = await unify(["approve", "1", "--as", "lead@cli.test", "--checksum", plan.checksum], lead);
+    expect(unvalidated.stderr.trim()).toBe("unify: Run the pre-flight suite of phase 1 on this plan first: an approval stands on its report");
+    const preflight = await unify(["validate", "1", "--kind", "preflight", "--as", "lead@cli.test"], lead);
+    expect(preflight.code).toBe(0);
+    expect(preflight.stdout).toMatch(/validation #\d+ of phase 1 \(preflight\): warn — \d+ passed, \d+ warnings, 0 failed/);
+    const stale = await unify(["approve", "1", "--as", "lead@cli.test", "--checksum", "0".repeat(64), "--acknowledge-all"], lead);
+    expect(stale.stderr.trim()).toBe("unify: The plan changed while you were reading it: review the new plan and decide again");
+    const unacknowledged = await unify(["approve", "1", "--as", "lead@cli.test", "--checksum", plan.checksum], lead);
+    expect(unacknowledged.stderr).toMatch(/Acknowledge every warning of pre-flight report #\d+ to approve/);
+    const approved = await unify(["approve", "1", "--as", "lead@cli.test", "--checksum", plan.checksum, "--acknowledge-all"], lead);
+    expect(approved.stdout).toMatch(/acknowledging \d+ warnings of pre-flight report #\d+/);
     expect(approved.stdout).toMatch(/phase 1 plan [0-9a-f]{12}… approved by lead@cli.test/);
 
     const before = await catalogSnapshot(pool());

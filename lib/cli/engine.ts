@@ -4,14 +4,16 @@ import { verifyPassword } from "@/lib/auth/password";
 import { connectDatabase } from "@/lib/db/connect";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
-import { decidePlan } from "@/lib/engine/approvals";
+import { decidePlan, latestPreflight } from "@/lib/engine/approvals";
 import { EngineError } from "@/lib/engine/errors";
 import { runProgress, type RunProgress } from "@/lib/engine/progress";
 import { stopQueue } from "@/lib/engine/queue";
 import { executeRun } from "@/lib/engine/runner";
 import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 import { startWorker } from "@/lib/engine/worker";
-import { buildPlan } from "@/lib/plan/plan";
+import { buildPlan, phaseDefinition } from "@/lib/plan/plan";
+import { PHASES } from "@/lib/plan/phases";
+import { executeValidation, requestValidation, validationReport } from "@/lib/validation/runs";
 import { CliUsageError } from "./output";
 import { readSecret } from "./prompt";
 import { cliActor } from "./users";
@@ -22,6 +24,17 @@ function parsePhase(value: string): number {
   const parsed = phaseArg.safeParse(value);
   if (!parsed.success) throw new CliUsageError(`not a phase: "${value}" (phases are 1 to 5)`);
   return parsed.data;
+}
+
+/** An operator who acts from the terminal signs in with the console's own login: same rate limit, same log. */
+async function authenticate(emailText: string) {
+  const email = emailText.trim().toLowerCase();
+  const password = process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${email}: `));
+  const operator = await prisma().operator.findUnique({ where: { email } });
+  if (!operator || operator.disabledAt || !(await verifyPassword(operator.passwordHash, password))) {
+    throw new CliUsageError("Email or password is incorrect");
+  }
+  return { id: operator.id, email: operator.email, roles: operator.roles };
 }
 
 function formatDuration(seconds: number): string {
@@ -91,28 +104,76 @@ export function registerEngine(program: Command): void {
 
   program
     .command("approve <phase>")
-    .description("approve (or --reject) a phase's current plan as a lead")
+    .description("approve (or --reject) the plan with the checksum you read (`unify plan`), as a lead")
     .requiredOption("--as <email>", "the lead's email (password from UNIFY_PASSWORD or asked)")
+    .requiredOption("--checksum <sha>", "the plan's checksum as `unify plan` printed it (all 64 hex digits)")
     .option("--reject", "reject instead of approve")
+    .option("--acknowledge-all", "acknowledge every warning of the plan's latest pre-flight report (they are listed)")
     .option("--comment <text>", "why", "")
-    .action(async (phaseText: string, opts: { as: string; reject?: boolean; comment: string }) => {
+    .action(async (phaseText: string, opts: { as: string; checksum: string; reject?: boolean; acknowledgeAll?: boolean; comment: string }) => {
       const phase = parsePhase(phaseText);
+      if (!/^[0-9a-f]{64}$/.test(opts.checksum)) throw new CliUsageError("--checksum takes the plan's full sha256 (64 hex digits), as `unify plan` prints it");
       await connectDatabase();
-      const email = opts.as.trim().toLowerCase();
-      const operator = await prisma().operator.findUnique({ where: { email } });
-      const password = process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${email}: `));
-      if (!operator || operator.disabledAt || !(await verifyPassword(operator.passwordHash, password))) {
-        throw new CliUsageError("Email or password is incorrect");
+      const operator = await authenticate(opts.as);
+      let acknowledged: string[] = [];
+      if (!opts.reject) {
+        const report = await latestPreflight(phase, opts.checksum);
+        const warnings = (report?.checks ?? []).flatMap((c) => c.results).filter((r) => r.status === "warn");
+        if (warnings.length && opts.acknowledgeAll) {
+          console.log(`acknowledging ${warnings.length} warnings of pre-flight report #${report!.id}:`);
+          for (const w of warnings) console.log(`  warn ${w.name}: ${w.actual}`);
+          acknowledged = warnings.map((w) => w.name);
+        }
       }
-      const plan = await buildPlan(phase, pool());
       await decidePlan({
         phase,
-        checksum: plan.checksum,
+        checksum: opts.checksum,
         decision: opts.reject ? "rejected" : "approved",
         comment: opts.comment,
         actor: { id: operator.id, email: operator.email, roles: operator.roles },
+        acknowledged,
       });
-      console.log(`phase ${phase} plan ${plan.checksum.slice(0, 12)}… ${opts.reject ? "rejected" : "approved"} by ${operator.email}`);
+      console.log(`phase ${phase} plan ${opts.checksum.slice(0, 12)}… ${opts.reject ? "rejected" : "approved"} by ${operator.email}`);
+    });
+
+  program
+    .command("validate <phase>")
+    .description("run a phase's validation suite (or `all` phases) here, with progress; exits 1 when a check fails")
+    .requiredOption("--as <email>", "an admin's or a lead's email (password from UNIFY_PASSWORD or asked)")
+    .option("--kind <kind>", "preflight or post-run", "post-run")
+    .option("--json", "machine-readable output")
+    .action(async (phaseText: string, opts: { as: string; kind: string; json?: boolean }) => {
+      if (!["preflight", "post-run"].includes(opts.kind)) throw new CliUsageError(`--kind is preflight or post-run (got "${opts.kind}")`);
+      const kind = opts.kind === "preflight" ? "preflight" : "post_run";
+      const phases = phaseText === "all" ? PHASES.filter((p) => phaseDefinition(p.number)).map((p) => p.number) : [parsePhase(phaseText)];
+      await connectDatabase();
+      const operator = await authenticate(opts.as);
+      const reports = [];
+      for (const phase of phases) {
+        const { id } = await requestValidation({ phase, kind, actor: operator, enqueue: false });
+        const ticker = process.stdout.isTTY && !opts.json
+          ? setInterval(async () => {
+              const r = await validationReport(id);
+              if (r) process.stdout.write(`\rvalidation #${id} phase ${phase}: ${r.checks.length - r.counts.pending}/${r.checks.length} checks\u001b[K`);
+            }, 500)
+          : null;
+        try {
+          while ((await executeValidation(id)) === "busy") await new Promise((r) => setTimeout(r, 500));
+        } finally {
+          if (ticker) {
+            clearInterval(ticker);
+            process.stdout.write("\n");
+          }
+        }
+        const report = (await validationReport(id))!;
+        reports.push(report);
+        if (!opts.json) {
+          for (const c of report.checks) for (const r of c.results) console.log(`${r.status.padEnd(4)} ${r.name}${r.actual ? `: ${r.actual}` : ""}`);
+          console.log(`validation #${id} of phase ${phase} (${opts.kind}): ${report.verdict ?? report.status} — ${report.counts.pass} passed, ${report.counts.warn} warnings, ${report.counts.fail} failed`);
+        }
+        if (report.verdict === "fail" || report.status === "error") process.exitCode = 1;
+      }
+      if (opts.json) console.log(JSON.stringify(reports, null, 2));
     });
 
   program

@@ -9,7 +9,7 @@ import { approvalState, decidePlan, planEstimates, withdrawDecision } from "./ap
 import { PlanNotApprovedError } from "./errors";
 import { stopQueue } from "./queue";
 import { cancelRun, requestRun } from "./runs";
-import { TEST_LEAD } from "./testing/phases";
+import { runPreflight, TEST_LEAD } from "./testing/phases";
 
 withTestDatabase();
 beforeAll(() => seedLegacy(pool(), { audits: 800, scorecards: 2, seed: "approvals" }));
@@ -22,10 +22,45 @@ async function current() {
   return { plan, state: await approvalState(1, plan.checksum, planEstimates(plan)) };
 }
 
+let warnings: string[] = [];
+
+describe("an approval stands on a pre-flight report of the plan", () => {
+  it("without a pre-flight report of this plan, approval is refused", async () => {
+    const { plan } = await current();
+    await expect(decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD })).rejects.toThrow(
+      "Run the pre-flight suite of phase 1 on this plan first: an approval stands on its report",
+    );
+  });
+
+  it("a failing pre-flight refuses approval; fixed and re-run, approval needs every warning acknowledged", async () => {
+    await pool().query(`ALTER TABLE people RENAME TO people_elsewhere`);
+    try {
+      await runPreflight(1);
+      const { plan } = await current();
+      await expect(decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD })).rejects.toThrow(
+        /Pre-flight report #\d+ has \d+ failing checks: fix the legacy data and run the suite again/,
+      );
+    } finally {
+      await pool().query(`ALTER TABLE people_elsewhere RENAME TO people`);
+    }
+    warnings = await runPreflight(1);
+    expect(warnings).toContain("duplicate emails in users");
+    const { plan } = await current();
+    await expect(
+      decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD, acknowledged: warnings.slice(1) }),
+    ).rejects.toThrow(/Acknowledge every warning of pre-flight report #\d+ to approve: /);
+    // Rejecting needs no report: a lead may say no to anything.
+    expect(await prisma().approval.count({ where: { phase: 1 } })).toBe(0);
+  });
+});
+
 describe("a plan is decided once", () => {
   it("a second decision on a decided plan is refused, by the same lead or another", async () => {
     const { plan } = await current();
-    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "checked the counts", actor: TEST_LEAD });
+    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "checked the counts", actor: TEST_LEAD, acknowledged: warnings });
+    const stored = await prisma().approval.findFirst({ where: { phase: 1 }, orderBy: { id: "desc" } });
+    expect(stored?.acknowledged).toEqual(warnings);
+    expect(stored?.preflightValidationId).not.toBeNull();
     await expect(decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD })).rejects.toThrow(
       /already approved \(by lead@test at .*\): withdraw that decision first/,
     );
@@ -39,8 +74,8 @@ describe("a plan is decided once", () => {
     const { plan } = await current();
     const before = await prisma().approval.count({ where: { phase: 1 } });
     const results = await Promise.allSettled([
-      decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "a", actor: TEST_LEAD }),
-      decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "b", actor: OTHER_LEAD }),
+      decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "a", actor: TEST_LEAD, acknowledged: warnings }),
+      decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "b", actor: OTHER_LEAD, acknowledged: warnings }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await prisma().approval.count({ where: { phase: 1 } })).toBe(before + 1);
@@ -53,7 +88,7 @@ describe("a plan is decided once", () => {
     expect(state.current).toBeNull();
     expect(state.voidedReason).toBe("withdrawn by lead@test");
     await expect(requestRun(1, SYSTEM_ACTOR)).rejects.toBeInstanceOf(PlanNotApprovedError);
-    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "again", actor: TEST_LEAD });
+    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "again", actor: TEST_LEAD, acknowledged: warnings });
     expect((await current()).state.current?.decision).toBe("approved");
   });
 
@@ -92,8 +127,9 @@ describe("an approval goes stale when the legacy data changes size", () => {
     const merge = state.stale!.find((s) => s.stepId === "merge-identities")!;
     expect(merge.current / merge.approved).toBeGreaterThan(1.5);
     await expect(requestRun(1, SYSTEM_ACTOR)).rejects.toThrow(/The legacy data changed size since phase 1 was approved \(.*merge-identities .* rows.*\): a lead must approve the plan again/);
-    // A lead looks at the new size and approves again; the stale approval is voided on the way.
-    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "bigger, fine", actor: TEST_LEAD });
+    // A lead looks at the new size, runs the pre-flight again and approves; the stale approval is voided on the way.
+    const now = await runPreflight(1);
+    await decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "bigger, fine", actor: TEST_LEAD, acknowledged: now });
     const after = await current();
     expect(after.state.stale).toBeNull();
     expect(after.state.current?.comment).toBe("bigger, fine");

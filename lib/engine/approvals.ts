@@ -4,6 +4,7 @@ import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { buildPlan } from "@/lib/plan/plan";
 import type { Queryable } from "@/lib/plan/types";
+import { validationReport } from "@/lib/validation/runs";
 import { EngineError, PlanNotApprovedError } from "./errors";
 
 export type Decision = "approved" | "rejected";
@@ -84,6 +85,49 @@ export async function voidApprovals(db: Queryable, phase: number, reason: string
 
 const APPROVAL_LOCK = 0x756e6961; // "unia"
 
+/**
+ * An approval stands on a pre-flight report of this very plan: none, or one with failures, is
+ * refused; each of its warnings must be acknowledged by name.
+ */
+async function preflightGate(phase: number, checksum: string, acknowledged: string[]): Promise<{ id: number; warnings: string[] }> {
+  const report = await latestPreflight(phase, checksum);
+  if (!report) {
+    throw new PlanNotApprovedError(`Run the pre-flight suite of phase ${phase} on this plan first: an approval stands on its report`);
+  }
+  if (report.verdict === "fail" || report.status === "error") {
+    throw new PlanNotApprovedError(`Pre-flight report #${report.id} has ${report.counts.fail} failing checks: fix the legacy data and run the suite again`);
+  }
+  const warnings = report.checks.flatMap((c) => c.results).filter((r) => r.status === "warn").map((r) => r.name);
+  const missing = warnings.filter((w) => !acknowledged.includes(w));
+  if (missing.length) {
+    throw new PlanNotApprovedError(`Acknowledge every warning of pre-flight report #${report.id} to approve: ${missing.join("; ")}`);
+  }
+  return { id: report.id, warnings };
+}
+
+/** The newest pre-flight report of a phase's plan, finished or not, as the approval panel shows it. */
+export async function latestPreflightRun(phase: number, checksum: string) {
+  const run = await prisma().validationRun.findFirst({ where: { phase, kind: "preflight", planChecksum: checksum }, orderBy: { id: "desc" } });
+  const report = run ? await validationReport(run.id) : null;
+  if (!report) return null;
+  return {
+    id: report.id,
+    status: report.status,
+    verdict: report.verdict,
+    ...report.counts,
+    warnings: report.checks.flatMap((c) => c.results).filter((r) => r.status === "warn").map((r) => r.name),
+  };
+}
+
+/** The newest finished pre-flight report of a phase for the plan with `checksum`. */
+export async function latestPreflight(phase: number, checksum: string) {
+  const run = await prisma().validationRun.findFirst({
+    where: { phase, kind: "preflight", planChecksum: checksum, status: { in: ["finished", "error"] } },
+    orderBy: { id: "desc" },
+  });
+  return run ? validationReport(run.id) : null;
+}
+
 /** A lead takes back the current decision while nothing has been requested under it. */
 export async function withdrawDecision(input: { phase: number; actor: Actor & { roles: Role[] } }): Promise<void> {
   if (!hasAnyRole(input.actor.roles, ["lead"])) throw new EngineError("Only a team lead can withdraw a decision");
@@ -109,6 +153,8 @@ export async function decidePlan(input: {
   decision: Decision;
   comment: string;
   actor: Actor & { roles: Role[] };
+  /** The names of the pre-flight report's warnings the lead read and accepts; every one is required to approve. */
+  acknowledged?: string[];
 }): Promise<void> {
   if (!hasAnyRole(input.actor.roles, ["lead"])) {
     throw new EngineError("Only a team lead can approve or reject a plan");
@@ -137,6 +183,7 @@ export async function decidePlan(input: {
       }
       await tx.approval.update({ where: { id: latest.id }, data: { voidedAt: new Date(), voidedReason: "stale: the legacy data changed size since it was approved" } });
     }
+    const preflight = input.decision === "approved" ? await preflightGate(input.phase, plan.checksum, input.acknowledged ?? []) : null;
     await tx.approval.create({
       data: {
         phase: input.phase,
@@ -146,6 +193,8 @@ export async function decidePlan(input: {
         decidedBy: input.actor.email ?? "unknown",
         preflight: JSON.parse(JSON.stringify(plan.preflight)),
         estimates,
+        preflightValidationId: preflight?.id ?? null,
+        acknowledged: preflight ? preflight.warnings : undefined,
       },
     });
   });

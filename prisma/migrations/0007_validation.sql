@@ -32,3 +32,8 @@ CREATE TABLE console.validation_checks (
   duration_ms integer,
   PRIMARY KEY (run_id, check_id)
 );
+
+-- An approval is given on a pre-flight report: which one, and the warnings the lead acknowledged.
+ALTER TABLE console.approvals
+  ADD COLUMN preflight_validation_id integer REFERENCES console.validation_runs (id) ON DELETE SET NULL,
+  ADD COLUMN acknowledged            jsonb;

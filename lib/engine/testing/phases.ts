@@ -2,6 +2,7 @@ import pg from "pg";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { buildPlan } from "@/lib/plan/plan";
+import { executeValidation, requestValidation, validationReport } from "@/lib/validation/runs";
 import { approvalState, decidePlan, planEstimates, withdrawDecision } from "../approvals";
 import { runProgress } from "../progress";
 import { executeRun } from "../runner";
@@ -15,8 +16,17 @@ export async function approve(phase: number): Promise<string> {
   const state = await approvalState(phase, plan.checksum, planEstimates(plan));
   if (state.current?.decision === "approved" && !state.stale) return plan.checksum;
   if (state.current) await withdrawDecision({ phase, actor: TEST_LEAD });
-  await decidePlan({ phase, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD });
+  const warnings = await runPreflight(phase);
+  await decidePlan({ phase, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD, acknowledged: warnings });
   return plan.checksum;
+}
+
+/** Runs the phase's pre-flight suite here, as a worker would; returns the names of its warnings. */
+export async function runPreflight(phase: number): Promise<string[]> {
+  const { id } = await requestValidation({ phase, kind: "preflight", actor: TEST_LEAD, enqueue: false });
+  await executeValidation(id);
+  const report = await validationReport(id);
+  return (report?.checks ?? []).flatMap((c) => c.results).filter((r) => r.status === "warn").map((r) => r.name);
 }
 
 /** Approves, requests and executes a phase in this process, as a worker would. */

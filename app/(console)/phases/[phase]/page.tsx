@@ -16,7 +16,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
-import { approvalHistory, approvalState, planEstimates } from "@/lib/engine/approvals";
+import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "@/lib/engine/approvals";
 import { nextActions } from "@/lib/engine/next-actions";
 import { latestRuns, runProgress } from "@/lib/engine/progress";
 import { phaseStatus } from "@/lib/engine/runs";
@@ -74,6 +74,7 @@ export default async function PhasePage({ params }: Props) {
     planContext(pool()),
     nextActions(n, plan, operator.roles),
   ]);
+  const report = await latestPreflightRun(n, plan.checksum);
   const units = new Map(phaseDefinition(n)!.steps(ctx).map((s) => [s.id, s.unit]));
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
   const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
@@ -97,7 +98,16 @@ export default async function PhasePage({ params }: Props) {
         )}
         <div className="grid gap-6 lg:grid-cols-3">
           <Card title="Approval" description={`The plan: ${plan.steps.length} steps, their SQL below.`} className="lg:col-span-2">
-            <ApprovalPanel phase={n} checksum={plan.checksum} state={approval} history={history} canDecide={isLead} failingChecks={failingChecks} />
+            <ApprovalPanel
+              phase={n}
+              checksum={plan.checksum}
+              state={approval}
+              history={history}
+              canDecide={isLead}
+              failingChecks={failingChecks}
+              preflight={report}
+              canRunPreflight={isLead || isAdmin}
+            />
           </Card>
           <Card title="Pre-flight checks" description="Checked against the legacy database as this page loaded.">
             <CheckList checks={plan.preflight} label="Pre-flight checks" />
