@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { qualified, quoteIdent, quoteLiteral } from "./sql";
+import { qualified, quoteIdent, quoteLiteral, sqlComment } from "./sql";
 
 describe("quoteIdent", () => {
   it("wraps a plain name in double quotes", () => {
@@ -18,5 +18,17 @@ describe("quoteIdent", () => {
   });
   it("doubles single quotes in literals", () => {
     expect(quoteLiteral("O'Brien")).toBe("'O''Brien'");
+  });
+});
+
+describe("sqlComment", () => {
+  it("keeps comment text on one line and unable to open or close a block comment", () => {
+    const text = sqlComment("evil\n; DROP TABLE people; --\r\u2028*/ /* \t\u0007");
+    expect(text).toBe("evil\\n; DROP TABLE people; --\\r\\u2028* / / * \\t\\u0007");
+    expect(text).not.toMatch(/[\n\r\u2028\u2029]/);
+  });
+  it("leaves ordinary and unicode names as they are, and refuses NUL bytes", () => {
+    expect(sqlComment("审计_ü")).toBe("审计_ü");
+    expect(() => sqlComment("a\u0000")).toThrow("NUL");
   });
 });

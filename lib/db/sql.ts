@@ -20,3 +20,20 @@ export function quoteLiteral(value: string): string {
   if (value.includes("\u0000")) throw new Error("An SQL literal cannot contain a NUL byte");
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+/**
+ * Data-derived text for a `-- comment` in generated SQL (a table name in a step's intent line): on
+ * one line whatever it holds. Line breaks and every other control or separator character are
+ * written as escapes (`\n`, `\u2028`), and `/*`, `*\/` are broken up, so the text can neither end the
+ * comment nor open or close a block comment.
+ */
+export function sqlComment(text: string): string {
+  if (text.includes("\u0000")) throw new Error("SQL comment text cannot contain a NUL byte");
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u0085]/g, (c) => {
+      const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+      return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    })
+    .replace(/\/\*/g, "/ *")
+    .replace(/\*\//g, "* /");
+}

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { extendedSession } from "@/lib/db/extended";
 import { pool } from "@/lib/db/pool";
 import { phaseDefinition, planContext } from "@/lib/plan/plan";
 import type { Check, PlanContext, Step } from "@/lib/plan/types";
@@ -165,7 +166,8 @@ async function finish(db: pg.PoolClient, run: RunRow, message: string): Promise<
 
 /** Runs (or resumes) a queued or orphaned run to its end, a pause or a cancel. */
 export async function executeRun(runId: number): Promise<ExecuteOutcome> {
-  const db = await pool().connect();
+  // Every statement of a run goes over the extended protocol: one statement per call, never two.
+  const db = extendedSession(await pool().connect());
   try {
     const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [RUN_LOCK_NAMESPACE, runId]);
     if (!rows[0]?.locked) return "busy";

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { extendedSession } from "@/lib/db/extended";
 import { requireDatabaseUrl } from "@/lib/db/url";
 import type { PlanContext, Step } from "@/lib/plan/types";
 import type { FrozenPlan } from "./frozen-plan";
@@ -18,7 +19,7 @@ export type UnitsOutcome = "done" | "interrupted";
 
 /** One session per unit worker, outside the pool, so a long unit never starves the web app's pool. */
 async function unitSession(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: requireDatabaseUrl(), application_name: "unify-unit" });
+  const client = extendedSession(new pg.Client({ connectionString: requireDatabaseUrl(), application_name: "unify-unit" }));
   client.on("error", () => undefined);
   await client.connect();
   await client.query(`SET lock_timeout = '${lockTimeout()}'`);

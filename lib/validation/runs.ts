@@ -1,6 +1,7 @@
 import pg from "pg";
 import { recordActivity, type Actor } from "@/lib/activity/log";
 import { hasAnyRole, type Role } from "@/lib/auth/roles";
+import { extendedSession } from "@/lib/db/extended";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { requireDatabaseUrl } from "@/lib/db/url";
@@ -80,7 +81,7 @@ interface RunRow {
 }
 
 async function session(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: requireDatabaseUrl(), application_name: "unify-validation" });
+  const client = extendedSession(new pg.Client({ connectionString: requireDatabaseUrl(), application_name: "unify-validation" }));
   client.on("error", () => undefined);
   await client.connect();
   return client;

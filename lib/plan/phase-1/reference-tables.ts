@@ -1,4 +1,4 @@
-import { qualified, quoteIdent } from "@/lib/db/sql";
+import { qualified, quoteIdent, sqlComment } from "@/lib/db/sql";
 import { countRows, estimateRows, schemaExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
@@ -26,7 +26,7 @@ function ddl(u: string): string[] {
 }
 
 function fill(u: string, table: string, source: string, column: string): string {
-  return `-- Fill ${table} from the distinct values of ${source}.${column}, most frequent spelling kept.
+  return `-- ${sqlComment(`Fill ${table} from the distinct values of ${source}.${column}, most frequent spelling kept.`)}
 INSERT INTO ${u}.${table} (name, name_normalized)
 SELECT DISTINCT ON (normalized) display, normalized
   FROM (SELECT regexp_replace(btrim(${quoteIdent(column)}), '\\s+', ' ', 'g') AS display,

@@ -1,4 +1,4 @@
-import { qualified, quoteIdent } from "@/lib/db/sql";
+import { qualified, quoteIdent, sqlComment } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
@@ -33,7 +33,7 @@ function sourceUnion(ctx: PlanContext, source: EmailSource): string {
 
 function insertStatement(ctx: PlanContext, source: EmailSource): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  return `-- Humans named in ${source.table} (${source.columns.join(", ")}) and unknown so far become referenced employees.
+  return `-- Humans named in ${sqlComment(source.table)} (${sqlComment(source.columns.join(", "))}) and unknown so far become referenced employees.
 INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
 SELECT min(email), email_norm, false, 'unknown', 'referenced'
   FROM (${sourceUnion(ctx, source)}) named
