@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z, ZodError } from "zod";
+import { ForbiddenError } from "@/lib/auth/authorize";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { ROLES } from "@/lib/auth/roles";
 import {
@@ -18,11 +19,12 @@ function failure(error: unknown): Extract<ActionResult, { ok: false }> {
     return { ok: false, status: 400, error: "Check the highlighted fields", fieldErrors };
   }
   if (error instanceof OperatorError) return { ok: false, status: 409, error: error.message };
+  if (error instanceof ForbiddenError) return { ok: false, status: 403, error: error.message };
   throw error;
 }
 
 export async function createOperatorAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], "operator.create", String(form.get("email") ?? ""));
+  const guard = await guardAction("operator.create", String(form.get("email") ?? ""));
   if (!guard.ok) return guard;
   try {
     const created = await createOperator(
@@ -44,13 +46,10 @@ export async function createOperatorAction(_: ActionResult | null, form: FormDat
 const disableInput = z.object({ email: z.string().min(1), disabled: z.boolean() });
 
 export async function setOperatorDisabledAction(email: string, disabled: boolean): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], disabled ? "operator.disable" : "operator.enable", email);
+  const guard = await guardAction(disabled ? "operator.disable" : "operator.enable", email);
   if (!guard.ok) return guard;
   try {
     const input = disableInput.parse({ email, disabled });
-    if (input.disabled && input.email === guard.operator.email) {
-      return { ok: false, status: 409, error: "You cannot disable your own account" };
-    }
     await setOperatorDisabled(input.email, input.disabled, guard.operator);
     revalidatePath("/settings");
     return { ok: true };
@@ -60,7 +59,7 @@ export async function setOperatorDisabledAction(email: string, disabled: boolean
 }
 
 export async function setOperatorRolesAction(email: string, roles: string[]): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], "operator.roles", email);
+  const guard = await guardAction("operator.roles", email);
   if (!guard.ok) return guard;
   try {
     const parsed = z.array(z.enum(ROLES)).min(1, "Choose at least one role").parse(roles);

@@ -3,12 +3,11 @@
 import { revalidatePath } from "next/cache";
 import { z, ZodError } from "zod";
 import { recordActivity } from "@/lib/activity/log";
+import { ForbiddenError } from "@/lib/auth/authorize";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
-import { pool } from "@/lib/db/pool";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
 import { overrideConflict, withdrawOverride } from "@/lib/engine/conflicts";
-import { cancelRun, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
-import { buildPlan } from "@/lib/plan/plan";
+import { cancelRun, dryRunPlan, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 
 type Failure = Extract<ActionResult, { ok: false }>;
 
@@ -22,6 +21,8 @@ interface Attempt {
 
 /** A refused request is shown to the operator and, like every attempt, written to the activity log. */
 async function failure(error: unknown, attempt: Attempt): Promise<Failure> {
+  // The lib already logged its refusal as denied: answer 403 without a second entry.
+  if (error instanceof ForbiddenError) return { ok: false, status: 403, error: error.message };
   const result = explain(error);
   await recordActivity({ ...attempt, outcome: "failed", detail: { error: result.error, status: result.status } });
   return result;
@@ -55,7 +56,7 @@ const decisionInput = z.object({
 /** A lead approves or rejects the plan they read, bound to the checksum shown with it. */
 export async function decidePlanAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
   const decision = form.get("decision") === "rejected" ? "phase.reject" : "phase.approve";
-  const guard = await guardAction(["lead"], decision, `phase ${form.get("phase")}`);
+  const guard = await guardAction(decision, `phase ${form.get("phase")}`);
   if (!guard.ok) return guard;
   try {
     const input = decisionInput.parse({
@@ -75,7 +76,7 @@ export async function decidePlanAction(_: ActionResult | null, form: FormData): 
 
 /** A lead takes back the current decision while nothing has run under it. */
 export async function withdrawDecisionAction(phase: number): Promise<ActionResult> {
-  const guard = await guardAction(["lead"], "phase.withdraw", `phase ${phase}`);
+  const guard = await guardAction("phase.withdraw", `phase ${phase}`);
   if (!guard.ok) return guard;
   try {
     const parsed = phaseNumber.parse(phase);
@@ -89,7 +90,7 @@ export async function withdrawDecisionAction(phase: number): Promise<ActionResul
 
 async function run(phase: number, stepId?: string): Promise<ActionResult> {
   const target = `phase ${phase}${stepId ? ` step ${stepId}` : ""}`;
-  const guard = await guardAction(["admin"], "phase.run", target);
+  const guard = await guardAction("phase.run", target);
   if (!guard.ok) return guard;
   try {
     const input = z.object({ phase: phaseNumber, stepId: z.string().min(1).max(100).optional() }).parse({ phase, stepId });
@@ -111,7 +112,7 @@ export async function runStepAction(phase: number, stepId: string): Promise<Acti
 }
 
 export async function rollbackPhaseAction(phase: number): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], "phase.rollback", `phase ${phase}`);
+  const guard = await guardAction("phase.rollback", `phase ${phase}`);
   if (!guard.ok) return guard;
   try {
     const run = await requestRollback(phaseNumber.parse(phase), guard.operator);
@@ -122,8 +123,8 @@ export async function rollbackPhaseAction(phase: number): Promise<ActionResult> 
   }
 }
 
-async function control(phase: number, action: string, call: typeof pauseRun, done: string): Promise<ActionResult> {
-  const guard = await guardAction(["admin"], action, `phase ${phase}`);
+async function control(phase: number, action: "phase.pause" | "phase.resume" | "phase.cancel", call: typeof pauseRun, done: string): Promise<ActionResult> {
+  const guard = await guardAction(action, `phase ${phase}`);
   if (!guard.ok) return guard;
   try {
     const parsed = phaseNumber.parse(phase);
@@ -154,19 +155,10 @@ export interface DryRun {
 
 /** Every statement the phase would run, with row estimates; changes nothing but the activity log. */
 export async function dryRunAction(phase: number): Promise<ActionResult<DryRun>> {
-  const guard = await guardAction(["admin"], "phase.dry_run", `phase ${phase}`);
+  const guard = await guardAction("phase.dry_run", `phase ${phase}`);
   if (!guard.ok) return guard;
   try {
-    const plan = await buildPlan(phaseNumber.parse(phase), pool());
-    if (!plan.available) return { ok: false, status: 409, error: `Phase ${plan.phase} has no steps in this version of Unify` };
-    const statements = plan.steps.reduce((n, s) => n + s.statements.length, 0);
-    await recordActivity({
-      actor: guard.operator,
-      action: "phase.dry_run",
-      target: `phase ${plan.phase}`,
-      outcome: "ok",
-      detail: { checksum: plan.checksum, steps: plan.steps.length, statements },
-    });
+    const { plan, statements } = await dryRunPlan(phaseNumber.parse(phase), guard.operator);
     return {
       ok: true,
       message: `${plan.steps.length} steps, ${statements} statements: nothing was changed`,
@@ -186,7 +178,7 @@ const overrideInput = z.object({
 
 /** A lead decides a conflicted field; the merge step applies it on its next run. */
 export async function overrideConflictAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
-  const guard = await guardAction(["lead"], "conflict.override", `${form.get("emailNormalized")} ${form.get("field")}`);
+  const guard = await guardAction("conflict.override", `${form.get("emailNormalized")} ${form.get("field")}`);
   if (!guard.ok) return guard;
   try {
     // A radio picks a recorded value ("recorded:<value>") or the typed one ("other").
@@ -208,7 +200,7 @@ export async function overrideConflictAction(_: ActionResult | null, form: FormD
 /** A lead withdraws their override; the merge rule decides again on the next run of the merge step. */
 export async function withdrawOverrideAction(emailNormalized: string, field: string): Promise<ActionResult> {
   const target = `${emailNormalized} ${field}`;
-  const guard = await guardAction(["lead"], "conflict.withdraw", target);
+  const guard = await guardAction("conflict.withdraw", target);
   if (!guard.ok) return guard;
   try {
     const input = overrideInput.pick({ emailNormalized: true, field: true }).parse({ emailNormalized, field });

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z, ZodError } from "zod";
 import { recordActivity } from "@/lib/activity/log";
+import { ForbiddenError } from "@/lib/auth/authorize";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { requestValidation } from "@/lib/validation/runs";
 
@@ -14,7 +15,7 @@ const input = z.object({
 /** An admin or a lead runs a phase's suite; the worker executes it and the report page follows it. */
 export async function runValidationAction(_: ActionResult<{ id: number }> | null, form: FormData): Promise<ActionResult<{ id: number }>> {
   const target = `phase ${form.get("phase")}`;
-  const guard = await guardAction(["admin", "lead"], "validation.run", target);
+  const guard = await guardAction("validation.run", target);
   if (!guard.ok) return guard;
   try {
     const parsed = input.parse({ phase: form.get("phase"), kind: form.get("kind") });
@@ -22,6 +23,7 @@ export async function runValidationAction(_: ActionResult<{ id: number }> | null
     revalidatePath("/validation");
     return { ok: true, message: `Validation #${id} queued`, data: { id } };
   } catch (error) {
+    if (error instanceof ForbiddenError) return { ok: false, status: 403, error: error.message };
     const message = error instanceof ZodError ? (error.issues[0]?.message ?? "Check the form") : (error as { expected?: boolean }).expected ? (error as Error).message : null;
     if (message === null) throw error;
     await recordActivity({ actor: guard.operator, action: "validation.run", target, outcome: "failed", detail: { error: message } });

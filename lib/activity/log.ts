@@ -8,7 +8,11 @@ export interface Actor {
   email: string | null;
 }
 
-export const SYSTEM_ACTOR: Actor = { id: null, email: "system" };
+/**
+ * The installation itself (first-start bootstrap, tests that drive the engine directly): it holds
+ * every role, and what it does is logged as "system".
+ */
+export const SYSTEM_ACTOR: Actor & { roles: readonly ("admin" | "lead" | "analyst")[] } = { id: null, email: "system", roles: ["admin", "lead", "analyst"] };
 
 export interface ActivityInput {
   actor: Actor;

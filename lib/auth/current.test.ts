@@ -20,7 +20,7 @@ describe("server action guard", () => {
   beforeEach(() => jar.clear());
 
   it("without a session returns 401 and logs a denied entry", async () => {
-    const result = await guardAction(["admin"], "operator.create", "x@example.com");
+    const result = await guardAction("operator.create", "x@example.com");
     expect(result).toMatchObject({ ok: false, status: 401 });
     const entry = await prisma().activityEntry.findFirst({ where: { action: "operator.create", outcome: "denied" } });
     expect(entry).toMatchObject({ target: "x@example.com", actorEmail: null, ip: "203.0.113.9" });
@@ -29,7 +29,7 @@ describe("server action guard", () => {
   it("with the wrong role returns 403 and logs who was refused", async () => {
     const analyst = await createOperator({ email: "an@example.com", name: "An", roles: ["analyst"], password: "analyst pass 1" }, SYSTEM_ACTOR);
     jar.set(SESSION_COOKIE, (await createSession(analyst.id)).token);
-    const result = await guardAction(["admin"], "operator.disable", "someone@example.com");
+    const result = await guardAction("operator.disable", "someone@example.com");
     expect(result).toMatchObject({ ok: false, status: 403 });
     const entry = await prisma().activityEntry.findFirst({ where: { action: "operator.disable", outcome: "denied" } });
     expect(entry).toMatchObject({ actorEmail: "an@example.com", target: "someone@example.com" });
@@ -39,7 +39,7 @@ describe("server action guard", () => {
     const admin = await createOperator({ email: "ad@example.com", name: "Ad", roles: ["admin", "lead"], password: "admin pass 12" }, SYSTEM_ACTOR);
     jar.set(SESSION_COOKIE, (await createSession(admin.id)).token);
     const before = await prisma().activityEntry.count({ where: { outcome: "denied" } });
-    const result = await guardAction(["lead"], "phase.approve");
+    const result = await guardAction("phase.approve");
     expect(result).toMatchObject({ ok: true, operator: { email: "ad@example.com" } });
     expect(await prisma().activityEntry.count({ where: { outcome: "denied" } })).toBe(before);
   });

@@ -2,6 +2,8 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { recordActivity } from "@/lib/activity/log";
+import { authorize, ForbiddenError } from "./authorize";
+import { rolesAllowed, type Permission } from "./permissions";
 import { hasAnyRole, rolesFor, type AreaHref, type Role } from "./roles";
 import { operatorForSession, SESSION_COOKIE, type SessionOperator } from "./session";
 
@@ -35,22 +37,22 @@ export type ActionResult<T = undefined> =
 export type Guarded = { ok: true; operator: SessionOperator } | Extract<ActionResult, { ok: false }>;
 
 /**
- * For server actions: returns the caller when they hold one of `roles`; otherwise a 401/403 result,
- * and the refusal is written to the activity log.
+ * For server actions, before they parse input: the caller's session (401 without one) and the
+ * same permission check the lib function repeats (403), each refusal written to the activity log
+ * once. The lib function stays the authority: the CLI reaches it without passing here.
  */
-export async function guardAction(roles: readonly Role[], action: string, target?: string): Promise<Guarded> {
+export async function guardAction(action: Permission, target?: string): Promise<Guarded> {
   const operator = await currentOperator();
   const { ip } = await requestMeta();
-  if (operator && hasAnyRole(operator.roles, roles)) return { ok: true, operator };
-  await recordActivity({
-    actor: { id: operator?.id ?? null, email: operator?.email ?? null },
-    action,
-    target: target ?? null,
-    outcome: "denied",
-    detail: { required: [...roles], held: operator?.roles ?? [] },
-    ip,
-  });
-  return operator
-    ? { ok: false, status: 403, error: "Your role does not allow this action" }
-    : { ok: false, status: 401, error: "Your session has ended: sign in again" };
+  if (!operator) {
+    await recordActivity({ actor: { id: null, email: null }, action, target: target ?? null, outcome: "denied", detail: { required: [...rolesAllowed(action)], held: [] }, ip });
+    return { ok: false, status: 401, error: "Your session has ended: sign in again" };
+  }
+  try {
+    await authorize(operator, action, target ?? null, ip);
+  } catch (error) {
+    if (error instanceof ForbiddenError) return { ok: false, status: 403, error: "Your role does not allow this action" };
+    throw error;
+  }
+  return { ok: true, operator };
 }

@@ -43,11 +43,15 @@ async function assertNotRateLimited(email: string, ip: string | null): Promise<v
   }
 }
 
-export async function login(
+/**
+ * Checks an operator's email and password: the rate limit first, every failure written to the
+ * activity log. The console's sign-in and the CLI's `--as` both come through here.
+ */
+export async function verifyCredentials(
   rawEmail: string,
   password: string,
   meta: { ip?: string | null; userAgent?: string | null } = {},
-): Promise<{ operator: SessionOperator; token: string; expiresAt: Date }> {
+): Promise<SessionOperator> {
   const email = rawEmail.trim().toLowerCase();
   const ip = meta.ip ?? null;
   await assertNotRateLimited(email, ip);
@@ -66,10 +70,17 @@ export async function login(
     });
     throw new WrongCredentialsError();
   }
+  await recordActivity({ actor: { id: operator.id, email }, action: "auth.login", target: email, outcome: "ok", ip, detail: meta.userAgent ? { via: meta.userAgent } : undefined });
+  return { id: operator.id, email: operator.email, name: operator.name, roles: operator.roles };
+}
+
+/** The console's sign-in: verified credentials open a session. */
+export async function login(
+  rawEmail: string,
+  password: string,
+  meta: { ip?: string | null; userAgent?: string | null } = {},
+): Promise<{ operator: SessionOperator; token: string; expiresAt: Date }> {
+  const operator = await verifyCredentials(rawEmail, password, meta);
   const session = await createSession(operator.id, meta);
-  await recordActivity({ actor: { id: operator.id, email }, action: "auth.login", target: email, outcome: "ok", ip });
-  return {
-    operator: { id: operator.id, email: operator.email, name: operator.name, roles: operator.roles },
-    ...session,
-  };
+  return { operator, ...session };
 }

@@ -35,7 +35,20 @@ describe("the unify CLI", () => {
     await unify(["users", "add", "--email", "boss@example.com", "--role", "admin"], { UNIFY_PASSWORD: "boss password 1" });
     const list = JSON.parse((await unify(["users", "list", "--json"])).stdout);
     expect(list.map((o: { email: string }) => o.email)).toEqual(["boss@example.com", "cli@example.com"]);
-    expect((await unify(["users", "disable", "cli@example.com"])).stdout).toContain("disabled cli@example.com");
+    // Once an admin exists, changes need one: signed in with the console's own check.
+    const anonymous = await unify(["users", "add", "--email", "late@example.com", "--role", "analyst"], { UNIFY_PASSWORD: "late password 1" });
+    expect(anonymous.stderr.trim()).toBe("unify: an admin exists: say who you are with --as <admin email>");
+    const notAdmin = await unify(["users", "disable", "boss@example.com", "--as", "cli@example.com"], { UNIFY_PASSWORD: "cli password 1" });
+    expect(notAdmin.stderr.trim()).toBe("unify: Only an admin can do this (operator.disable)");
+    const wrong = await unify(["users", "disable", "cli@example.com", "--as", "boss@example.com"], { UNIFY_PASSWORD: "not it" });
+    expect(wrong.stderr.trim()).toBe("unify: Email or password is incorrect");
+    const disabled = await unify(["users", "disable", "cli@example.com", "--as", "boss@example.com"], { UNIFY_PASSWORD: "boss password 1" });
+    expect(disabled.stdout).toContain("disabled cli@example.com");
+    const added = await unify(["users", "add", "--email", "late@example.com", "--role", "analyst", "--as", "boss@example.com"], {
+      UNIFY_PASSWORD: "boss password 1",
+      UNIFY_NEW_PASSWORD: "late password 1",
+    });
+    expect(added.stdout).toContain("created late@example.com (analyst)");
   });
 
   it("bad input gets one clear line and a non-zero exit, never a stack trace", async () => {

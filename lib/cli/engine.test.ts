@@ -24,7 +24,12 @@ async function unify(args: string[], env: Record<string, string> = {}) {
 describe("driving Phase 1 from the CLI", () => {
   it("plans, refuses an unapproved run, approves as a lead, dry-runs, runs and rolls back", { timeout: 120_000 }, async () => {
     await seedLegacy(pool(), { audits: 2000, scorecards: 3, seed: "cli" });
-    await unify(["users", "add", "--email", "lead@cli.test", "--role", "lead"], { UNIFY_PASSWORD: "lead password 1" });
+    await unify(["users", "add", "--email", "admin@cli.test", "--role", "admin"], { UNIFY_PASSWORD: "admin password 1" });
+    await unify(["users", "add", "--email", "lead@cli.test", "--role", "lead", "--as", "admin@cli.test"], {
+      UNIFY_PASSWORD: "admin password 1",
+      UNIFY_NEW_PASSWORD: "lead password 1",
+    });
+    const admin = { UNIFY_PASSWORD: "admin password 1" };
 
     const plan = JSON.parse((await unify(["plan", "1", "--json"])).stdout);
     expect(plan.steps.map((s: { id: string }) => s.id)).toEqual([
@@ -32,7 +37,11 @@ describe("driving Phase 1 from the CLI", () => {
     ]);
     expect(plan.checksum).toMatch(/^[0-9a-f]{64}$/);
 
-    const refused = await unify(["run", "1"]);
+    const nobody = await unify(["run", "1"]);
+    expect(nobody.stderr.trim()).toBe("unify: say who you are: --as <email> (password from UNIFY_PASSWORD or asked)");
+    const leadRuns = await unify(["run", "1", "--as", "lead@cli.test"], { UNIFY_PASSWORD: "lead password 1" });
+    expect(leadRuns.stderr.trim()).toBe("unify: Only an admin can do this (phase.run)");
+    const refused = await unify(["run", "1", "--as", "admin@cli.test"], admin);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim()).toBe("unify: A lead must approve the plan of phase 1 before it runs");
 
@@ -57,14 +66,14 @@ describe("driving Phase 1 from the CLI", () => {
     expect(dry.stdout).toContain("INSERT INTO \"unified\".employees");
     expect(await catalogSnapshot(pool())).toEqual(before);
 
-    const ran = await unify(["run", "1"]);
+    const ran = await unify(["run", "1", "--as", "admin@cli.test"], admin);
     expect(ran.stdout).toMatch(/run #\d+ succeeded in \d+s/);
     expect(ran.stdout).toContain("check pass merge-identities: every users row is an employee or a reported conflict");
 
-    const again = await unify(["run", "1"]);
+    const again = await unify(["run", "1", "--as", "admin@cli.test"], admin);
     expect(again.stderr.trim()).toBe("unify: Phase 1 already succeeded; roll it back to run it again");
 
-    const undone = await unify(["rollback", "1"]);
+    const undone = await unify(["rollback", "1", "--as", "admin@cli.test"], admin);
     expect(undone.stdout).toMatch(/run #\d+ \(rollback\) succeeded in \d+s/);
     expect(await catalogSnapshot(pool())).toEqual(before);
 

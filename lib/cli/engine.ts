@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { verifyPassword } from "@/lib/auth/password";
 import { connectDatabase } from "@/lib/db/connect";
 import { pool } from "@/lib/db/pool";
-import { prisma } from "@/lib/db/prisma";
 import { decidePlan, latestPreflight } from "@/lib/engine/approvals";
 import { EngineError } from "@/lib/engine/errors";
 import { runProgress, type RunProgress } from "@/lib/engine/progress";
@@ -15,8 +13,7 @@ import { buildPlan, phaseDefinition } from "@/lib/plan/plan";
 import { PHASES } from "@/lib/plan/phases";
 import { executeValidation, requestValidation, validationReport } from "@/lib/validation/runs";
 import { CliUsageError } from "./output";
-import { readSecret } from "./prompt";
-import { cliActor } from "./users";
+import { signInAs } from "./auth";
 
 const phaseArg = z.coerce.number().int().min(1, "phase is 1 to 5").max(5, "phase is 1 to 5");
 
@@ -24,17 +21,6 @@ function parsePhase(value: string): number {
   const parsed = phaseArg.safeParse(value);
   if (!parsed.success) throw new CliUsageError(`not a phase: "${value}" (phases are 1 to 5)`);
   return parsed.data;
-}
-
-/** An operator who acts from the terminal signs in with the console's own login: same rate limit, same log. */
-async function authenticate(emailText: string) {
-  const email = emailText.trim().toLowerCase();
-  const password = process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${email}: `));
-  const operator = await prisma().operator.findUnique({ where: { email } });
-  if (!operator || operator.disabledAt || !(await verifyPassword(operator.passwordHash, password))) {
-    throw new CliUsageError("Email or password is incorrect");
-  }
-  return { id: operator.id, email: operator.email, roles: operator.roles };
 }
 
 function formatDuration(seconds: number): string {
@@ -114,7 +100,7 @@ export function registerEngine(program: Command): void {
       const phase = parsePhase(phaseText);
       if (!/^[0-9a-f]{64}$/.test(opts.checksum)) throw new CliUsageError("--checksum takes the plan's full sha256 (64 hex digits), as `unify plan` prints it");
       await connectDatabase();
-      const operator = await authenticate(opts.as);
+      const operator = await signInAs(opts.as);
       let acknowledged: string[] = [];
       if (!opts.reject) {
         const report = await latestPreflight(phase, opts.checksum);
@@ -147,7 +133,7 @@ export function registerEngine(program: Command): void {
       const kind = opts.kind === "preflight" ? "preflight" : "post_run";
       const phases = phaseText === "all" ? PHASES.filter((p) => phaseDefinition(p.number)).map((p) => p.number) : [parsePhase(phaseText)];
       await connectDatabase();
-      const operator = await authenticate(opts.as);
+      const operator = await signInAs(opts.as);
       const reports = [];
       for (const phase of phases) {
         const { id } = await requestValidation({ phase, kind, actor: operator, enqueue: false });
@@ -182,7 +168,8 @@ export function registerEngine(program: Command): void {
     .option("--step <id>", "run only this step")
     .option("--dry-run", "print every statement and row estimate; change nothing")
     .option("--detach", "queue the run for a worker and return")
-    .action(async (phaseText: string, opts: { step?: string; dryRun?: boolean; detach?: boolean }) => {
+    .option("--as <email>", "the admin running it (password from UNIFY_PASSWORD or asked); not needed for --dry-run")
+    .action(async (phaseText: string, opts: { step?: string; dryRun?: boolean; detach?: boolean; as?: string }) => {
       const phase = parsePhase(phaseText);
       await connectDatabase();
       if (opts.dryRun) {
@@ -196,7 +183,7 @@ export function registerEngine(program: Command): void {
         }
         return;
       }
-      const run = await requestRun(phase, cliActor(), { onlyStep: opts.step });
+      const run = await requestRun(phase, await signInAs(opts.as), { onlyStep: opts.step });
       console.log(`run #${run.id} of phase ${phase} queued`);
       if (!opts.detach) report(await follow(run.id));
       await stopQueue();
@@ -205,10 +192,11 @@ export function registerEngine(program: Command): void {
   program
     .command("rollback <phase>")
     .description("undo a phase's objects (its steps' rollbacks in reverse order)")
-    .action(async (phaseText: string) => {
+    .requiredOption("--as <email>", "the admin rolling back (password from UNIFY_PASSWORD or asked)")
+    .action(async (phaseText: string, opts: { as: string }) => {
       const phase = parsePhase(phaseText);
       await connectDatabase();
-      const run = await requestRollback(phase, cliActor());
+      const run = await requestRollback(phase, await signInAs(opts.as));
       report(await follow(run.id));
       await stopQueue();
     });
@@ -221,10 +209,11 @@ export function registerEngine(program: Command): void {
     program
       .command(`${name} <phase>`)
       .description(description)
-      .action(async (phaseText: string) => {
+      .requiredOption("--as <email>", "the admin doing it (password from UNIFY_PASSWORD or asked)")
+      .action(async (phaseText: string, opts: { as: string }) => {
         const phase = parsePhase(phaseText);
         await connectDatabase();
-        const run = await action(phase, cliActor());
+        const run = await action(phase, await signInAs(opts.as));
         console.log(`${name} requested for run #${run.id} of phase ${phase}`);
         await stopQueue();
       });

@@ -7,6 +7,8 @@ const EXPECTED = new Set([
   "MigrationChecksumError",
   "OperatorError",
   "CliUsageError",
+  "WrongCredentialsError",
+  "LoginRateLimitedError",
 ]);
 
 export class CliUsageError extends Error {

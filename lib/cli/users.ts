@@ -1,16 +1,10 @@
-import { userInfo } from "node:os";
 import type { Command } from "commander";
-import type { Actor } from "@/lib/activity/log";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { connectDatabase } from "@/lib/db/connect";
 import { createOperator, listOperators, setOperatorDisabled } from "@/lib/operators/operators";
 import { CliUsageError, printTable } from "./output";
+import { bootstrapOrSignIn, signInAs } from "./auth";
 import { readSecret } from "./prompt";
-
-/** Changes made from the terminal are logged under the OS user who ran them. */
-export function cliActor(): Actor {
-  return { id: null, email: `cli:${userInfo().username}` };
-}
 
 function parseRoles(value: string): Role[] {
   const roles = value.split(",").map((r) => r.trim()).filter(Boolean);
@@ -30,13 +24,15 @@ export function registerUsers(program: Command): void {
     .requiredOption("--email <email>", "login email")
     .requiredOption("--role <roles>", `one or more of ${ROLES.join(", ")}, comma-separated`)
     .option("--name <name>", "display name (defaults to the part of the email before @)")
-    .action(async (opts: { email: string; role: string; name?: string }) => {
+    .option("--as <email>", "the admin creating it (not needed while the console has no active admin)")
+    .action(async (opts: { email: string; role: string; name?: string; as?: string }) => {
       const roles = parseRoles(opts.role);
       await connectDatabase();
-      const password = process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${opts.email}: `));
+      const actor = await bootstrapOrSignIn(opts.as);
+      const password = process.env.UNIFY_NEW_PASSWORD || (opts.as ? await readSecret(`Password for the new operator ${opts.email}: `) : process.env.UNIFY_PASSWORD || (await readSecret(`Password for ${opts.email}: `)));
       const created = await createOperator(
         { email: opts.email, name: opts.name ?? opts.email.split("@")[0] ?? opts.email, roles, password },
-        cliActor(),
+        actor,
       );
       console.log(`created ${created.email} (${created.roles.join(", ")})`);
     });
@@ -55,18 +51,20 @@ export function registerUsers(program: Command): void {
   users
     .command("disable <email>")
     .description("disable an operator and end their sessions")
-    .action(async (email: string) => {
+    .requiredOption("--as <email>", "the admin doing it (password from UNIFY_PASSWORD or asked)")
+    .action(async (email: string, opts: { as: string }) => {
       await connectDatabase();
-      const o = await setOperatorDisabled(email, true, cliActor());
+      const o = await setOperatorDisabled(email, true, await signInAs(opts.as));
       console.log(`disabled ${o.email}`);
     });
 
   users
     .command("enable <email>")
     .description("re-enable a disabled operator")
-    .action(async (email: string) => {
+    .requiredOption("--as <email>", "the admin doing it (password from UNIFY_PASSWORD or asked)")
+    .action(async (email: string, opts: { as: string }) => {
       await connectDatabase();
-      const o = await setOperatorDisabled(email, false, cliActor());
+      const o = await setOperatorDisabled(email, false, await signInAs(opts.as));
       console.log(`enabled ${o.email}`);
     });
 }

@@ -97,7 +97,7 @@ describe("a plan is decided once", () => {
     await cancelRun(1, SYSTEM_ACTOR);
     expect((await current()).state.withdrawable).toBe(false);
     await expect(withdrawDecision({ phase: 1, actor: TEST_LEAD })).rejects.toThrow("Phase 1 has run under this decision: roll it back instead");
-    await expect(withdrawDecision({ phase: 1, actor: { ...TEST_LEAD, roles: ["admin"] } })).rejects.toThrow("Only a team lead can withdraw a decision");
+    await expect(withdrawDecision({ phase: 1, actor: { ...TEST_LEAD, roles: ["admin"] } })).rejects.toThrow("Only a team lead can do this (phase.withdraw)");
   });
 });
 

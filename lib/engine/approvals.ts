@@ -1,5 +1,5 @@
-import { recordActivity, type Actor } from "@/lib/activity/log";
-import { hasAnyRole, type Role } from "@/lib/auth/roles";
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { buildPlan } from "@/lib/plan/plan";
@@ -129,8 +129,8 @@ export async function latestPreflight(phase: number, checksum: string) {
 }
 
 /** A lead takes back the current decision while nothing has been requested under it. */
-export async function withdrawDecision(input: { phase: number; actor: Actor & { roles: Role[] } }): Promise<void> {
-  if (!hasAnyRole(input.actor.roles, ["lead"])) throw new EngineError("Only a team lead can withdraw a decision");
+export async function withdrawDecision(input: { phase: number; actor: Principal }): Promise<void> {
+  await authorize(input.actor, "phase.withdraw", `phase ${input.phase}`);
   const latest = await prisma().approval.findFirst({ where: { phase: input.phase }, orderBy: { id: "desc" } });
   if (!latest || latest.voidedAt) throw new EngineError(`Phase ${input.phase} has no standing decision to withdraw`);
   const requested = await prisma().phaseRun.count({ where: { phase: input.phase, kind: "run", requestedAt: { gte: latest.decidedAt } } });
@@ -152,13 +152,11 @@ export async function decidePlan(input: {
   checksum: string;
   decision: Decision;
   comment: string;
-  actor: Actor & { roles: Role[] };
+  actor: Principal;
   /** The names of the pre-flight report's warnings the lead read and accepts; every one is required to approve. */
   acknowledged?: string[];
 }): Promise<void> {
-  if (!hasAnyRole(input.actor.roles, ["lead"])) {
-    throw new EngineError("Only a team lead can approve or reject a plan");
-  }
+  await authorize(input.actor, input.decision === "approved" ? "phase.approve" : "phase.reject", `phase ${input.phase}`);
   if (input.decision === "rejected" && !input.comment.trim()) {
     throw new EngineError("Say why the plan is rejected: a comment is required");
   }

@@ -13,7 +13,7 @@ import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 withTestDatabase();
 afterAll(() => stopQueue());
 
-const LEAD = { id: null, email: "lead@test" };
+const LEAD = { id: null, email: "lead@test", roles: ["lead" as const] };
 
 /** Two humans who disagree with themselves, a row without email and a manager nobody is. */
 const LEGACY = `

@@ -1,4 +1,5 @@
-import { recordActivity, type Actor } from "@/lib/activity/log";
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
@@ -231,8 +232,9 @@ export async function overrideConflict(input: {
   field: string;
   value: string;
   comment: string;
-  actor: Actor;
+  actor: Principal;
 }) {
+  await authorize(input.actor, "conflict.override", `${input.emailNormalized} ${input.field}`);
   const field = OVERRIDABLE_FIELDS.find((f) => f === input.field);
   if (!field) {
     throw new ConflictOverrideError(`"${input.field}" cannot be overridden: the merge applies overrides to ${OVERRIDABLE_FIELDS.join(", ")}`);
@@ -274,7 +276,8 @@ export async function overrideConflict(input: {
  * A lead takes back an override: the rule decides again from the next run of the merge step
  * (until then the employee keeps the value the override set).
  */
-export async function withdrawOverride(input: { emailNormalized: string; field: string; actor: Actor }) {
+export async function withdrawOverride(input: { emailNormalized: string; field: string; actor: Principal }) {
+  await authorize(input.actor, "conflict.withdraw", `${input.emailNormalized} ${input.field}`);
   const email = input.emailNormalized.trim().toLowerCase();
   const existing = await prisma().conflictOverride.findUnique({
     where: { emailNormalized_field: { emailNormalized: email, field: input.field } },

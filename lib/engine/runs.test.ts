@@ -22,7 +22,7 @@ describe("approvals", () => {
     const plan = await buildPlan(1, pool());
     await expect(
       decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: { id: null, email: "admin@x", roles: ["admin"] } }),
-    ).rejects.toThrow("Only a team lead can approve or reject a plan");
+    ).rejects.toThrow("Only a team lead can do this (phase.approve)");
   });
 
   it("a decision on a plan that changed since it was read is refused", async () => {

@@ -1,4 +1,5 @@
 import { recordActivity, type Actor } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -66,7 +67,8 @@ async function insertRun(data: {
 }
 
 /** Queues a run after checking order and approval; the work happens in a worker, never here. */
-export async function requestRun(phase: number, actor: Actor, options: { onlyStep?: string } = {}) {
+export async function requestRun(phase: number, actor: Principal, options: { onlyStep?: string } = {}) {
+  await authorize(actor, "phase.run", `phase ${phase}${options.onlyStep ? ` step ${options.onlyStep}` : ""}`);
   assertPhase(phase);
   const active = await activeRun();
   if (active) throw new RunAlreadyActiveError(describeActive(active));
@@ -112,7 +114,8 @@ export async function requestRun(phase: number, actor: Actor, options: { onlySte
 }
 
 /** Queues the undo of a phase: its steps' rollbacks in reverse order. */
-export async function requestRollback(phase: number, actor: Actor) {
+export async function requestRollback(phase: number, actor: Principal) {
+  await authorize(actor, "phase.rollback", `phase ${phase}`);
   assertPhase(phase);
   const definition = phaseDefinition(phase);
   if (!definition) throw new EngineError(`Phase ${phase} has nothing to roll back`);
@@ -142,20 +145,39 @@ export async function requestRollback(phase: number, actor: Actor) {
   return run;
 }
 
+/** Every statement a phase would run, with estimates; changes nothing but the activity log. */
+export async function dryRunPlan(phase: number, actor: Principal) {
+  await authorize(actor, "phase.dry_run", `phase ${phase}`);
+  assertPhase(phase);
+  const plan = await buildPlanFrom(phase, await planContext(pool()));
+  if (!plan.available) throw new EngineError(`Phase ${phase} has no steps in this version of Unify`);
+  const statements = plan.steps.reduce((n, s) => n + s.statements.length, 0);
+  await recordActivity({
+    actor,
+    action: "phase.dry_run",
+    target: `phase ${phase}`,
+    outcome: "ok",
+    detail: { checksum: plan.checksum, steps: plan.steps.length, statements },
+  });
+  return { plan, statements };
+}
+
 async function runOf(phase: number) {
   const active = await prisma().phaseRun.findFirst({ where: { phase, status: { in: ["queued", "running", "paused"] } } });
   if (!active) throw new RunStateError(`Phase ${phase} has no queued, running or paused run`);
   return active;
 }
 
-export async function pauseRun(phase: number, actor: Actor) {
+export async function pauseRun(phase: number, actor: Principal) {
+  await authorize(actor, "phase.pause", `phase ${phase}`);
   const run = await runOf(phase);
   await transitionRun(pool(), run.id, "pause");
   await recordActivity({ actor, action: "phase.pause", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
   return run;
 }
 
-export async function resumeRun(phase: number, actor: Actor) {
+export async function resumeRun(phase: number, actor: Principal) {
+  await authorize(actor, "phase.resume", `phase ${phase}`);
   const run = await runOf(phase);
   await transitionRun(pool(), run.id, "resume");
   await recordActivity({ actor, action: "phase.resume", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });
@@ -163,7 +185,8 @@ export async function resumeRun(phase: number, actor: Actor) {
   return run;
 }
 
-export async function cancelRun(phase: number, actor: Actor) {
+export async function cancelRun(phase: number, actor: Principal) {
+  await authorize(actor, "phase.cancel", `phase ${phase}`);
   const run = await runOf(phase);
   await transitionRun(pool(), run.id, "cancel");
   await recordActivity({ actor, action: "phase.cancel", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });

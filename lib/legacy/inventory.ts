@@ -1,4 +1,7 @@
 import type pg from "pg";
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
+import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
 import { legacySchema } from "./contract";
@@ -221,4 +224,18 @@ export async function readInventory(schema: string = legacySchema()): Promise<In
   const data = row?.data as Inventory | undefined;
   if (!row || !data || data.version !== INVENTORY_VERSION) return null;
   return { ...data, computedAt: row.computedAt.toISOString() };
+}
+
+/** A person asks for fresh counts: the same computation, checked and logged like every action. */
+export async function recountInventory(actor: Principal): Promise<Inventory> {
+  await authorize(actor, "inventory.recompute");
+  const inventory = await computeInventory(pool());
+  await recordActivity({
+    actor,
+    action: "inventory.recompute",
+    target: inventory.schema,
+    outcome: "ok",
+    detail: { durationMs: inventory.durationMs, audits: inventory.audits },
+  });
+  return inventory;
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { recordActivity, type Actor } from "@/lib/activity/log";
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** A request about operators that cannot be carried out, with a message a person can act on. */
 export class OperatorError extends Error {
@@ -45,7 +47,8 @@ export function listOperators(): Promise<OperatorView[]> {
   return prisma().operator.findMany({ select: VIEW, orderBy: { email: "asc" } });
 }
 
-export async function createOperator(input: NewOperator, actor: Actor): Promise<OperatorView> {
+export async function createOperator(input: NewOperator, actor: Principal): Promise<OperatorView> {
+  await authorize(actor, "operator.create", typeof input.email === "string" ? input.email : null);
   const data = newOperatorSchema.parse(input);
   const existing = await prisma().operator.findUnique({ where: { email: data.email } });
   if (existing) throw new OperatorError(`An operator with email ${data.email} already exists`);
@@ -70,18 +73,25 @@ async function findByEmail(email: string) {
   return operator;
 }
 
-/** Refuses any change that would leave the console without an active admin. */
-async function assertAnotherActiveAdmin(exceptId: number): Promise<void> {
-  const others = await prisma().operator.count({
-    where: { id: { not: exceptId }, disabledAt: null, roles: { has: "admin" } },
-  });
-  if (others === 0) throw new OperatorError("This is the last active admin: keep at least one");
+/**
+ * Refuses any change that would leave the console without an active admin. Runs inside the
+ * change's transaction after locking every active admin's row, so two admins demoting each other
+ * at the same moment are serialised and the second is refused.
+ */
+async function assertAnotherActiveAdmin(tx: Prisma.TransactionClient, exceptId: number): Promise<void> {
+  const admins = await tx.$queryRaw<{ id: number }[]>`
+    SELECT id FROM console.operators WHERE disabled_at IS NULL AND 'admin' = ANY(roles) ORDER BY id FOR UPDATE`;
+  if (!admins.some((a) => a.id !== exceptId)) throw new OperatorError("This is the last active admin: keep at least one");
 }
 
-export async function setOperatorDisabled(email: string, disabled: boolean, actor: Actor): Promise<OperatorView> {
+export async function setOperatorDisabled(email: string, disabled: boolean, actor: Principal): Promise<OperatorView> {
+  await authorize(actor, disabled ? "operator.disable" : "operator.enable", email);
   const operator = await findByEmail(email);
-  if (disabled && operator.roles.includes("admin")) await assertAnotherActiveAdmin(operator.id);
+  if (disabled && actor.email !== null && operator.email === actor.email.trim().toLowerCase()) {
+    throw new OperatorError("You cannot disable your own account");
+  }
   const updated = await prisma().$transaction(async (tx) => {
+    if (disabled && operator.roles.includes("admin")) await assertAnotherActiveAdmin(tx, operator.id);
     const row = await tx.operator.update({
       where: { id: operator.id },
       data: { disabledAt: disabled ? new Date() : null, updatedAt: new Date() },
@@ -99,16 +109,17 @@ export async function setOperatorDisabled(email: string, disabled: boolean, acto
   return updated;
 }
 
-export async function setOperatorRoles(email: string, roles: Role[], actor: Actor): Promise<OperatorView> {
+export async function setOperatorRoles(email: string, roles: Role[], actor: Principal): Promise<OperatorView> {
+  await authorize(actor, "operator.roles", email);
   const parsed = z.array(z.enum(ROLES)).min(1, "Choose at least one role").parse(roles);
   const operator = await findByEmail(email);
-  if (operator.roles.includes("admin") && !parsed.includes("admin")) {
-    await assertAnotherActiveAdmin(operator.id);
-  }
-  const updated = await prisma().operator.update({
-    where: { id: operator.id },
-    data: { roles: [...new Set(parsed)], updatedAt: new Date() },
-    select: VIEW,
+  const updated = await prisma().$transaction(async (tx) => {
+    if (operator.roles.includes("admin") && !parsed.includes("admin")) await assertAnotherActiveAdmin(tx, operator.id);
+    return tx.operator.update({
+      where: { id: operator.id },
+      data: { roles: [...new Set(parsed)], updatedAt: new Date() },
+      select: VIEW,
+    });
   });
   await recordActivity({
     actor,

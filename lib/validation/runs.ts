@@ -1,6 +1,6 @@
 import pg from "pg";
-import { recordActivity, type Actor } from "@/lib/activity/log";
-import { hasAnyRole, type Role } from "@/lib/auth/roles";
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
 import { extendedSession } from "@/lib/db/extended";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
@@ -42,14 +42,11 @@ async function insertRun(input: { phase: number; kind: ValidationKind; requested
 export async function requestValidation(input: {
   phase: number;
   kind: ValidationKind;
-  actor: Actor & { roles: readonly Role[] };
+  actor: Principal;
   enqueue?: boolean;
 }): Promise<{ id: number }> {
   assertPhase(input.phase);
-  if (!hasAnyRole(input.actor.roles, ["admin", "lead"])) {
-    await recordActivity({ actor: input.actor, action: "validation.run", target: `phase ${input.phase}`, outcome: "denied", detail: { kind: input.kind } });
-    throw new ValidationRefusedError("Only an admin or a lead can run a validation suite");
-  }
+  await authorize(input.actor, "validation.run", `phase ${input.phase}`);
   const ctx = await planContext(pool());
   const checks = suiteChecks(input.phase, input.kind, ctx);
   if (!checks.length) throw new ValidationRefusedError(`Phase ${input.phase} has no ${KIND_WORDS[input.kind]} checks in this version of Unify`);

@@ -5,7 +5,8 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { approveAndRun, TEST_LEAD } from "@/lib/engine/testing/phases";
 import { seedLegacy } from "@/lib/legacy/generator";
-import { executeValidation, requestValidation, resumeOrphanedValidations, validationReport, ValidationRefusedError } from "./runs";
+import { ForbiddenError } from "@/lib/auth/authorize";
+import { executeValidation, requestValidation, resumeOrphanedValidations, validationReport } from "./runs";
 
 withTestDatabase();
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe("Phase 1 pre-flight suite", () => {
   });
 
   it("an analyst cannot run a suite; the refusal is in the activity log", async () => {
-    await expect(requestValidation({ phase: 1, kind: "preflight", actor: { id: null, email: "analyst@test", roles: ["analyst"] }, enqueue: false })).rejects.toBeInstanceOf(ValidationRefusedError);
+    await expect(requestValidation({ phase: 1, kind: "preflight", actor: { id: null, email: "analyst@test", roles: ["analyst"] }, enqueue: false })).rejects.toBeInstanceOf(ForbiddenError);
     expect(await prisma().activityEntry.count({ where: { action: "validation.run", outcome: "denied" } })).toBe(1);
   });
 });

@@ -1,0 +1,32 @@
+import type { Role } from "./roles";
+
+/**
+ * Who may do what: one table, read by `authorize` in every lib function that changes state, by
+ * the server actions before they parse input, and by the Settings page that shows it.
+ */
+export const PERMISSIONS = {
+  "phase.approve": { roles: ["lead"], label: "Approve a phase's plan" },
+  "phase.reject": { roles: ["lead"], label: "Reject a phase's plan" },
+  "phase.withdraw": { roles: ["lead"], label: "Withdraw a decision on a plan" },
+  "phase.run": { roles: ["admin"], label: "Run a phase or one of its steps" },
+  "phase.dry_run": { roles: ["admin"], label: "Dry-run a phase" },
+  "phase.pause": { roles: ["admin"], label: "Pause a run" },
+  "phase.resume": { roles: ["admin"], label: "Resume a run" },
+  "phase.cancel": { roles: ["admin"], label: "Cancel a run" },
+  "phase.rollback": { roles: ["admin"], label: "Roll back a phase" },
+  "conflict.override": { roles: ["lead"], label: "Override a merge choice" },
+  "conflict.withdraw": { roles: ["lead"], label: "Withdraw an override" },
+  "validation.run": { roles: ["admin", "lead"], label: "Run a validation suite" },
+  "inventory.recompute": { roles: ["admin", "lead", "analyst"], label: "Recount the source inventory" },
+  "operator.create": { roles: ["admin"], label: "Create an operator" },
+  "operator.disable": { roles: ["admin"], label: "Disable an operator" },
+  "operator.enable": { roles: ["admin"], label: "Enable an operator" },
+  "operator.roles": { roles: ["admin"], label: "Change an operator's roles" },
+  "run.read": { roles: ["admin", "lead", "analyst"], label: "Follow a run's progress" },
+} as const satisfies Record<string, { roles: readonly Role[]; label: string }>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function rolesAllowed(permission: Permission): readonly Role[] {
+  return PERMISSIONS[permission].roles;
+}
