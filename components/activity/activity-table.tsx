@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { Pager } from "@/components/ui/pager";
+import Link from "next/link";
 import { Table, Td, Th } from "@/components/ui/table";
 
 export interface ActivityRow {
@@ -14,7 +14,16 @@ export interface ActivityRow {
 
 const OUTCOME_TONE: Record<string, BadgeTone> = { ok: "success", denied: "danger", failed: "warning" };
 
-export function ActivityTable({ rows, page, pages, total }: { rows: ActivityRow[]; page: number; pages: number; total: number }) {
+export function ActivityTable({ rows, total, totalCapped, older, paged }: {
+  rows: ActivityRow[];
+  total: number;
+  totalCapped: boolean;
+  /** The id to continue from for older entries, or null on the last page. */
+  older: string | null;
+  /** This page starts below the newest entry. */
+  paged: boolean;
+}) {
+  const link = "rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50";
   return (
     <div>
       <Table label="Activity log">
@@ -43,14 +52,23 @@ export function ActivityTable({ rows, page, pages, total }: { rows: ActivityRow[
           ))}
         </tbody>
       </Table>
-      <Pager
-        summary={`${total} entr${total === 1 ? "y" : "ies"}`}
-        page={page}
-        pages={pages}
-        href={(p) => `/activity?page=${p}`}
-        previousLabel="Newer"
-        nextLabel="Older"
-      />
+      <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
+        <span>
+          {totalCapped ? `More than ${total.toLocaleString("en-US")}` : total.toLocaleString("en-US")} entr{total === 1 ? "y" : "ies"}, newest first
+        </span>
+        <div className="flex gap-2">
+          {paged && (
+            <Link className={link} href="/activity">
+              Newest
+            </Link>
+          )}
+          {older && (
+            <Link className={link} href={`/activity?before=${older}`}>
+              Older
+            </Link>
+          )}
+        </div>
+      </div>
     </div>
   );
 }

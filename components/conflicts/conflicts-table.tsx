@@ -1,23 +1,25 @@
 import { Table, Th } from "@/components/ui/table";
-import { Pager } from "@/components/ui/pager";
+import Link from "next/link";
 import type { ConflictRow } from "@/lib/engine/conflicts";
 import { ConflictRows } from "./conflict-rows";
 
-function pageHref(page: number, field: string, search: string): string {
+function pageHref(after: string | null, field: string, search: string): string {
   const query = new URLSearchParams();
   if (field) query.set("field", field);
   if (search) query.set("q", search);
-  if (page > 1) query.set("page", String(page));
+  if (after) query.set("after", after);
   const text = query.toString();
   return text ? `/conflicts?${text}` : "/conflicts";
 }
 
 /** One page of merge conflicts with the pager; the filters travel with it. */
-export function ConflictsTable({ rows, canOverride, page, pages, total, field, search }: {
+export function ConflictsTable({ rows, canOverride, next, paged, total, field, search }: {
   rows: ConflictRow[];
   canOverride: boolean;
-  page: number;
-  pages: number;
+  /** Where the next page starts, or null on the last one. */
+  next: string | null;
+  /** This page is not the first. */
+  paged: boolean;
   total: number;
   field: string;
   search: string;
@@ -44,7 +46,23 @@ export function ConflictsTable({ rows, canOverride, page, pages, total, field, s
           <ConflictRows rows={rows} canOverride={canOverride} />
         </tbody>
       </Table>
-      <Pager summary={`${total} conflict${total === 1 ? "" : "s"}`} page={page} pages={pages} href={(p) => pageHref(p, field, search)} />
+      <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
+        <span>
+          {total.toLocaleString("en-US")} conflict{total === 1 ? "" : "s"}, a person&apos;s together
+        </span>
+        <div className="flex gap-2">
+          {paged && (
+            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={pageHref(null, field, search)}>
+              First page
+            </Link>
+          )}
+          {next && (
+            <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={pageHref(next, field, search)}>
+              Next page
+            </Link>
+          )}
+        </div>
+      </div>
     </div>
   );
 }

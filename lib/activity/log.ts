@@ -40,16 +40,30 @@ export async function recordActivity(entry: ActivityInput): Promise<void> {
 
 export const ACTIVITY_PAGE_SIZE = 50;
 
-export async function listActivity(page: number, filter: { action?: string } = {}) {
-  const where = filter.action ? { action: { startsWith: filter.action } } : {};
-  const [entries, total] = await Promise.all([
-    prisma().activityEntry.findMany({
-      where,
-      orderBy: { id: "desc" },
-      skip: Math.max(0, page - 1) * ACTIVITY_PAGE_SIZE,
-      take: ACTIVITY_PAGE_SIZE,
-    }),
-    prisma().activityEntry.count({ where }),
+/** Counting stops here: past it the page says "more than 10,000", and counting costs nothing more. */
+const COUNT_CAP = 10_000;
+
+/**
+ * One page of the log, newest first, by keyset: `before` is the id of the last entry already
+ * shown (the primary key serves the order, so a page costs the same at any depth).
+ */
+export async function listActivity(filter: { before?: bigint; action?: string } = {}) {
+  const where = {
+    ...(filter.action ? { action: { startsWith: filter.action } } : {}),
+    ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}),
+  };
+  const [rows, counted] = await Promise.all([
+    prisma().activityEntry.findMany({ where, orderBy: { id: "desc" }, take: ACTIVITY_PAGE_SIZE + 1 }),
+    prisma()
+      .$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT 1 FROM console.activity_log
+        WHERE ${filter.action ?? null}::text IS NULL OR starts_with(action, ${filter.action ?? null}::text) LIMIT ${COUNT_CAP + 1}) capped`
+      .then((r) => Number(r[0]?.n ?? 0)),
   ]);
-  return { entries, total, page, pages: Math.max(1, Math.ceil(total / ACTIVITY_PAGE_SIZE)) };
+  const entries = rows.slice(0, ACTIVITY_PAGE_SIZE);
+  return {
+    entries,
+    total: Math.min(counted, COUNT_CAP),
+    totalCapped: counted > COUNT_CAP,
+    older: rows.length > ACTIVITY_PAGE_SIZE ? entries[entries.length - 1]!.id : null,
+  };
 }

@@ -6,7 +6,7 @@ import { describeDatabaseUrl } from "@/lib/db/url";
 import { nextActions } from "@/lib/engine/next-actions";
 import { phaseStatus } from "@/lib/engine/runs";
 import { ACTION_ROLES, type PhaseAction } from "@/lib/engine/state-machine";
-import { buildPlan } from "@/lib/plan/plan";
+import { cachedPlan } from "@/lib/plan/plan-cache";
 import { countOperators } from "@/lib/operators/operators";
 import { PHASES } from "@/lib/plan/phases";
 
@@ -28,7 +28,7 @@ export async function consoleStatus(): Promise<ConsoleStatus> {
     operators: await countOperators(),
     phases: await Promise.all(
       PHASES.map(async (p) => {
-        const plan = await buildPlan(p.number, pool());
+        const plan = await cachedPlan(p.number, pool());
         const next = await nextActions(p.number, plan);
         return { phase: p.number, title: p.title, ...(await phaseStatus(p.number)), next: next.map((action) => ({ action, roles: ACTION_ROLES[action] })) };
       }),

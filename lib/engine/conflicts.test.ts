@@ -43,7 +43,7 @@ async function employee(email: string) {
 describe("merge conflicts and leads' overrides", () => {
   it("lists nothing, and says so, before Phase 1 has created the conflicts table", async () => {
     await pool().query(LEGACY);
-    expect(await listConflicts({ page: 1 })).toEqual({ available: false, rows: [], total: 0, page: 1, pages: 1 });
+    expect(await listConflicts({})).toEqual({ available: false, rows: [], total: 0, next: null });
     expect(await conflictFields()).toEqual([]);
     await expect(
       overrideConflict({ emailNormalized: "bob@example.com", field: "is_active", value: "true", comment: "back", actor: LEAD }),
@@ -54,15 +54,16 @@ describe("merge conflicts and leads' overrides", () => {
     const run = await approveAndRun(1);
     expect(run.status).toBe("succeeded");
 
-    const all = await listConflicts({ page: 1 });
+    const all = await listConflicts({});
     expect(all.available).toBe(true);
     expect(all.rows.map((r) => [r.emailNormalized, r.field, r.chosenValue, r.alternativeValue, r.alternativeSource, r.overrideField])).toEqual([
-      [null, "email", null, "No Email", "users#3", null],
       ["ana@example.com", "full_name", "Ana Silva", "Ana S.", "users#1", "full_name"],
       ["bob@example.com", "full_name", "Robert Stone", "Bob Stone", "users#2", "full_name"],
       ["bob@example.com", "is_active", "false", "true", "users#2", "is_active"],
       ["eve@example.com", "manager", null, "ghost@example.com", "people#3", "manager_email"],
+      [null, "email", null, "No Email", "users#3", null],
     ]);
+    expect(all.next).toBeNull();
     expect(await conflictFields()).toEqual([
       { field: "email", count: 1 },
       { field: "full_name", count: 2 },
@@ -70,13 +71,13 @@ describe("merge conflicts and leads' overrides", () => {
       { field: "manager", count: 1 },
     ]);
 
-    const names = await listConflicts({ field: "full_name", page: 1 });
+    const names = await listConflicts({ field: "full_name" });
     expect(names.rows.map((r) => r.emailNormalized)).toEqual(["ana@example.com", "bob@example.com"]);
-    const bob = await listConflicts({ search: " BOB@ ", page: 1 });
+    const bob = await listConflicts({ search: " BOB@ " });
     expect(bob.total).toBe(2);
     expect(bob.rows.every((r) => r.emailNormalized === "bob@example.com")).toBe(true);
-    expect((await listConflicts({ search: "%", page: 1 })).total).toBe(0);
-    expect(await listConflicts({ page: 9 })).toMatchObject({ page: 1, pages: 1, total: 5 });
+    expect((await listConflicts({ search: "%" })).total).toBe(0);
+    await expect(listConflicts({ after: "not-a-cursor" })).rejects.toThrow("This page of conflicts does not exist: start from the first page");
   });
 
   it("refuses an override a lead cannot act on with a message that says why", async () => {
@@ -97,9 +98,9 @@ describe("merge conflicts and leads' overrides", () => {
     await overrideConflict({ emailNormalized: "ana@example.com", field: "full_name", value: "Ana Sofia Silva", comment: "her full name", actor: LEAD });
     await overrideConflict({ emailNormalized: "eve@example.com", field: "manager_email", value: "bob@example.com", comment: "Bob manages Eve now", actor: LEAD });
 
-    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    const bob = (await listConflicts({ search: "bob", field: "is_active" })).rows[0]!;
     expect(bob.override).toMatchObject({ value: "true", comment: "back from leave", decidedBy: "lead@test", pending: true });
-    const eve = (await listConflicts({ search: "eve", page: 1 })).rows[0]!;
+    const eve = (await listConflicts({ search: "eve" })).rows[0]!;
     expect(eve.override).toMatchObject({ value: "bob@example.com", pending: true });
     expect((await pendingOverrides()).map((o) => `${o.emailNormalized} ${o.field}`)).toEqual([
       "ana@example.com full_name", "bob@example.com is_active", "eve@example.com manager_email",
@@ -118,7 +119,7 @@ describe("merge conflicts and leads' overrides", () => {
     expect(await employee("bob@example.com")).toEqual({ full_name: "Robert Stone", is_active: true });
     expect(await employee("ana@example.com")).toEqual({ full_name: "Ana Sofia Silva", is_active: true });
     expect(await pendingOverrides()).toEqual([]);
-    const rows = (await listConflicts({ page: 1 })).rows.filter((r) => r.override);
+    const rows = (await listConflicts({})).rows.filter((r) => r.override);
     expect(rows.map((r) => [r.emailNormalized, r.field, r.override?.pending])).toEqual([
       ["ana@example.com", "full_name", false],
       ["bob@example.com", "is_active", false],
@@ -129,7 +130,7 @@ describe("merge conflicts and leads' overrides", () => {
   it("a changed mind replaces the override and is pending again", async () => {
     await overrideConflict({ emailNormalized: "bob@example.com", field: "is_active", value: "false", comment: "left after all", actor: LEAD });
     expect(await prisma().conflictOverride.count()).toBe(3);
-    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    const bob = (await listConflicts({ search: "bob", field: "is_active" })).rows[0]!;
     expect(bob.override).toMatchObject({ value: "false", comment: "left after all", pending: true });
     const logged = await prisma().activityEntry.findFirst({ where: { action: "conflict.override" }, orderBy: { id: "desc" } });
     expect(logged?.detail).toEqual({ value: "false", comment: "left after all", previous: "true" });
@@ -138,7 +139,7 @@ describe("merge conflicts and leads' overrides", () => {
   it("a withdrawn override is gone, logged with what it was, and cannot be withdrawn twice", async () => {
     await withdrawOverride({ emailNormalized: " Bob@example.com", field: "is_active", actor: LEAD });
     expect(await prisma().conflictOverride.count()).toBe(2);
-    const bob = (await listConflicts({ search: "bob", field: "is_active", page: 1 })).rows[0]!;
+    const bob = (await listConflicts({ search: "bob", field: "is_active" })).rows[0]!;
     expect(bob.override).toBeNull();
     const logged = await prisma().activityEntry.findFirst({ where: { action: "conflict.withdraw" }, orderBy: { id: "desc" } });
     expect(logged).toMatchObject({ target: "bob@example.com is_active", detail: { value: "false", comment: "left after all", decidedBy: "lead@test" } });
@@ -150,7 +151,49 @@ describe("merge conflicts and leads' overrides", () => {
   it("after a rollback the conflicts are gone but the overrides stay for the next run", async () => {
     const run = await rollBack(1);
     expect(run.status).toBe("succeeded");
-    expect((await listConflicts({ page: 1 })).available).toBe(false);
+    expect((await listConflicts({})).available).toBe(false);
     expect(await prisma().conflictOverride.count()).toBe(2);
   });
 });
+
+describe("conflicts paged by keyset", () => {
+  it("walks every conflict exactly once, a person's rows together, the emailless last, while new conflicts arrive", async () => {
+    if (!(await relationPresent())) await approveAndRun(1);
+    await pool().query(
+      `INSERT INTO unified.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
+       SELECT CASE WHEN g % 10 = 0 THEN NULL ELSE 'p' || lpad((g % 37)::text, 3, '0') || '@x.com' END, 'field_' || (g % 3), 'a', 's', 'b', 'src#' || g, 'test'
+         FROM generate_series(1, 260) g`,
+    );
+    const { rows: expected } = await pool().query(
+      `SELECT id::text FROM unified.merge_conflicts ORDER BY email_normalized NULLS LAST, field, alternative_source`,
+    );
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await listConflicts({ after });
+      expect(page.rows.length).toBeLessThanOrEqual(50);
+      seen.push(...page.rows.map((r) => r.id));
+      if (pages === 1) {
+        // Arrivals behind the cursor are not shown again; ahead of it they are simply part of the walk.
+        await pool().query(
+          `INSERT INTO unified.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
+           VALUES ('a-early@x.com', 'late', 'a', 's', 'b', 'late#1', 'test'), ('zz-late@x.com', 'late', 'a', 's', 'b', 'late#2', 'test')`,
+        );
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+    const late = (await pool().query(`SELECT id::text FROM unified.merge_conflicts WHERE alternative_source = 'late#2'`)).rows[0].id;
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => id !== late)).toEqual(expected.map((r) => r.id));
+    expect(seen).toContain(late);
+    const filtered = await listConflicts({ field: "field_1" });
+    expect(filtered.rows.every((r) => r.field === "field_1")).toBe(true);
+    await pool().query(`DELETE FROM unified.merge_conflicts WHERE rule = 'test'`);
+  });
+});
+
+async function relationPresent(): Promise<boolean> {
+  const { rows } = await pool().query(`SELECT to_regclass('unified.merge_conflicts') IS NOT NULL AS present`);
+  return rows[0].present;
+}

@@ -71,8 +71,31 @@ export interface ConflictPage {
   available: boolean;
   rows: ConflictRow[];
   total: number;
-  page: number;
-  pages: number;
+  /** Where the next page starts (an opaque cursor), or null on the last page. */
+  next: string | null;
+}
+
+/** A keyset cursor over (email_normalized NULLS LAST, field, alternative_source): the last row shown. */
+type Cursor = [email: string | null, field: string, source: string];
+
+export function encodeConflictCursor(row: { email_normalized: string | null; field: string; alternative_source: string }): string {
+  return Buffer.from(JSON.stringify([row.email_normalized, row.field, row.alternative_source])).toString("base64url");
+}
+
+export class ConflictCursorError extends EngineError {
+  override name = "ConflictCursorError";
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(value) && value.length === 3 && (value[0] === null || typeof value[0] === "string") && typeof value[1] === "string" && typeof value[2] === "string") {
+      return value as Cursor;
+    }
+  } catch {
+    // fall through
+  }
+  throw new ConflictCursorError("This page of conflicts does not exist: start from the first page");
 }
 
 const CONFLICTS = qualified(UNIFIED_SCHEMA, "merge_conflicts");
@@ -135,26 +158,38 @@ interface ConflictDbRow {
 }
 
 /** One page of conflicts, filtered by field and by a part of the normalised email. */
-export async function listConflicts(filter: { field?: string; search?: string; page: number }): Promise<ConflictPage> {
+/**
+ * One page of conflicts, filtered by field and by a part of the normalised email, a person's
+ * conflicts together. Keyset-paged: each page continues after the last row of the previous one,
+ * read through the unique index on (email_normalized, field, alternative_source), so a page costs
+ * the same at any depth; the rows without an email come last.
+ */
+export async function listConflicts(filter: { field?: string; search?: string; after?: string }): Promise<ConflictPage> {
   const field = filter.field?.trim() || null;
   const search = filter.search?.trim().toLowerCase() || null;
+  const cursor = filter.after ? decodeCursor(filter.after) : null;
+  const inNullSection = cursor !== null && cursor[0] === null;
   const params = [field, search ? likePattern(search) : null];
-  const where = `WHERE ($1::text IS NULL OR field = $1) AND ($2::text IS NULL OR email_normalized LIKE $2 ESCAPE '\\')`;
+  const where = `($1::text IS NULL OR field = $1) AND ($2::text IS NULL OR email_normalized LIKE $2 ESCAPE '\\')`;
+  const columns = "id::text, email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule";
   const found = await whileConflictsExist(async () => {
-    const counted = await pool().query<{ n: string }>(`SELECT count(*) AS n FROM ${CONFLICTS} ${where}`, params);
-    const total = Number(counted.rows[0]?.n ?? 0);
-    const pages = Math.max(1, Math.ceil(total / CONFLICTS_PAGE_SIZE));
-    const page = Math.min(Math.max(1, filter.page), pages);
+    const counted = await pool().query<{ n: string }>(`SELECT count(*) AS n FROM ${CONFLICTS} WHERE ${where}`, params);
     const { rows } = await pool().query<ConflictDbRow>(
-      `SELECT id::text, email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule
-         FROM ${CONFLICTS} ${where}
-        ORDER BY email_normalized NULLS FIRST, field, alternative_source
-        LIMIT $3 OFFSET $4`,
-      [...params, CONFLICTS_PAGE_SIZE, (page - 1) * CONFLICTS_PAGE_SIZE],
+      `SELECT * FROM (
+         (SELECT ${columns} FROM ${CONFLICTS}
+           WHERE ${where} AND email_normalized IS NOT NULL AND NOT $7::boolean
+             AND ($3::text IS NULL OR (email_normalized, field, alternative_source) > ($3, $4, $5))
+           ORDER BY email_normalized, field, alternative_source LIMIT $6)
+         UNION ALL
+         (SELECT ${columns} FROM ${CONFLICTS}
+           WHERE ${where} AND email_normalized IS NULL AND (NOT $7::boolean OR (field, alternative_source) > ($4, $5))
+           ORDER BY field, alternative_source LIMIT $6)
+       ) page ORDER BY email_normalized NULLS LAST, field, alternative_source LIMIT $6`,
+      [...params, cursor?.[0] ?? null, cursor?.[1] ?? null, cursor?.[2] ?? null, CONFLICTS_PAGE_SIZE + 1, inNullSection],
     );
-    return { total, pages, page, rows };
+    return { total: Number(counted.rows[0]?.n ?? 0), rows: rows.slice(0, CONFLICTS_PAGE_SIZE), more: rows.length > CONFLICTS_PAGE_SIZE };
   });
-  if (!found) return { available: false, rows: [], total: 0, page: 1, pages: 1 };
+  if (!found) return { available: false, rows: [], total: 0, next: null };
 
   const emails = [...new Set(found.rows.map((r) => r.email_normalized).filter((e): e is string => e !== null))];
   const [overrides, mergeStartedAt] = await Promise.all([
@@ -162,11 +197,11 @@ export async function listConflicts(filter: { field?: string; search?: string; p
     lastMergeStartedAt(),
   ]);
   const overrideOf = new Map(overrides.map((o) => [`${o.emailNormalized}\u0000${o.field}`, o]));
+  const last = found.rows[found.rows.length - 1];
   return {
     available: true,
     total: found.total,
-    page: found.page,
-    pages: found.pages,
+    next: found.more && last ? encodeConflictCursor(last) : null,
     rows: found.rows.map((r) => {
       const overrideField = r.email_normalized === null ? null : overrideFieldFor(r.field);
       const o = overrideField ? overrideOf.get(`${r.email_normalized}\u0000${overrideField}`) : undefined;

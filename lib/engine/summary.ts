@@ -1,5 +1,6 @@
 import { pool } from "@/lib/db/pool";
-import { buildPlan, type PhasePlan } from "@/lib/plan/plan";
+import type { PhasePlan } from "@/lib/plan/plan";
+import { cachedPlan } from "@/lib/plan/plan-cache";
 import { PHASES } from "@/lib/plan/phases";
 import { approvalState, planEstimates, type ApprovalState } from "./approvals";
 import { latestRuns, runProgress, type RunProgress } from "./progress";
@@ -114,7 +115,7 @@ export function summarizePhase(input: {
 export function loadPhaseSummaries(): Promise<PhaseSummary[]> {
   return Promise.all(
     PHASES.map(async (meta) => {
-      const [plan, { status }, runs] = await Promise.all([buildPlan(meta.number, pool()), phaseStatus(meta.number), latestRuns(meta.number, 10)]);
+      const [plan, { status }, runs] = await Promise.all([cachedPlan(meta.number, pool()), phaseStatus(meta.number), latestRuns(meta.number, 10)]);
       const active = runs.find((r) => ["queued", "running", "paused"].includes(r.status));
       const [approval, activeRun] = await Promise.all([
         plan.available ? approvalState(meta.number, plan.checksum, planEstimates(plan)) : null,

@@ -61,6 +61,8 @@ export interface StepPlanView {
   estimatedRows: number;
   /** Independent pieces of the step that the engine runs in parallel, each with its statements. */
   units?: UnitPlanView[];
+  /** What the step's progress counts. */
+  unit: "rows" | "statements" | "tables";
 }
 
 export interface PhasePlan {
@@ -110,7 +112,7 @@ export async function buildPlanFrom(phase: number, ctx: PlanContext): Promise<Ph
   for (const step of definition.steps(ctx)) {
     const plan = await step.plan(ctx);
     const statements = plan.units ? plan.units.flatMap((u) => u.statements) : plan.statements;
-    steps.push({ id: step.id, title: step.title, ...plan, statements });
+    steps.push({ id: step.id, title: step.title, ...plan, statements, unit: step.unit });
   }
   return {
     phase,

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { ConflictFilters } from "@/components/conflicts/conflict-filters";
 import { ConflictsTable } from "@/components/conflicts/conflicts-table";
 import { Card } from "@/components/ui/card";
@@ -7,20 +8,23 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
-import { conflictFields, listConflicts, pendingOverrides } from "@/lib/engine/conflicts";
+import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/engine/conflicts";
 
 export const metadata: Metadata = { title: "Merge conflicts" };
 
-type Search = { field?: string; q?: string; page?: string };
+type Search = { field?: string; q?: string; after?: string };
 
 export default async function ConflictsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const operator = await requireArea("/conflicts");
   const params = await searchParams;
   const field = params.field?.trim() ?? "";
   const search = params.q?.trim() ?? "";
-  const requested = Number.parseInt(params.page ?? "1", 10);
+  const after = params.after?.trim() || undefined;
   const [list, fields, pending] = await Promise.all([
-    listConflicts({ field, search, page: Number.isInteger(requested) && requested > 0 ? requested : 1 }),
+    listConflicts({ field, search, after }).catch((error: unknown) => {
+      if (error instanceof ConflictCursorError) notFound();
+      throw error;
+    }),
     conflictFields(),
     pendingOverrides(),
   ]);
@@ -57,8 +61,8 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
             <ConflictsTable
               rows={list.rows}
               canOverride={canOverride}
-              page={list.page}
-              pages={list.pages}
+              next={list.next}
+              paged={after !== undefined}
               total={list.total}
               field={field}
               search={search}

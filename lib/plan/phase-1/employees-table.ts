@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS ${u}.merge_conflicts (
   UNIQUE NULLS NOT DISTINCT (email_normalized, field, alternative_source)
 )`,
     `-- Reports of a manager are found by index: the org chart reads it, and deleting an employee checks it.\nCREATE INDEX IF NOT EXISTS employees_manager_id_idx ON ${u}.employees (manager_id)`,
-    `-- Conflicts are reviewed by field and by person.\nCREATE INDEX IF NOT EXISTS merge_conflicts_field_idx ON ${u}.merge_conflicts (field, email_normalized)`,
+    `-- Conflicts are reviewed by field and by person, a page at a time in this order.\nCREATE INDEX IF NOT EXISTS merge_conflicts_field_idx ON ${u}.merge_conflicts (field, email_normalized, alternative_source)`,
   ];
 }
 

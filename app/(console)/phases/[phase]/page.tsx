@@ -20,7 +20,7 @@ import { approvalHistory, approvalState, latestPreflightRun, planEstimates } fro
 import { nextActions } from "@/lib/engine/next-actions";
 import { latestRuns, runProgress } from "@/lib/engine/progress";
 import { phaseStatus } from "@/lib/engine/runs";
-import { buildPlan, phaseDefinition, planContext } from "@/lib/plan/plan";
+import { cachedPlan } from "@/lib/plan/plan-cache";
 import { PHASES } from "@/lib/plan/phases";
 
 type Props = { params: Promise<{ phase: string }> };
@@ -39,7 +39,7 @@ export default async function PhasePage({ params }: Props) {
   const meta = phaseOf((await params).phase);
   if (!meta) notFound();
   const n = meta.number;
-  const [plan, { status }, runs, history] = await Promise.all([buildPlan(n, pool()), phaseStatus(n), latestRuns(n, 20), approvalHistory(n)]);
+  const [plan, { status }, runs, history] = await Promise.all([cachedPlan(n, pool()), phaseStatus(n), latestRuns(n, 20), approvalHistory(n)]);
   const isAdmin = hasAnyRole(operator.roles, ["admin"]);
   const isLead = hasAnyRole(operator.roles, ["lead"]);
 
@@ -68,14 +68,12 @@ export default async function PhasePage({ params }: Props) {
   }
 
   const latest = runs[0] ?? null;
-  const [approval, live, ctx, actions] = await Promise.all([
+  const [approval, live, actions] = await Promise.all([
     approvalState(n, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
-    planContext(pool()),
     nextActions(n, plan, operator.roles),
   ]);
   const report = await latestPreflightRun(n, plan.checksum);
-  const units = new Map(phaseDefinition(n)!.steps(ctx).map((s) => [s.id, s.unit]));
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
   const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
   const rollback = runs.find((r) => r.kind === "rollback") ?? null;
@@ -116,7 +114,7 @@ export default async function PhasePage({ params }: Props) {
         <LiveSteps
           phase={n}
           run={live}
-          steps={plan.steps.map((s) => ({ ...s, unit: units.get(s.id) ?? "rows" }))}
+          steps={plan.steps}
           canRunSteps={isAdmin}
         />
         <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
