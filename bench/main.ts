@@ -1,11 +1,13 @@
 import { explainError } from "@/lib/cli/output";
 import { legacySeedBench } from "./legacy-seed";
+import { pagesBench } from "./pages";
 import { phase1Bench } from "./phase-1";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
+  pages: pagesBench,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -15,12 +15,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
-import { pool } from "@/lib/db/pool";
-import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "@/lib/engine/approvals";
-import { nextActions } from "@/lib/engine/next-actions";
-import { latestRuns, runProgress } from "@/lib/engine/progress";
-import { phaseStatus } from "@/lib/engine/runs";
-import { cachedPlan } from "@/lib/plan/plan-cache";
+import { loadPhaseView } from "@/lib/engine/phase-view";
 import { PHASES } from "@/lib/plan/phases";
 
 type Props = { params: Promise<{ phase: string }> };
@@ -39,7 +34,8 @@ export default async function PhasePage({ params }: Props) {
   const meta = phaseOf((await params).phase);
   if (!meta) notFound();
   const n = meta.number;
-  const [plan, { status }, runs, history] = await Promise.all([cachedPlan(n, pool()), phaseStatus(n), latestRuns(n, 20), approvalHistory(n)]);
+  const view = await loadPhaseView(n, operator.roles);
+  const { plan, status, runs, history } = view;
   const isAdmin = hasAnyRole(operator.roles, ["admin"]);
   const isLead = hasAnyRole(operator.roles, ["lead"]);
 
@@ -55,7 +51,7 @@ export default async function PhasePage({ params }: Props) {
       }
     />
   );
-  if (!plan.available) {
+  if (!plan.available || !view.approval) {
     return (
       <>
         {header}
@@ -67,13 +63,8 @@ export default async function PhasePage({ params }: Props) {
     );
   }
 
+  const { approval, live, actions, preflight: report } = view;
   const latest = runs[0] ?? null;
-  const [approval, live, actions] = await Promise.all([
-    approvalState(n, plan.checksum, planEstimates(plan)),
-    latest ? runProgress(latest.id) : null,
-    nextActions(n, plan, operator.roles),
-  ]);
-  const report = await latestPreflightRun(n, plan.checksum);
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
   const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
   const rollback = runs.find((r) => r.kind === "rollback") ?? null;

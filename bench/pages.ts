@@ -1,0 +1,108 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { SYSTEM_ACTOR } from "@/lib/activity/log";
+import { printTable } from "@/lib/cli/output";
+import { migrate } from "@/lib/db/migrate";
+import { closePool, pool } from "@/lib/db/pool";
+import { disconnectPrisma } from "@/lib/db/prisma";
+import { loadPhaseView } from "@/lib/engine/phase-view";
+import { runProgress } from "@/lib/engine/progress";
+import { stopQueue } from "@/lib/engine/queue";
+import { executeRun } from "@/lib/engine/runner";
+import { requestRun } from "@/lib/engine/runs";
+import { loadPhaseSummaries } from "@/lib/engine/summary";
+import { approve, approveAndRun, rollBack } from "@/lib/engine/testing/phases";
+import { SEED_DEFAULTS, seedLegacy } from "@/lib/legacy/generator";
+import { clearPlanCache } from "@/lib/plan/plan-cache";
+import { positive, SETTINGS, tunedCluster } from "./cluster";
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
+};
+
+/**
+ * What the Overview and a phase page cost while a phase runs: `--tabs` open tabs each load the
+ * Overview's data (every phase's summary), the phase page's data and the progress the page polls,
+ * back to back, for as long as Phase 1 runs on the same server. It calls the lib functions the
+ * pages call (the React render itself is not measured); beside them, the same run's round trip of
+ * `SELECT 1` from the same pool is the floor.
+ */
+export async function pagesBench(args: string[]): Promise<void> {
+  const opts = new Command("pages")
+    .option("--audits <n>", "legacy audit rows", "1000000")
+    .option("--tabs <n>", "open tabs polling at once", "5")
+    .parse(args, { from: "user" })
+    .opts<{ audits: string; tabs: string }>();
+  const audits = positive("--audits", opts.audits);
+  const tabs = positive("--tabs", opts.tabs);
+  const root = mkdtempSync(join(tmpdir(), "unify-bench-"));
+  const cluster = await tunedCluster(root);
+  process.env.DATABASE_URL = cluster.url("bench");
+  const samples: Record<string, number[]> = { overview: [], "phase page": [], "run progress": [], "SELECT 1 (floor)": [] };
+  let runSeconds = 0;
+  try {
+    await migrate(pool());
+    await seedLegacy(pool(), { audits, scorecards: SEED_DEFAULTS.scorecards, seed: "bench" });
+    await pool().query("VACUUM ANALYZE");
+    // A history like a real console's: Phase 1 ran and was rolled back once; now it runs again.
+    await approveAndRun(1);
+    await rollBack(1);
+    await approve(1);
+    clearPlanCache();
+    const run = await requestRun(1, SYSTEM_ACTOR);
+    const started = Date.now();
+    let running = true;
+    const execution = executeRun(run.id).finally(() => {
+      running = false;
+      runSeconds = (Date.now() - started) / 1000;
+    });
+    const timed = async (name: string, work: () => Promise<unknown>) => {
+      const t = performance.now();
+      await work();
+      samples[name]!.push(performance.now() - t);
+    };
+    await Promise.all(
+      Array.from({ length: tabs }, async () => {
+        while (running) {
+          await timed("overview", () => loadPhaseSummaries());
+          await timed("phase page", () => loadPhaseView(1, ["admin"]));
+          await timed("run progress", () => runProgress(run.id));
+          await timed("SELECT 1 (floor)", () => pool().query("SELECT 1"));
+        }
+      }),
+    );
+    await execution;
+    const done = await runProgress(run.id);
+    if (done?.status !== "succeeded") throw new Error(`phase 1 ${done?.status}: ${done?.error}`);
+  } finally {
+    await stopQueue();
+    await disconnectPrisma();
+    await closePool();
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  const rows = Object.entries(samples).map(([what, ms]) => ({
+    what,
+    loads: ms.length,
+    "p50 ms": quantile(ms, 0.5).toFixed(1),
+    "p95 ms": quantile(ms, 0.95).toFixed(1),
+    "max ms": Math.max(...ms).toFixed(1),
+  }));
+  printTable(rows);
+  const report = {
+    benchmark: "pages",
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    postgresSettings: SETTINGS,
+    audits,
+    tabs,
+    phase1RunSeconds: runSeconds,
+    results: Object.fromEntries(Object.entries(samples).map(([k, ms]) => [k, { loads: ms.length, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: Math.max(...ms) }])),
+  };
+  mkdirSync("bench-results", { recursive: true });
+  writeFileSync(join("bench-results", "pages.json"), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`${audits.toLocaleString("en-US")} audits, ${tabs} tabs during a ${runSeconds.toFixed(1)} s Phase 1 run; target p95 < 300 ms; written to bench-results/pages.json`);
+}

@@ -1,0 +1,25 @@
+import type { Role } from "@/lib/auth/roles";
+import { pool } from "@/lib/db/pool";
+import { cachedPlan } from "@/lib/plan/plan-cache";
+import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "./approvals";
+import { nextActions } from "./next-actions";
+import { latestRuns, runProgress } from "./progress";
+import { phaseStatus } from "./runs";
+
+/**
+ * Everything a phase page shows, read in two rounds of parallel queries: the plan (cached per
+ * discovery), status, runs and approvals; then what depends on them. The page and the `pages`
+ * benchmark both load it from here.
+ */
+export async function loadPhaseView(phase: number, roles: readonly Role[]) {
+  const [plan, { status }, runs, history] = await Promise.all([cachedPlan(phase, pool()), phaseStatus(phase), latestRuns(phase, 20), approvalHistory(phase)]);
+  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null };
+  const latest = runs[0] ?? null;
+  const [approval, live, actions, preflight] = await Promise.all([
+    approvalState(phase, plan.checksum, planEstimates(plan)),
+    latest ? runProgress(latest.id) : null,
+    nextActions(phase, plan, roles),
+    latestPreflightRun(phase, plan.checksum),
+  ]);
+  return { plan, status, runs, history, approval, live, actions, preflight };
+}
