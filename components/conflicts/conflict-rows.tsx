@@ -1,7 +1,7 @@
 "use client";
 
 import { Fragment, useState, type ReactNode } from "react";
-import type { ConflictRow } from "@/lib/engine/conflicts";
+import type { ConflictRow } from "@/lib/plan/phase-1/conflicts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { OverrideForm } from "./override-form";

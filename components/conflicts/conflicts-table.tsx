@@ -1,6 +1,6 @@
 import { Table, Th } from "@/components/ui/table";
 import Link from "next/link";
-import type { ConflictRow } from "@/lib/engine/conflicts";
+import type { ConflictRow } from "@/lib/plan/phase-1/conflicts";
 import { ConflictRows } from "./conflict-rows";
 
 function pageHref(after: string | null, field: string, search: string): string {

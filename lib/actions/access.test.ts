@@ -133,7 +133,7 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
-    const { overrideConflict } = await import("@/lib/engine/conflicts");
+    const { overrideConflict } = await import("@/lib/plan/phase-1/conflicts");
     const { requestValidation } = await import("@/lib/validation/runs");
     const { setOperatorDisabled } = await import("@/lib/operators/operators");
     const attempts: [string, () => Promise<unknown>][] = [

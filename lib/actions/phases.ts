@@ -6,7 +6,7 @@ import { recordActivity } from "@/lib/activity/log";
 import { ForbiddenError } from "@/lib/auth/authorize";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
-import { overrideConflict, withdrawOverride } from "@/lib/engine/conflicts";
+import { overrideConflict, withdrawOverride } from "@/lib/plan/phase-1/conflicts";
 import { cancelRun, dryRunPlan, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 
 type Failure = Extract<ActionResult, { ok: false }>;

@@ -8,7 +8,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
-import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/engine/conflicts";
+import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
 
 export const metadata: Metadata = { title: "Merge conflicts" };
 

@@ -4,10 +4,10 @@ import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { conflictFields, ConflictOverrideError, listConflicts, overrideConflict, pendingOverrides, withdrawOverride } from "./conflicts";
-import { stopQueue } from "./queue";
-import { executeRun } from "./runner";
-import { requestRun } from "./runs";
-import { approveAndRun, rollBack } from "./testing/phases";
+import { stopQueue } from "@/lib/engine/queue";
+import { executeRun } from "@/lib/engine/runner";
+import { requestRun } from "@/lib/engine/runs";
+import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 
 withTestDatabase();

@@ -3,10 +3,10 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
-import { relationExists } from "@/lib/plan/catalog";
+import { relationExists } from "../catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
-import { mergeIdentities } from "@/lib/plan/phase-1/merge-identities";
-import { EngineError } from "./errors";
+import { mergeIdentities } from "./merge-identities";
+import { EngineError } from "@/lib/engine/errors";
 
 /**
  * The merge conflicts of Phase 1 as people review them, and the leads' overrides of the merge
