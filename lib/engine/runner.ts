@@ -6,7 +6,7 @@ import type { Check, PlanContext, Step } from "@/lib/plan/types";
 import { voidApprovals } from "./approvals";
 import { PlanChangedError } from "./errors";
 import { frozenContext, type FrozenPlan } from "./frozen-plan";
-import { transitionRun, tryTransitionRun } from "./state-machine";
+import { transitionRun, transitionStep, tryTransitionRun } from "./state-machine";
 import { lockTimeout, runLog as log, stepContext } from "./step-context";
 import { runUnits } from "./units";
 import { executeValidation, postRunValidation, validationReport } from "@/lib/validation/runs";
@@ -58,14 +58,6 @@ async function settleInterruption(db: pg.PoolClient, runId: number): Promise<boo
   return rows[0]?.status !== "running";
 }
 
-async function setStep(db: pg.PoolClient, runId: number, stepId: string, status: "running" | "succeeded" | "failed", error: string | null = null) {
-  const sets = {
-    running: "status = 'running', started_at = coalesce(started_at, now()), error = NULL",
-    succeeded: "status = 'succeeded', finished_at = now(), rows_done = greatest(rows_done, coalesce(rows_total, 0))",
-    failed: "status = 'failed', error = $3",
-  }[status];
-  await db.query(`UPDATE console.step_runs SET ${sets} WHERE run_id = $1 AND step_id = $2`, status === "failed" ? [runId, stepId, error] : [runId, stepId]);
-}
 
 async function failRun(db: pg.PoolClient, run: RunRow, message: string): Promise<void> {
   await transitionRun(db, run.id, "fail", { error: message });
@@ -101,7 +93,7 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     let outcome: "done" | "interrupted" = "done";
     try {
       if (!step) throw new PlanChangedError(`step ${row.step_id} is no longer part of phase ${run.phase} in this version of Unify`);
-      await setStep(db, run.id, step.id, "running");
+      await transitionStep(db, { runId: run.id, stepId: step.id }, "start");
       await log(db, run.id, row.checkpoint ? `${step.title}: resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `${step.title}: started`, "info", step.id);
       if (run.kind === "run") {
         outcome = await runStep(db, run, step, row, base);
@@ -113,14 +105,14 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     } catch (error) {
       await db.query("ROLLBACK").catch(() => undefined);
       const message = (error as Error).message;
-      await setStep(db, run.id, row.step_id, "failed", message);
+      await transitionStep(db, { runId: run.id, stepId: row.step_id }, "fail", message).catch(() => undefined);
       await log(db, run.id, `${step?.title ?? row.step_id}: failed: ${message}`, "error", row.step_id);
       if (error instanceof PlanChangedError) await voidApprovals(db, run.phase, `the plan changed during run #${run.id}: ${message}`);
       await failRun(db, run, `${row.step_id}: ${message}`);
       return;
     }
     if ((await settleInterruption(db, run.id)) || outcome === "interrupted") return;
-    await setStep(db, run.id, step.id, "succeeded");
+    await transitionStep(db, { runId: run.id, stepId: step.id }, "succeed");
     await log(db, run.id, `${step.title}: done`, "info", step.id);
   }
 

@@ -203,3 +203,31 @@ describe("what each role may do next", () => {
     expect(phaseActions({ ...base, status: "succeeded", nextClear: false })).toEqual(["approve", "dry_run", "run_step"]);
   });
 });
+
+describe("the step state machine", () => {
+  const STEP_LEGAL: Record<string, Partial<Record<"start" | "succeed" | "fail", string>>> = {
+    pending: { start: "running", fail: "failed" },
+    running: { start: "running", succeed: "succeeded", fail: "failed" },
+    failed: { start: "running" },
+    succeeded: {},
+    skipped: {},
+  };
+  for (const [from, moves] of Object.entries(STEP_LEGAL)) {
+    for (const event of ["start", "succeed", "fail"] as const) {
+      const to = moves[event];
+      it(`${event} on a ${from} step ${to ? `moves it to ${to}` : "is refused and changes nothing"}`, async () => {
+        const runId = await makeRun("failed");
+        await pool().query(`INSERT INTO console.step_runs (run_id, step_id, position, title, status) VALUES ($1, 's', 0, 'S', $2)`, [runId, from]);
+        const { transitionStep } = await import("./state-machine");
+        const now = async () => (await pool().query(`SELECT status::text FROM console.step_runs WHERE run_id = $1`, [runId])).rows[0].status;
+        if (to) {
+          await transitionStep(pool(), { runId, stepId: "s" }, event, "boom");
+          expect(await now()).toBe(to);
+        } else {
+          await expect(transitionStep(pool(), { runId, stepId: "s" }, event, "boom")).rejects.toBeInstanceOf(IllegalTransitionError);
+          expect(await now()).toBe(from);
+        }
+      });
+    }
+  }
+});

@@ -219,3 +219,43 @@ export function phaseActions(input: PhaseActionInput): PhaseAction[] {
 export function allowedActions(input: PhaseActionInput, roles: readonly Role[]): PhaseAction[] {
   return phaseActions(input).filter((action) => ACTION_ROLES[action].some((r) => roles.includes(r)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Steps and their units: pending → running → succeeded | failed, each change a compare-and-set.
+
+export type StepEvent = "start" | "succeed" | "fail";
+
+/** from → to per event for a step (and for each unit of a step, the same). */
+export const STEP_TRANSITIONS: Record<StepEvent, { from: string[]; to: string; set: string }> = {
+  // A resumed step starts again from its checkpoint; a failed one is retried by a new run of the phase.
+  start: { from: ["pending", "running", "failed"], to: "running", set: "started_at = coalesce(started_at, now()), error = NULL" },
+  succeed: { from: ["running"], to: "succeeded", set: "finished_at = now(), rows_done = greatest(rows_done, coalesce(rows_total, 0))" },
+  fail: { from: ["pending", "running"], to: "failed", set: "error = $4" },
+};
+
+/**
+ * Moves a step, or one unit of it (`unitId`), as one compare-and-set; throws
+ * IllegalTransitionError when it is not in a state the event may leave.
+ */
+export async function transitionStep(
+  db: pg.ClientBase | pg.Pool,
+  target: { runId: number; stepId: string; unitId?: string },
+  event: StepEvent,
+  error: string | null = null,
+): Promise<void> {
+  const t = STEP_TRANSITIONS[event];
+  const states = t.from.map((s) => `'${s}'`).join(", ");
+  const table = target.unitId === undefined ? "console.step_runs" : "console.unit_runs";
+  const unit = target.unitId === undefined ? "$3::text IS NULL" : "unit_id = $3";
+  const { rowCount } = await db.query(
+    `UPDATE ${table} SET status = '${t.to}', ${t.set}
+      WHERE run_id = $1 AND step_id = $2 AND ${unit} AND status IN (${states})`,
+    event === "fail" ? [target.runId, target.stepId, target.unitId ?? null, error] : [target.runId, target.stepId, target.unitId ?? null],
+  );
+  if (!rowCount) {
+    const what = target.unitId === undefined ? `step ${target.stepId}` : `unit ${target.unitId} of step ${target.stepId}`;
+    throw new IllegalTransitionError(`Run #${target.runId}: ${what} cannot be ${EVENT_WORDS_STEP[event]} from its current state`);
+  }
+}
+
+const EVENT_WORDS_STEP: Record<StepEvent, string> = { start: "started", succeed: "marked succeeded", fail: "marked failed" };

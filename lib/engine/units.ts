@@ -4,6 +4,7 @@ import { requireDatabaseUrl } from "@/lib/db/url";
 import type { PlanContext, Step } from "@/lib/plan/types";
 import type { FrozenPlan } from "./frozen-plan";
 import { unitParallelism } from "./parallelism";
+import { transitionStep } from "./state-machine";
 import { lockTimeout, runInterrupted, runLog, stepContext } from "./step-context";
 
 type FrozenStep = FrozenPlan["steps"][number];
@@ -79,11 +80,12 @@ export async function runUnits(input: {
           return;
         }
         const row = state.get(unit.id);
-        await session.query(
-          `UPDATE console.unit_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL, backend_pid = pg_backend_pid()
-            WHERE run_id = $1 AND step_id = $2 AND unit_id = $3`,
-          [runId, step.id, unit.id],
-        );
+        await transitionStep(session, { runId, stepId: step.id, unitId: unit.id }, "start");
+        await session.query(`UPDATE console.unit_runs SET backend_pid = pg_backend_pid() WHERE run_id = $1 AND step_id = $2 AND unit_id = $3`, [
+          runId,
+          step.id,
+          unit.id,
+        ]);
         await runLog(session, runId, row?.checkpoint ? `[${unit.title}] resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `[${unit.title}] started`, "info", step.id);
         const ctx = stepContext({
           db: session as unknown as pg.PoolClient,
@@ -100,10 +102,7 @@ export async function runUnits(input: {
           await session.query("ROLLBACK").catch(() => undefined);
           const message = (error as Error).message;
           failure ??= { unit, error: error as Error };
-          await session.query(
-            `UPDATE console.unit_runs SET status = 'failed', error = $4 WHERE run_id = $1 AND step_id = $2 AND unit_id = $3`,
-            [runId, step.id, unit.id, message],
-          );
+          await transitionStep(session, { runId, stepId: step.id, unitId: unit.id }, "fail", message);
           await runLog(session, runId, `[${unit.title}] failed: ${message}`, "error", step.id);
           return;
         }
@@ -112,12 +111,7 @@ export async function runUnits(input: {
           interrupted = !failure;
           return;
         }
-        await session.query(
-          `UPDATE console.unit_runs SET status = 'succeeded', finished_at = now(),
-                  rows_done = greatest(rows_done, coalesce(rows_total, 0))
-            WHERE run_id = $1 AND step_id = $2 AND unit_id = $3`,
-          [runId, step.id, unit.id],
-        );
+        await transitionStep(session, { runId, stepId: step.id, unitId: unit.id }, "succeed");
         await runLog(session, runId, `[${unit.title}] done`, "info", step.id);
       }
     } finally {
