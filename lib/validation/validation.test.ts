@@ -61,7 +61,14 @@ describe("Phase 1 post-run suite", () => {
   });
 
   it("a deleted employee fails the users count with the missing id as a sample", async () => {
-    const { rows } = await pool().query(`DELETE FROM unified.employees WHERE id = (SELECT min(id) FROM unified.employees WHERE source = 'users' AND manager_id IS NULL AND id NOT IN (SELECT manager_id FROM unified.employees WHERE manager_id IS NOT NULL)) RETURNING legacy_user_id, to_jsonb(employees) AS row`);
+    // The employee goes, with the source rows that point at it: nothing on the unified side says it was there.
+    const { rows } = await pool().query(
+      `WITH victim AS (SELECT min(id) AS id FROM unified.employees WHERE source = 'users' AND manager_id IS NULL
+                         AND id NOT IN (SELECT manager_id FROM unified.employees WHERE manager_id IS NOT NULL)),
+            sources AS (DELETE FROM unified.user_source_rows WHERE employee_id = (SELECT id FROM victim) RETURNING to_jsonb(user_source_rows) AS row)
+       DELETE FROM unified.employees WHERE id = (SELECT id FROM victim)
+       RETURNING legacy_user_id, to_jsonb(employees) AS row, (SELECT jsonb_agg(row) FROM sources) AS sources`,
+    );
     const lost = rows[0].legacy_user_id;
     try {
       const report = await suite("post_run");
@@ -70,6 +77,7 @@ describe("Phase 1 post-run suite", () => {
       expect(result.samples?.[0]?.key).toBe(String(lost));
     } finally {
       await pool().query(`INSERT INTO unified.employees OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_record(NULL::unified.employees, $1)`, [rows[0].row]);
+      await pool().query(`INSERT INTO unified.user_source_rows SELECT * FROM jsonb_populate_recordset(NULL::unified.user_source_rows, $1)`, [JSON.stringify(rows[0].sources)]);
     }
   });
 
@@ -112,5 +120,25 @@ describe("Phase 1 post-run suite", () => {
     expect(resumed.counts.pending).toBe(0);
     const after = await prisma().validationCheck.findMany({ where: { runId: id, checkId: { in: kept } } });
     expect(after.map((c) => c.finishedAt?.getTime())).toEqual(before.map((c) => c.finishedAt?.getTime()));
+  });
+});
+
+describe("content: the read-back against the legacy tables", () => {
+  beforeAll(async () => {
+    const { rows } = await pool().query(`SELECT to_regclass('unified.users_compat') IS NOT NULL AS ready`);
+    if (!rows[0].ready) expect((await approveAndRun(1)).status).toBe("succeeded");
+  });
+  it("a legacy row edited after the migration (no live sync) fails content with both sides and the differing column", async () => {
+    const { rows } = await pool().query(`SELECT id, full_name FROM users WHERE full_name IS NOT NULL ORDER BY id LIMIT 1`);
+    await pool().query(`UPDATE users SET full_name = full_name || ' (edited)' WHERE id = $1`, [rows[0].id]);
+    try {
+      const report = await suite("post_run");
+      const content = failing(report).find((r) => r.name === "users_compat returns exactly the rows of users")!;
+      expect(content.actual).toMatch(/0 missing, 0 extra, 1 changed/);
+      expect(content.samples?.[0]).toMatchObject({ key: String(rows[0].id), columns: ["full_name"], left: { full_name: `${rows[0].full_name} (edited)` }, right: { full_name: rows[0].full_name } });
+    } finally {
+      await pool().query(`UPDATE users SET full_name = $2 WHERE id = $1`, [rows[0].id, rows[0].full_name]);
+    }
+    expect(failing(await suite("post_run"))).toEqual([]);
   });
 });

@@ -1,30 +1,43 @@
-import { quoteIdent } from "@/lib/db/sql";
-import { countRows } from "../catalog";
+import { qualified, quoteIdent } from "@/lib/db/sql";
+import { CONTRACT_TABLES } from "@/lib/legacy/contract";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { PlanContext, Step } from "../types";
+import type { Check, PlanContext, Step } from "../types";
+import { SOURCE_TABLES } from "./source-rows";
 
-/** users_compat and people_compat return the legacy shapes from employees, for old readers. */
+/**
+ * users_compat and people_compat: the legacy tables exactly — every id, every value as written —
+ * read from the source rows Phase 1 keeps, so an old reader pointed at them sees what it saw.
+ */
+const VIEWS = [
+  { legacy: "users", view: "users_compat" },
+  { legacy: "people", view: "people_compat" },
+] as const;
+
+function contractColumns(table: string): string[] {
+  return CONTRACT_TABLES.find((t) => t.name === table)!.columns.map((c) => c.name);
+}
+
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
-  return [
-    `-- The legacy users shape, read from employees (one row per carried-over login).
-CREATE OR REPLACE VIEW ${u}.users_compat AS
-SELECT e.legacy_user_id AS id, e.email, e.password_hash, e.full_name, r.name AS role,
-       e.is_active, e.last_login_at, e.created_at
-  FROM ${u}.employees e
-  LEFT JOIN ${u}.roles r ON r.id = e.role_id
- WHERE e.legacy_user_id IS NOT NULL AND e.deleted_at IS NULL`,
-    `-- The legacy people shape, read from employees (one row per carried-over directory entry).
-CREATE OR REPLACE VIEW ${u}.people_compat AS
-SELECT e.legacy_person_id AS id, e.email, e.full_name AS name, d.name AS department, t.name AS team,
-       c.name AS country, coalesce(m.email, e.manager_email) AS manager_email, e.hire_date, e.status, e.created_at
-  FROM ${u}.employees e
-  LEFT JOIN ${u}.departments d ON d.id = e.department_id
-  LEFT JOIN ${u}.teams t ON t.id = e.team_id
-  LEFT JOIN ${u}.countries c ON c.id = e.country_id
-  LEFT JOIN ${u}.employees m ON m.id = e.manager_id
- WHERE e.legacy_person_id IS NOT NULL AND e.deleted_at IS NULL`,
-  ];
+  return VIEWS.map(({ legacy, view }) => {
+    const rows = SOURCE_TABLES.find((s) => s.legacy === legacy)!.rows;
+    const columns = contractColumns(legacy).map(quoteIdent).join(", ");
+    return `-- The legacy ${legacy} table as it was, column for column, for old readers.
+CREATE OR REPLACE VIEW ${u}.${quoteIdent(view)} AS
+SELECT ${columns} FROM ${u}.${quoteIdent(rows)}`;
+  });
+}
+
+/** Rows in one relation and not in the other, as multisets, on the legacy columns. */
+async function exceptAll(ctx: PlanContext, legacy: string, view: string): Promise<[number, number]> {
+  const columns = contractColumns(legacy).map(quoteIdent).join(", ");
+  const a = qualified(ctx.legacySchema, legacy);
+  const b = qualified(ctx.unifiedSchema, view);
+  const { rows } = await ctx.db.query<{ missing: string; extra: string }>(
+    `SELECT (SELECT count(*) FROM (SELECT ${columns} FROM ${a} EXCEPT ALL SELECT ${columns} FROM ${b}) x) AS missing,
+            (SELECT count(*) FROM (SELECT ${columns} FROM ${b} EXCEPT ALL SELECT ${columns} FROM ${a}) y) AS extra`,
+  );
+  return [Number(rows[0]?.missing ?? 0), Number(rows[0]?.extra ?? 0)];
 }
 
 export const compatViews: Step<StatementCheckpoint> = {
@@ -36,15 +49,16 @@ export const compatViews: Step<StatementCheckpoint> = {
   },
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
-    const u = quoteIdent(ctx.unifiedSchema);
-    const users = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.users_compat`);
-    const people = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.people_compat`);
-    const withLogin = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.employees WHERE legacy_user_id IS NOT NULL`);
-    const inDirectory = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.employees WHERE legacy_person_id IS NOT NULL`);
-    return [
-      { name: "users_compat returns every carried-over login", status: users === withLogin ? "pass" : "fail", detail: `${users} of ${withLogin}` },
-      { name: "people_compat returns every carried-over directory entry", status: people === inDirectory ? "pass" : "fail", detail: `${people} of ${inDirectory}` },
-    ];
+    const checks: Check[] = [];
+    for (const { legacy, view } of VIEWS) {
+      const [missing, extra] = await exceptAll(ctx, legacy, view);
+      checks.push({
+        name: `${view} returns exactly the rows of the legacy ${legacy} table`,
+        status: missing + extra === 0 ? "pass" : "fail",
+        detail: missing + extra === 0 ? "EXCEPT ALL is empty both ways" : `${missing} legacy rows missing, ${extra} rows not in ${legacy}`,
+      });
+    }
+    return checks;
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);

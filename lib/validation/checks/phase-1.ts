@@ -2,7 +2,7 @@ import type pg from "pg";
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
-import { scalar } from "./common";
+import { contentCheck, scalar } from "./common";
 
 /**
  * Phase 1's own suite, written from the legacy tables and the unified schema's promises — not from
@@ -116,7 +116,13 @@ const employeesIntegrity: ValidationCheck = {
 };
 
 export function phase1PostRunChecks(): ValidationCheck[] {
-  return [identityCount("users", "legacy_user_id"), identityCount("people", "legacy_person_id"), employeesIntegrity];
+  return [
+    identityCount("users", "legacy_user_id"),
+    identityCount("people", "legacy_person_id"),
+    contentCheck({ id: "content:users", title: "users_compat reads back the legacy users table", legacy: "users", readBack: "users_compat" }),
+    contentCheck({ id: "content:people", title: "people_compat reads back the legacy people table", legacy: "people", readBack: "people_compat" }),
+    employeesIntegrity,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
