@@ -152,3 +152,18 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     }
   });
 });
+
+describe("input PostgreSQL cannot hold is refused at the boundary, never a 500", () => {
+  it("a NUL byte in a sign-in or an action argument gets a clear 400-class answer", async () => {
+    const signedIn = await authActions.signIn({}, form({ email: "admin-only@x.com\u0000", password: "admin password 1" }));
+    expect(signedIn.error).toBe("Text cannot contain a NUL character");
+    jar.set(SESSION_COOKIE, sessions.get("admin")!);
+    expect(await phaseActions.runStepAction(1, "merge\u0000")).toMatchObject({ ok: false, status: 400 });
+    jar.set(SESSION_COOKIE, sessions.get("lead")!);
+    const override = await phaseActions.overrideConflictAction(
+      null,
+      form({ emailNormalized: "a@x.com", field: "full_name", choice: "other", other: "A\u0000", comment: "why" }),
+    );
+    expect(override).toMatchObject({ ok: false, status: 400 });
+  });
+});

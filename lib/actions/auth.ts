@@ -3,6 +3,7 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import { recordActivity } from "@/lib/activity/log";
 import { currentOperator, requestMeta } from "@/lib/auth/current";
 import { login, LoginRateLimitedError, WrongCredentialsError } from "@/lib/auth/login";
@@ -14,8 +15,8 @@ export interface LoginState {
 }
 
 const credentials = z.object({
-  email: z.string().trim().min(1, "Enter your email").max(320),
-  password: z.string().min(1, "Enter your password").max(200),
+  email: z.string().trim().min(1, "Enter your email").max(320).refine((s) => !hasNul(s), NUL_MESSAGE),
+  password: z.string().min(1, "Enter your password").max(200).refine((s) => !hasNul(s), NUL_MESSAGE),
 });
 
 async function secureCookies(): Promise<boolean> {

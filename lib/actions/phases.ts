@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z, ZodError } from "zod";
 import { recordActivity } from "@/lib/activity/log";
 import { ForbiddenError } from "@/lib/auth/authorize";
+import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
 import { overrideConflict, withdrawOverride } from "@/lib/plan/phase-1/conflicts";
@@ -49,7 +50,7 @@ const decisionInput = z.object({
   phase: phaseNumber,
   checksum: z.string().regex(/^[0-9a-f]{64}$/, "The plan's checksum is missing: reload the page"),
   decision: z.enum(["approved", "rejected"], "Choose approve or reject"),
-  comment: z.string().max(2000, "A comment is at most 2000 characters"),
+  comment: z.string().max(2000, "A comment is at most 2000 characters").refine((s) => !hasNul(s), NUL_MESSAGE),
   acknowledged: z.array(z.string().max(500)).max(1000),
 });
 
@@ -93,7 +94,7 @@ async function run(phase: number, stepId?: string): Promise<ActionResult> {
   const guard = await guardAction("phase.run", target);
   if (!guard.ok) return guard;
   try {
-    const input = z.object({ phase: phaseNumber, stepId: z.string().min(1).max(100).optional() }).parse({ phase, stepId });
+    const input = z.object({ phase: phaseNumber, stepId: z.string().min(1).max(100).refine((s) => !hasNul(s), NUL_MESSAGE).optional() }).parse({ phase, stepId });
     const queued = await requestRun(input.phase, guard.operator, input.stepId ? { onlyStep: input.stepId } : {});
     revalidatePhase(input.phase);
     return { ok: true, message: `Run #${queued.id} queued` };
@@ -170,10 +171,10 @@ export async function dryRunAction(phase: number): Promise<ActionResult<DryRun>>
 }
 
 const overrideInput = z.object({
-  emailNormalized: z.string().trim().min(1, "Which person?").max(320),
-  field: z.string().trim().min(1, "Which field?").max(64),
-  value: z.string().max(500, "A value is at most 500 characters"),
-  comment: z.string().max(2000, "A comment is at most 2000 characters"),
+  emailNormalized: z.string().trim().min(1, "Which person?").max(320).refine((s) => !hasNul(s), NUL_MESSAGE),
+  field: z.string().trim().min(1, "Which field?").max(64).refine((s) => !hasNul(s), NUL_MESSAGE),
+  value: z.string().max(500, "A value is at most 500 characters").refine((s) => !hasNul(s), NUL_MESSAGE),
+  comment: z.string().max(2000, "A comment is at most 2000 characters").refine((s) => !hasNul(s), NUL_MESSAGE),
 });
 
 /** A lead decides a conflicted field; the merge step applies it on its next run. */

@@ -23,17 +23,20 @@ export interface ActivityInput {
   ip?: string | null;
 }
 
+// PostgreSQL text and jsonb cannot hold a NUL byte; the log records what was sent, written visibly.
+const visible = (text: string | null | undefined) => (text == null ? null : text.replace(/\u0000/g, "\\0"));
+
 /** Appends one entry to the activity log; the table refuses updates and deletes. */
 export async function recordActivity(entry: ActivityInput): Promise<void> {
   await prisma().activityEntry.create({
     data: {
       actorId: entry.actor.id,
-      actorEmail: entry.actor.email,
+      actorEmail: visible(entry.actor.email),
       action: entry.action,
-      target: entry.target ?? null,
+      target: visible(entry.target),
       outcome: entry.outcome,
-      detail: entry.detail,
-      ip: entry.ip ?? null,
+      detail: entry.detail === undefined ? undefined : JSON.parse(JSON.stringify(entry.detail).replace(/\\u0000/g, "\\\\0")),
+      ip: visible(entry.ip),
     },
   });
 }

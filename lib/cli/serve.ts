@@ -6,7 +6,7 @@ import { connectDatabase } from "@/lib/db/connect";
 import { closePool } from "@/lib/db/pool";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { describeDatabaseUrl } from "@/lib/db/url";
-import { ensureFirstOperators } from "@/lib/operators/bootstrap";
+import { credentialLine, ensureFirstOperators } from "@/lib/operators/bootstrap";
 import { prepareDemo } from "./demo";
 import { CliUsageError } from "./output";
 
@@ -51,10 +51,7 @@ export function registerServe(program: Command): void {
       console.log(
         `unify: database ${describeDatabaseUrl(connection.url)}${connection.embedded ? " (embedded, data in .data/)" : ""}`,
       );
-      for (const c of await ensureFirstOperators({ demo: Boolean(opts.demo) })) {
-        const how = c.generated ? "generated, shown once" : "from the environment";
-        console.log(`unify: created ${c.roles.join(",")} ${c.email} password ${c.password} (${how})`);
-      }
+      for (const c of await ensureFirstOperators({ demo: Boolean(opts.demo) })) console.log(credentialLine(c));
       if (opts.demo) await prepareDemo();
       await disconnectPrisma();
       await closePool();

@@ -37,3 +37,10 @@ export function sqlComment(text: string): string {
     .replace(/\/\*/g, "/ *")
     .replace(/\*\//g, "* /");
 }
+
+/** PostgreSQL text cannot hold a NUL byte: input that carries one is refused at the boundary with this. */
+export const NUL_MESSAGE = "Text cannot contain a NUL character";
+
+export function hasNul(value: string): boolean {
+  return value.includes("\u0000");
+}

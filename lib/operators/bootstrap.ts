@@ -5,9 +5,18 @@ import { countOperators, createOperator } from "./operators";
 
 export interface CreatedCredential {
   email: string;
-  password: string;
   roles: Role[];
-  generated: boolean;
+  /** The generated password, shown once; null when it was taken from the environment. */
+  generatedPassword: string | null;
+  /** The environment variable the password came from, when it did. */
+  fromEnv: string | null;
+}
+
+/** The start-up line for a created operator: a generated password once, never one from the environment. */
+export function credentialLine(c: CreatedCredential): string {
+  return c.generatedPassword !== null
+    ? `unify: created ${c.roles.join(",")} ${c.email} password ${c.generatedPassword} (generated, shown once)`
+    : `unify: created ${c.roles.join(",")} ${c.email} with the password from ${c.fromEnv}`;
 }
 
 function generatedPassword(): string {
@@ -20,20 +29,21 @@ function generatedPassword(): string {
  */
 export async function ensureFirstOperators(options: { demo: boolean }): Promise<CreatedCredential[]> {
   if ((await countOperators()) > 0) return [];
-  const wanted: { email: string; name: string; roles: Role[]; env?: string }[] = [
-    { email: "admin@unify.local", name: "Admin", roles: ["admin"], env: process.env.UNIFY_ADMIN_PASSWORD },
+  const wanted: { email: string; name: string; roles: Role[]; env: string }[] = [
+    { email: "admin@unify.local", name: "Admin", roles: ["admin"], env: "UNIFY_ADMIN_PASSWORD" },
   ];
   if (options.demo) {
     wanted.push(
-      { email: "lead@unify.local", name: "Team Lead", roles: ["lead"], env: process.env.UNIFY_DEMO_PASSWORD },
-      { email: "analyst@unify.local", name: "Analyst", roles: ["analyst"], env: process.env.UNIFY_DEMO_PASSWORD },
+      { email: "lead@unify.local", name: "Team Lead", roles: ["lead"], env: "UNIFY_DEMO_PASSWORD" },
+      { email: "analyst@unify.local", name: "Analyst", roles: ["analyst"], env: "UNIFY_DEMO_PASSWORD" },
     );
   }
   const created: CreatedCredential[] = [];
   for (const w of wanted) {
-    const password = w.env || generatedPassword();
+    const given = process.env[w.env];
+    const password = given || generatedPassword();
     await createOperator({ email: w.email, name: w.name, roles: w.roles, password }, SYSTEM_ACTOR);
-    created.push({ email: w.email, password, roles: w.roles, generated: !w.env });
+    created.push({ email: w.email, roles: w.roles, generatedPassword: given ? null : password, fromEnv: given ? w.env : null });
   }
   return created;
 }

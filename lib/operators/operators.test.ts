@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { prisma } from "@/lib/db/prisma";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
-import { ensureFirstOperators } from "./bootstrap";
+import { credentialLine, ensureFirstOperators } from "./bootstrap";
 import { createOperator, listOperators, OperatorError, setOperatorDisabled, setOperatorRoles } from "./operators";
 
 withTestDatabase();
@@ -13,7 +13,7 @@ describe("operators", () => {
   it("an empty console gets one admin, plus a lead and an analyst in demo mode, once", async () => {
     const created = await ensureFirstOperators({ demo: true });
     expect(created.map((c) => c.roles[0])).toEqual(["admin", "lead", "analyst"]);
-    expect(created.every((c) => c.password.length >= 10)).toBe(true);
+    expect(created.every((c) => (c.generatedPassword ?? "").length >= 10)).toBe(true);
     expect(await ensureFirstOperators({ demo: true })).toEqual([]);
     const stored = await prisma().operator.findFirst({ where: { email: "admin@unify.local" } });
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
@@ -39,6 +39,32 @@ describe("operators", () => {
     expect(admins).toHaveLength(1);
     await expect(setOperatorDisabled(admins[0]!.email, true, SYSTEM_ACTOR)).rejects.toThrow(/last active admin/);
     await expect(setOperatorRoles(admins[0]!.email, ["lead"], SYSTEM_ACTOR)).rejects.toThrow(/last active admin/);
+  });
+
+  it("a password given through the environment is never printed; a generated one is shown once", () => {
+    const fromEnv = credentialLine({ email: "admin@unify.local", roles: ["admin"], generatedPassword: null, fromEnv: "UNIFY_ADMIN_PASSWORD" });
+    expect(fromEnv).toBe("unify: created admin admin@unify.local with the password from UNIFY_ADMIN_PASSWORD");
+    expect(credentialLine({ email: "a@x", roles: ["admin"], generatedPassword: "Xy12345678", fromEnv: null })).toContain("password Xy12345678 (generated, shown once)");
+  });
+
+  it("two admins demoting each other at the same moment leave one admin", async () => {
+    await createOperator({ email: "second-admin@example.com", name: "Second", roles: ["admin"], password: "second admin 1" }, SYSTEM_ACTOR);
+    const admins = (await listOperators()).filter((o) => o.roles.includes("admin") && !o.disabledAt).map((o) => o.email);
+    expect(admins).toHaveLength(2);
+    const results = await Promise.allSettled([
+      setOperatorRoles(admins[0]!, ["lead"], { id: null, email: admins[1]!, roles: ["admin"] }),
+      setOperatorRoles(admins[1]!, ["lead"], { id: null, email: admins[0]!, roles: ["admin"] }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect((await listOperators()).filter((o) => o.roles.includes("admin") && !o.disabledAt)).toHaveLength(1);
+  });
+
+  it("an admin cannot disable their own account, however the email is written", async () => {
+    const me = (await listOperators()).find((o) => o.roles.includes("admin") && !o.disabledAt)!;
+    await createOperator({ email: "third-admin@example.com", name: "Third", roles: ["admin"], password: "third admin 12" }, SYSTEM_ACTOR);
+    await expect(setOperatorDisabled(me.email.toUpperCase(), true, { id: null, email: ` ${me.email.toUpperCase()}`, roles: ["admin"] })).rejects.toThrow(
+      "You cannot disable your own account",
+    );
   });
 
   it("records every operator change in the activity log, which refuses edits", async () => {

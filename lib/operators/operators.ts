@@ -4,6 +4,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
+import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** A request about operators that cannot be carried out, with a message a person can act on. */
@@ -19,7 +20,7 @@ export const emailSchema = z
 
 export const newOperatorSchema = z.object({
   email: emailSchema,
-  name: z.string().trim().min(1, "Enter a name").max(200, "Name is too long"),
+  name: z.string().trim().min(1, "Enter a name").max(200, "Name is too long").refine((s) => !hasNul(s), NUL_MESSAGE),
   roles: z.array(z.enum(ROLES)).min(1, "Choose at least one role"),
   password: z
     .string()

@@ -7,6 +7,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
+import { hasNul } from "@/lib/db/sql";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
 
@@ -20,6 +21,8 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
   const field = params.field?.trim() ?? "";
   const search = params.q?.trim() ?? "";
   const after = params.after?.trim() || undefined;
+  // Filters that PostgreSQL cannot hold (a NUL byte) name no page of conflicts.
+  if ([params.field, params.q, params.after].some((v) => v !== undefined && hasNul(v))) notFound();
   const [list, fields, pending] = await Promise.all([
     listConflicts({ field, search, after }).catch((error: unknown) => {
       if (error instanceof ConflictCursorError) notFound();
