@@ -1,4 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
+import { migrate } from "@/lib/db/migrate";
+import { closePool, pool } from "@/lib/db/pool";
+import { disconnectPrisma } from "@/lib/db/prisma";
+import { stopQueue } from "@/lib/engine/queue";
+import { SEED_DEFAULTS, seedLegacy } from "@/lib/legacy/generator";
 import { startEmbeddedPostgres, type EmbeddedCluster } from "@/lib/db/embedded";
 
 /** The server settings of ../shared/PERFORMANCE.md, so results compare with its limits. */
@@ -37,3 +45,31 @@ export async function tunedCluster(root: string): Promise<EmbeddedCluster> {
   return startEmbeddedPostgres({ root, fast: false });
 }
 
+
+/**
+ * A fresh tuned cluster with the console migrated and `audits` legacy audits generated, for a
+ * benchmark that drives Unify through its lib functions; everything is stopped and removed after.
+ */
+export async function withSeededCluster<T>(audits: number, work: () => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), "unify-bench-"));
+  const cluster = await tunedCluster(root);
+  process.env.DATABASE_URL = cluster.url("bench");
+  try {
+    await migrate(pool());
+    await seedLegacy(pool(), { audits, scorecards: SEED_DEFAULTS.scorecards, seed: "bench" });
+    await pool().query("VACUUM ANALYZE");
+    return await work();
+  } finally {
+    await stopQueue();
+    await disconnectPrisma();
+    await closePool();
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Writes bench-results/<name>.json. */
+export function writeReport(name: string, report: unknown): void {
+  mkdirSync("bench-results", { recursive: true });
+  writeFileSync(join("bench-results", `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+}

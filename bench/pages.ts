@@ -1,22 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus } from "node:os";
 import { Command } from "commander";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { printTable } from "@/lib/cli/output";
-import { migrate } from "@/lib/db/migrate";
-import { closePool, pool } from "@/lib/db/pool";
-import { disconnectPrisma } from "@/lib/db/prisma";
+import { pool } from "@/lib/db/pool";
 import { loadPhaseView } from "@/lib/engine/phase-view";
 import { runProgress } from "@/lib/engine/progress";
-import { stopQueue } from "@/lib/engine/queue";
 import { executeRun } from "@/lib/engine/runner";
 import { requestRun } from "@/lib/engine/runs";
 import { loadPhaseSummaries } from "@/lib/engine/summary";
 import { approve, approveAndRun, rollBack } from "@/lib/engine/testing/phases";
-import { SEED_DEFAULTS, seedLegacy } from "@/lib/legacy/generator";
 import { clearPlanCache } from "@/lib/plan/plan-cache";
-import { positive, SETTINGS, tunedCluster } from "./cluster";
+import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -38,15 +32,9 @@ export async function pagesBench(args: string[]): Promise<void> {
     .opts<{ audits: string; tabs: string }>();
   const audits = positive("--audits", opts.audits);
   const tabs = positive("--tabs", opts.tabs);
-  const root = mkdtempSync(join(tmpdir(), "unify-bench-"));
-  const cluster = await tunedCluster(root);
-  process.env.DATABASE_URL = cluster.url("bench");
   const samples: Record<string, number[]> = { overview: [], "phase page": [], "run progress": [], "SELECT 1 (floor)": [] };
   let runSeconds = 0;
-  try {
-    await migrate(pool());
-    await seedLegacy(pool(), { audits, scorecards: SEED_DEFAULTS.scorecards, seed: "bench" });
-    await pool().query("VACUUM ANALYZE");
+  await withSeededCluster(audits, async () => {
     // A history like a real console's: Phase 1 ran and was rolled back once; now it runs again.
     await approveAndRun(1);
     await rollBack(1);
@@ -77,13 +65,7 @@ export async function pagesBench(args: string[]): Promise<void> {
     await execution;
     const done = await runProgress(run.id);
     if (done?.status !== "succeeded") throw new Error(`phase 1 ${done?.status}: ${done?.error}`);
-  } finally {
-    await stopQueue();
-    await disconnectPrisma();
-    await closePool();
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
   const rows = Object.entries(samples).map(([what, ms]) => ({
     what,
     loads: ms.length,
@@ -102,7 +84,6 @@ export async function pagesBench(args: string[]): Promise<void> {
     phase1RunSeconds: runSeconds,
     results: Object.fromEntries(Object.entries(samples).map(([k, ms]) => [k, { loads: ms.length, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: Math.max(...ms) }])),
   };
-  mkdirSync("bench-results", { recursive: true });
-  writeFileSync(join("bench-results", "pages.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeReport("pages", report);
   console.log(`${audits.toLocaleString("en-US")} audits, ${tabs} tabs during a ${runSeconds.toFixed(1)} s Phase 1 run; target p95 < 300 ms; written to bench-results/pages.json`);
 }

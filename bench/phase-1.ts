@@ -1,15 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
-import { migrate } from "@/lib/db/migrate";
-import { closePool, pool } from "@/lib/db/pool";
-import { disconnectPrisma } from "@/lib/db/prisma";
-import { stopQueue } from "@/lib/engine/queue";
+import { pool } from "@/lib/db/pool";
 import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
-import { SEED_DEFAULTS, seedLegacy } from "@/lib/legacy/generator";
-import { median, positive, SETTINGS, tunedCluster } from "./cluster";
+import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
 
 /** Phase 1 end to end on generated legacy data: run time per step, and rollback time. */
 export async function phase1Bench(args: string[]): Promise<void> {
@@ -21,14 +15,8 @@ export async function phase1Bench(args: string[]): Promise<void> {
   const audits = positive("--audits", opts.audits);
   const runs = positive("--runs", opts.runs);
 
-  const root = mkdtempSync(join(tmpdir(), "unify-bench-"));
-  const cluster = await tunedCluster(root);
-  process.env.DATABASE_URL = cluster.url("bench");
   const results: { run: number; runSeconds: number; rollbackSeconds: number; employees: number; steps: Record<string, number> }[] = [];
-  try {
-    await migrate(pool());
-    await seedLegacy(pool(), { audits, scorecards: SEED_DEFAULTS.scorecards, seed: "bench" });
-    await pool().query("VACUUM ANALYZE");
+  await withSeededCluster(audits, async () => {
     for (let run = 1; run <= runs; run++) {
       const done = await approveAndRun(1);
       if (done.status !== "succeeded") throw new Error(`phase 1 ${done.status}: ${done.error}`);
@@ -39,13 +27,7 @@ export async function phase1Bench(args: string[]): Promise<void> {
       results.push({ run, runSeconds: (done.durationMs ?? 0) / 1000, rollbackSeconds: (undone.durationMs ?? 0) / 1000, employees, steps });
       console.log(`run ${run}/${runs}: phase 1 ${results.at(-1)!.runSeconds.toFixed(2)} s, rollback ${results.at(-1)!.rollbackSeconds.toFixed(2)} s`);
     }
-  } finally {
-    await stopQueue();
-    await disconnectPrisma();
-    await closePool();
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
   const stepIds = Object.keys(results[0]?.steps ?? {});
   const report = {
     benchmark: "phase-1",
@@ -64,7 +46,6 @@ export async function phase1Bench(args: string[]): Promise<void> {
     { what: "phase 1 (whole run)", "median s": report.medianRunSeconds.toFixed(2) },
     { what: "rollback", "median s": report.medianRollbackSeconds.toFixed(2) },
   ]);
-  mkdirSync("bench-results", { recursive: true });
-  writeFileSync(join("bench-results", "phase-1.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeReport("phase-1", report);
   console.log(`${audits.toLocaleString("en-US")} audits, ${report.employees.toLocaleString("en-US")} employees; written to bench-results/phase-1.json`);
 }

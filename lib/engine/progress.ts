@@ -49,6 +49,31 @@ function rate(done: number, startedAt: Date | null, finishedAt: Date | null): nu
   return seconds > 0 ? done / seconds : null;
 }
 
+interface Counted {
+  status: string;
+  rowsDone: bigint;
+  rowsTotal: bigint | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** A step's or a unit's status, rows, rate and ETA; interrupted with its run, it is as stopped as the run. */
+function live(row: Counted, runStatus: string) {
+  const status = row.status === "running" && runStatus !== "running" ? runStatus : row.status;
+  const done = Number(row.rowsDone);
+  const total = row.rowsTotal === null ? null : Number(row.rowsTotal);
+  const perSecond = status === "running" || status === "succeeded" ? rate(done, row.startedAt, row.finishedAt) : null;
+  return {
+    status,
+    rowsDone: done,
+    rowsTotal: total,
+    rowsPerSecond: perSecond,
+    etaSeconds: status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
+    error: row.error,
+  };
+}
+
 /** A run as the console and the CLI show it: steps with rows, rate and ETA, and the log tail. */
 export async function runProgress(runId: number, logLimit = 200): Promise<RunProgress | null> {
   const run = await prisma().phaseRun.findUnique({
@@ -74,39 +99,13 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
     error: run.error,
     verification: (run.verification as RunProgress["verification"]) ?? null,
-    steps: run.steps.map((s) => {
-      // A step interrupted by a pause, cancel or failure is as stopped as its run.
-      const status = s.status === "running" && run.status !== "running" ? run.status : s.status;
-      const done = Number(s.rowsDone);
-      const total = s.rowsTotal === null ? null : Number(s.rowsTotal);
-      const perSecond = status === "running" || status === "succeeded" ? rate(done, s.startedAt, s.finishedAt) : null;
-      return {
-        stepId: s.stepId,
-        title: s.title,
-        status,
-        rowsDone: done,
-        rowsTotal: total,
-        rowsPerSecond: perSecond,
-        etaSeconds: status === "running" && perSecond && total !== null ? Math.max(0, (total - done) / perSecond) : null,
-        durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
-        error: s.error,
-        units: s.units.map((u) => {
-          const unitStatus = u.status === "running" && run.status !== "running" ? run.status : u.status;
-          const unitDone = Number(u.rowsDone);
-          const unitTotal = u.rowsTotal === null ? null : Number(u.rowsTotal);
-          const unitRate = unitStatus === "running" || unitStatus === "succeeded" ? rate(unitDone, u.startedAt, u.finishedAt) : null;
-          return {
-            unitId: u.unitId,
-            status: unitStatus,
-            rowsDone: unitDone,
-            rowsTotal: unitTotal,
-            rowsPerSecond: unitRate,
-            etaSeconds: unitStatus === "running" && unitRate && unitTotal !== null ? Math.max(0, (unitTotal - unitDone) / unitRate) : null,
-            error: u.error,
-          };
-        }),
-      };
-    }),
+    steps: run.steps.map((s) => ({
+      stepId: s.stepId,
+      title: s.title,
+      ...live(s, run.status),
+      durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+      units: s.units.map((u) => ({ unitId: u.unitId, ...live(u, run.status) })),
+    })),
     log: run.log.reverse().map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, stepId: l.stepId, message: l.message })),
   };
 }
