@@ -50,6 +50,9 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await expect(page.getByRole("region", { name: "Dry run" })).toContainText("Nothing was changed");
   await page.getByRole("button", { name: "Run phase 1" }).click();
   await expect(page.getByText(`requested by ${ADMIN.email}`)).toBeVisible();
+  // Watched from the top of the page: one bar for the whole phase, in rows, reaching 100%.
+  await expect(page.getByRole("region", { name: "Run progress" })).toBeVisible();
+  await expect(page.getByTestId("run-percent")).toHaveText("100%", { timeout: 180_000 });
   await expect(page.getByTestId("step-compat-views")).toContainText("succeeded", { timeout: 180_000 });
   await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed");
   await expect(page.getByRole("main").getByText("succeeded").first()).toBeVisible();

@@ -15,8 +15,9 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 }
 
-export function formatRate(perSecond: number | null | undefined): string {
-  return perSecond === null || perSecond === undefined ? "–" : `${integer.format(perSecond)}/s`;
+/** A rate always with its unit: "12,400 rows/s". */
+export function formatRate(perSecond: number | null | undefined, unit = "rows"): string {
+  return perSecond === null || perSecond === undefined ? "–" : `${integer.format(perSecond)} ${unit}/s`;
 }
 
 export function formatEta(seconds: number | null | undefined): string {

@@ -65,7 +65,7 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
             <span className="tabular-nums text-slate-600">
               {formatCount(u.rowsDone)} / {u.rowsTotal === null ? "?" : formatCount(u.rowsTotal)} {unit}
             </span>
-            <span className="text-right tabular-nums text-slate-600">{formatRate(u.rowsPerSecond)}</span>
+            <span className="text-right tabular-nums text-slate-600">{formatRate(u.rowsPerSecond, unit)}</span>
             <span className="text-right tabular-nums text-slate-600">{formatEta(u.etaSeconds)}</span>
             {u.error && <span className="col-span-5 text-red-700">{u.error}</span>}
           </li>
@@ -99,7 +99,7 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
         <Td>
           <StepProgressCell step={progress} unit={step.unit} status={status} />
         </Td>
-        <Td className="text-right tabular-nums">{formatRate(working || status === "succeeded" ? progress?.rowsPerSecond : null)}</Td>
+        <Td className="text-right tabular-nums">{formatRate(working || status === "succeeded" ? progress?.rowsPerSecond : null, step.unit)}</Td>
         <Td className="text-right tabular-nums">{formatEta(working ? progress?.etaSeconds : null)}</Td>
         <Td className="text-right tabular-nums">{formatDuration(progress?.durationMs)}</Td>
         {action && <Td className="text-right">{action}</Td>}

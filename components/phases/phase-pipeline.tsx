@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { ApprovalLine } from "./approval-line";
-import { formatCount } from "./format";
+import { formatEta, formatRate } from "./format";
 import { ProgressBar } from "./progress-bar";
 import { StatusBadge } from "./status-badge";
 import type { PhaseSummary } from "@/lib/engine/summary";
@@ -38,15 +38,12 @@ export function PhasePipeline({ phases }: { phases: PhaseSummary[] }) {
           </div>
           {p.progress && (
             <div className="mt-3 space-y-1">
-              <ProgressBar
-                done={p.progress.stepsDone + (p.progress.rowsTotal ? Math.min(1, p.progress.rowsDone / p.progress.rowsTotal) : 0)}
-                total={p.progress.stepsTotal}
-                label={`Phase ${p.number} progress`}
-              />
+              <ProgressBar done={p.progress.percent} total={100} label={`Phase ${p.number} progress`} />
               <p className="text-xs text-slate-600">
-                {p.progress.kind === "rollback" ? "Rollback" : "Step"} {Math.min(p.progress.stepsDone + 1, p.progress.stepsTotal)} of{" "}
+                {p.progress.percent}% · {p.progress.kind === "rollback" ? "rollback" : "step"} {Math.min(p.progress.stepsDone + 1, p.progress.stepsTotal)} of{" "}
                 {p.progress.stepsTotal}
-                {p.progress.rowsTotal ? ` · ${formatCount(p.progress.rowsDone)} / ${formatCount(p.progress.rowsTotal)}` : ""}
+                {p.progress.rowsPerSecond ? ` · ${formatRate(p.progress.rowsPerSecond)}` : ""}
+                {p.progress.etaSeconds !== null ? ` · ETA ${formatEta(p.progress.etaSeconds)}` : ""}
               </p>
             </div>
           )}

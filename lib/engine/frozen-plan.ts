@@ -17,6 +17,10 @@ export interface FrozenPlan {
   steps: {
     id: string;
     title: string;
+    /** Rows the step reads or writes, as the lead saw it: the weight of the step in the run's progress. */
+    estimatedRows?: number;
+    /** What the step's own progress counts. */
+    unit?: "rows" | "statements" | "tables";
     statements: string[];
     units?: { id: string; title: string; statements: string[]; estimatedRows: number }[];
   }[];
@@ -30,6 +34,8 @@ export function freezePlan(plan: PhasePlan, ctx: PlanContext): FrozenPlan {
     steps: plan.steps.map((s) => ({
       id: s.id,
       title: s.title,
+      estimatedRows: s.estimatedRows,
+      unit: s.unit,
       statements: s.statements,
       ...(s.units ? { units: s.units.map((u) => ({ id: u.id, title: u.title, statements: u.statements, estimatedRows: u.estimatedRows })) } : {}),
     })),

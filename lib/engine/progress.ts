@@ -24,8 +24,23 @@ export interface StepProgress {
   units: UnitProgress[];
 }
 
+/**
+ * The whole run in one unit, rows: each step weighs the rows it reads or writes (its plan's
+ * estimate, or its own count once known) and counts as far as it got.
+ */
+export interface OverallProgress {
+  rowsDone: number;
+  rowsTotal: number;
+  percent: number;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  /** The step at work (or next to work), by its title. */
+  currentStep: string | null;
+}
+
 export interface RunProgress {
   id: number;
+  overall: OverallProgress;
   phase: number;
   kind: string;
   status: string;
@@ -74,6 +89,35 @@ function live(row: Counted, runStatus: string) {
   };
 }
 
+function overall(
+  run: { status: string; startedAt: Date | null; finishedAt: Date | null; plan: unknown },
+  steps: (StepProgress & { title: string })[],
+): OverallProgress {
+  const frozen = (run.plan ?? null) as { steps?: { id: string; estimatedRows?: number; unit?: string }[] } | null;
+  const planned = new Map((frozen?.steps ?? []).map((s) => [s.id, s]));
+  let rowsDone = 0;
+  let rowsTotal = 0;
+  for (const s of steps) {
+    // A step of rows weighs the rows it counted; a step of statements or tables the rows its plan estimated.
+    const plan = planned.get(s.stepId);
+    const weight = Math.max(1, plan?.unit === "rows" && s.rowsTotal ? s.rowsTotal : (plan?.estimatedRows ?? 0));
+    const fraction = s.status === "succeeded" ? 1 : s.rowsTotal ? Math.min(1, s.rowsDone / s.rowsTotal) : 0;
+    rowsTotal += weight;
+    rowsDone += weight * fraction;
+  }
+  const elapsed = run.startedAt ? ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000 : 0;
+  const rate = elapsed > 0 && rowsDone > 0 ? rowsDone / elapsed : null;
+  const current = steps.find((s) => s.status === "running") ?? steps.find((s) => s.status === "pending") ?? null;
+  return {
+    rowsDone: Math.round(rowsDone),
+    rowsTotal: Math.round(rowsTotal),
+    percent: rowsTotal ? Math.min(100, Math.floor((rowsDone / rowsTotal) * 100)) : 0,
+    rowsPerSecond: rate,
+    etaSeconds: run.status === "running" && rate ? Math.max(0, (rowsTotal - rowsDone) / rate) : null,
+    currentStep: current?.title ?? null,
+  };
+}
+
 /** A run as the console and the CLI show it: steps with rows, rate and ETA, and the log tail. */
 export async function runProgress(runId: number, logLimit = 200): Promise<RunProgress | null> {
   const run = await prisma().phaseRun.findUnique({
@@ -84,8 +128,16 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     },
   });
   if (!run) return null;
+  const steps = run.steps.map((s) => ({
+    stepId: s.stepId,
+    title: s.title,
+    ...live(s, run.status),
+    durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+    units: s.units.map((u) => ({ unitId: u.unitId, ...live(u, run.status) })),
+  }));
   return {
     id: run.id,
+    overall: overall(run, steps),
     phase: run.phase,
     kind: run.kind,
     status: run.status,
@@ -99,13 +151,7 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
     error: run.error,
     verification: (run.verification as RunProgress["verification"]) ?? null,
-    steps: run.steps.map((s) => ({
-      stepId: s.stepId,
-      title: s.title,
-      ...live(s, run.status),
-      durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
-      units: s.units.map((u) => ({ unitId: u.unitId, ...live(u, run.status) })),
-    })),
+    steps,
     log: run.log.reverse().map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, stepId: l.stepId, message: l.message })),
   };
 }

@@ -19,6 +19,10 @@ export interface ProgressSummary {
   currentStep: string | null;
   rowsDone: number;
   rowsTotal: number | null;
+  /** The whole run in rows: percent done, rate and ETA (as the phase page's banner shows it). */
+  percent: number;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
 }
 
 export interface PhaseSummary {
@@ -70,6 +74,9 @@ function progressSummary(run: RunProgress | null): ProgressSummary | null {
     currentStep: current?.title ?? null,
     rowsDone: current?.rowsDone ?? 0,
     rowsTotal: current?.rowsTotal ?? null,
+    percent: run.overall.percent,
+    rowsPerSecond: run.overall.rowsPerSecond,
+    etaSeconds: run.overall.etaSeconds,
   };
 }
 

@@ -6,6 +6,7 @@ import { CheckList, type CheckView } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
 import { PostValidation } from "@/components/phases/post-validation";
+import { RunBanner } from "@/components/phases/run-banner";
 import { RunControls } from "@/components/phases/run-controls";
 import { RunsTable } from "@/components/phases/runs-table";
 import { StatusBadge } from "@/components/phases/status-badge";
@@ -74,6 +75,7 @@ export default async function PhasePage({ params }: Props) {
     <>
       {header}
       <div className="space-y-6">
+        {live && <RunBanner run={live} />}
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
             <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
