@@ -82,8 +82,14 @@ test("an admin changes an operator's roles and disables them; a disabled operato
   await page.reload();
   await expect(page.getByTestId(`operator-${email}`).getByRole("checkbox", { name: "Team lead" })).toBeChecked();
 
-  await page.getByTestId(`operator-${email}`).getByRole("button", { name: "Disable" }).click();
-  await expect(page.getByTestId(`operator-${email}`)).toContainText("disabled");
+  // Disabling asks first; keeping the operator changes nothing.
+  const operatorRow = page.getByTestId(`operator-${email}`);
+  await operatorRow.getByRole("button", { name: "Disable…" }).click();
+  await operatorRow.getByRole("button", { name: "Keep" }).click();
+  await expect(operatorRow).toContainText("active");
+  await operatorRow.getByRole("button", { name: "Disable…" }).click();
+  await operatorRow.getByRole("button", { name: "Disable", exact: true }).click();
+  await expect(operatorRow).toContainText("disabled");
   await signOut(page);
 
   await page.goto("/login");
@@ -113,4 +119,21 @@ test("addresses no page answers — a NUL in a filter, a cursor past any entry �
   expect((await page.goto("/activity?before=999999999999999999999"))?.status()).toBe(404);
   expect((await page.goto("/activity?before=abc"))?.status()).toBe(404);
   expect((await page.goto("/activity"))?.status()).toBe(200);
+});
+
+test("a refused Create operator keeps what was typed, with the reason beside it; Settings shows what each role may do", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/settings");
+  await page.getByLabel("Email").fill(LEAD.email);
+  await page.getByLabel("Name").fill("Second Lead");
+  await page.getByLabel("Initial password").fill("a long password 1");
+  await page.getByRole("checkbox", { name: "Team lead" }).last().check();
+  await page.getByRole("button", { name: "Create operator" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue(LEAD.email);
+  await expect(page.getByLabel("Name")).toHaveValue("Second Lead");
+  await expect(page.getByRole("checkbox", { name: "Team lead" }).last()).toBeChecked();
+  const permissions = page.getByRole("table", { name: "Permissions by role" });
+  await expect(permissions.getByRole("row").filter({ hasText: "Approve a phase's plan" })).toContainText("✓");
+  await snap(page, "settings-permissions");
 });

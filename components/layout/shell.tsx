@@ -8,7 +8,9 @@ export function Shell({ operator, children }: { operator: { name: string; email:
   const items = AREAS.filter((a) => hasAnyRole(operator.roles, a.roles)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="flex min-h-screen">
-      <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r border-slate-200 bg-white px-3 py-4">
+      {/* The column runs the page's whole height; the sidebar inside it stays in view while the page scrolls. */}
+      <div className="w-56 shrink-0 border-r border-slate-200 bg-white">
+      <aside className="sticky top-0 flex h-screen flex-col px-3 py-4">
         <div className="mb-6 flex items-center gap-2 px-3">
           <div className="flex h-8 w-8 items-center justify-center rounded-lg bg-brand-600 text-sm font-bold text-white">U</div>
           <span className="text-base font-semibold">Unify</span>
@@ -29,6 +31,7 @@ export function Shell({ operator, children }: { operator: { name: string; email:
           </form>
         </div>
       </aside>
+      </div>
       <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
     </div>
   );

@@ -9,6 +9,7 @@ export function OperatorRowActions({ email, roles, disabled, self }: { email: st
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Role[]>(roles);
+  const [confirming, setConfirming] = useState(false);
   const changed = selected.length !== roles.length || selected.some((r) => !roles.includes(r));
 
   const run = (work: () => Promise<{ ok: boolean; error?: string }>) =>
@@ -35,15 +36,34 @@ export function OperatorRowActions({ email, roles, disabled, self }: { email: st
       <Button variant="secondary" className="px-2.5 py-1 text-xs" disabled={!changed || pending} onClick={() => run(() => setOperatorRolesAction(email, selected))}>
         Save roles
       </Button>
-      {!self && (
-        <Button
-          variant={disabled ? "secondary" : "danger"}
-          className="px-2.5 py-1 text-xs"
-          disabled={pending}
-          onClick={() => run(() => setOperatorDisabledAction(email, !disabled))}
-        >
-          {disabled ? "Enable" : "Disable"}
+      {!self && disabled && (
+        <Button variant="secondary" className="px-2.5 py-1 text-xs" disabled={pending} onClick={() => run(() => setOperatorDisabledAction(email, false))}>
+          Enable
         </Button>
+      )}
+      {!self && !disabled && !confirming && (
+        <Button variant="secondary" className="px-2.5 py-1 text-xs text-red-700" disabled={pending} onClick={() => setConfirming(true)}>
+          Disable…
+        </Button>
+      )}
+      {!self && !disabled && confirming && (
+        <span className="flex items-center gap-2 rounded-md bg-red-50 px-2 py-1 text-xs text-red-800">
+          Disable {email} and end their sessions?
+          <Button
+            variant="danger"
+            className="px-2 py-0.5 text-xs"
+            disabled={pending}
+            onClick={() => {
+              setConfirming(false);
+              run(() => setOperatorDisabledAction(email, true));
+            }}
+          >
+            Disable
+          </Button>
+          <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={() => setConfirming(false)}>
+            Keep
+          </Button>
+        </span>
       )}
       {error && <span role="alert" className="text-xs text-red-600">{error}</span>}
     </div>

@@ -26,6 +26,7 @@ function failure(error: unknown): Extract<ActionResult, { ok: false }> {
 export async function createOperatorAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
   const guard = await guardAction("operator.create", String(form.get("email") ?? ""));
   if (!guard.ok) return guard;
+  const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? ""), roles: form.getAll("roles").map(String) };
   try {
     const created = await createOperator(
       {
@@ -39,7 +40,7 @@ export async function createOperatorAction(_: ActionResult | null, form: FormDat
     revalidatePath("/settings");
     return { ok: true, message: `Created ${created.email}` };
   } catch (error) {
-    return failure(error);
+    return { ...failure(error), values };
   }
 }
 

@@ -32,7 +32,14 @@ export async function requireRole(roles: readonly Role[]): Promise<SessionOperat
 
 export type ActionResult<T = undefined> =
   | { ok: true; data?: T; message?: string }
-  | { ok: false; status: 400 | 401 | 403 | 409 | 500; error: string; fieldErrors?: Record<string, string> };
+  | {
+      ok: false;
+      status: 400 | 401 | 403 | 409 | 500;
+      error: string;
+      fieldErrors?: Record<string, string>;
+      /** What was typed (never a password), so a form shown again keeps it. */
+      values?: Record<string, string | string[]>;
+    };
 
 export type Guarded = { ok: true; operator: SessionOperator } | Extract<ActionResult, { ok: false }>;
 

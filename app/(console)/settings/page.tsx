@@ -6,6 +6,8 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { requireArea } from "@/lib/auth/current";
+import { PERMISSIONS } from "@/lib/auth/permissions";
+import { ROLE_LABELS, ROLES } from "@/lib/auth/roles";
 import { listOperators } from "@/lib/operators/operators";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -43,6 +45,30 @@ export default async function SettingsPage() {
         </Card>
         <Card title="Add an operator" description="They sign in with this email and password; share the password with them directly.">
           <CreateOperatorForm />
+        </Card>
+        <Card title="What each role may do" description="The same rules the server checks on every action, from the console and the CLI alike.">
+          <Table label="Permissions by role">
+            <thead className="bg-slate-50">
+              <tr>
+                <Th>Action</Th>
+                {ROLES.map((r) => (
+                  <Th key={r} className="text-center">{ROLE_LABELS[r]}</Th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {Object.entries(PERMISSIONS).map(([key, p]) => (
+                <tr key={key}>
+                  <Td>{p.label}</Td>
+                  {ROLES.map((r) => (
+                    <Td key={r} className="text-center">
+                      {(p.roles as readonly string[]).includes(r) ? <span aria-label="allowed" className="text-emerald-700">✓</span> : <span aria-label="not allowed" className="text-slate-300">–</span>}
+                    </Td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </Table>
         </Card>
       </div>
     </>
