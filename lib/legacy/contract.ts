@@ -209,3 +209,14 @@ export function createTableSql(schema: string, table: string, columns: readonly 
   });
   return `CREATE TABLE ${qualified(schema, table)} (${defs.join(", ")})`;
 }
+
+/** Every kind of white space an email may be padded with: spaces, tabs, line breaks, Unicode spaces. */
+const SPACE_CLASS = "[\\s\\u00a0\\u1680\\u2000-\\u200b\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+
+/**
+ * The normalised email in SQL (docs/legacy-contract.md): leading and trailing white space of every
+ * kind removed, case-folded. Phase 1's `norm_email` and the Source page's counts both use it.
+ */
+export function normalisedEmailSql(expression: string): string {
+  return `lower(regexp_replace(${expression}, '^${SPACE_CLASS}+|${SPACE_CLASS}+$', '', 'g'))`;
+}

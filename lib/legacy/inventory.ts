@@ -4,7 +4,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
-import { legacySchema } from "./contract";
+import { legacySchema, normalisedEmailSql } from "./contract";
 import { discoverLegacy, type Anomaly, type LegacyDiscovery } from "./discovery";
 
 /**
@@ -77,7 +77,7 @@ export interface Inventory {
 type Queryable = pg.Pool | pg.PoolClient;
 type Counts = Record<string, string | null>;
 
-const norm = (column: string) => `lower(btrim(${column}))`;
+const norm = (column: string) => normalisedEmailSql(column);
 
 /** The normalised emails of the identity tables that can be read; NULL and blank left out. */
 function knownEmails(d: LegacyDiscovery): string {

@@ -159,6 +159,7 @@ export const mergeIdentities: Step<{ bucket: number }> = {
     };
   },
   async run(ctx) {
+    await refuseDuplicateIds(ctx);
     // The approved statements, in plan order: merge, conflicts, emailless rows.
     const [merge, conflicts, emailless] = ctx.statements as [string, string, string];
     await ctx.setTotal(await distinctIdentities(ctx));
@@ -185,6 +186,22 @@ export const mergeIdentities: Step<{ bucket: number }> = {
     }
   },
 };
+
+/**
+ * The contract promises unique ids in users and people; a table without a key may break it. The
+ * merge reports losing rows by id, so it stops first, naming the table and the ids.
+ */
+async function refuseDuplicateIds(ctx: PlanContext): Promise<void> {
+  for (const table of ["users", "people"]) {
+    const { rows } = await ctx.db.query<{ id: string; n: number }>(
+      `SELECT id::text, count(*)::int AS n FROM ${qualified(ctx.legacySchema, table)} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 21`,
+    );
+    if (rows.length) {
+      const listed = rows.slice(0, 20).map((r) => `${r.id} (${r.n} rows)`).join(", ");
+      throw new Error(`${table} has rows that share an id: ${listed}${rows.length > 20 ? ", …" : ""}. The contract requires unique ids in ${table}: give each row its own id, then run the phase again`);
+    }
+  }
+}
 
 /** Distinct normalised emails across users and people: the number of merged employees to expect. */
 function distinctIdentities(ctx: PlanContext): Promise<number> {

@@ -1,4 +1,5 @@
 import { qualified, quoteIdent, sqlComment } from "@/lib/db/sql";
+import { normalisedEmailSql } from "@/lib/legacy/contract";
 import { countRows, estimateRows, schemaExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
@@ -16,7 +17,7 @@ function ddl(u: string): string[] {
   return [
     `-- The schema that holds every object the migration creates.\nCREATE SCHEMA IF NOT EXISTS ${u}`,
     `-- Normalised text for matching: trimmed, inner spaces collapsed, case-folded; NULL when blank.\nCREATE OR REPLACE FUNCTION ${u}.norm(value text) RETURNS text\n  LANGUAGE sql IMMUTABLE PARALLEL SAFE\n  RETURN nullif(lower(regexp_replace(btrim(value), '\\s+', ' ', 'g')), '')`,
-    `-- Normalised email for matching humans across tables: trimmed and case-folded; NULL when blank.\nCREATE OR REPLACE FUNCTION ${u}.norm_email(value text) RETURNS text\n  LANGUAGE sql IMMUTABLE PARALLEL SAFE\n  RETURN nullif(lower(btrim(value)), '')`,
+    `-- Normalised email for matching humans across tables: every kind of leading and trailing white space\n-- removed (spaces, tabs, line breaks, no-break and other Unicode spaces), case-folded; NULL when blank.\nCREATE OR REPLACE FUNCTION ${u}.norm_email(value text) RETURNS text\n  LANGUAGE sql IMMUTABLE PARALLEL SAFE\n  RETURN nullif(${normalisedEmailSql("value")}, '')`,
     simple("roles", "Roles of login accounts."),
     simple("departments", "Departments of the staff directory."),
     simple("countries", "Countries of the staff directory."),
