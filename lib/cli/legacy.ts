@@ -115,8 +115,17 @@ export function registerLegacy(program: Command): void {
     .description("check the legacy tables against the contract; exits 1 when an error is found")
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }) => {
-      await connectDatabase();
-      const found = await discoverLegacy(pool());
+      // Read-only: no console migrations, and the discovery itself inside a READ ONLY transaction.
+      await connectDatabase({ migrate: false });
+      const session = await pool().connect();
+      let found: Awaited<ReturnType<typeof discoverLegacy>>;
+      try {
+        await session.query("BEGIN READ ONLY");
+        found = await discoverLegacy(session);
+        await session.query("COMMIT");
+      } finally {
+        session.release();
+      }
       if (opts.json) {
         console.log(JSON.stringify(found, null, 2));
       } else {

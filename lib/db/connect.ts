@@ -48,7 +48,7 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
  * server under `.data/` — checks it answers, applies pending migrations and exports
  * DATABASE_URL so every later `pool()`/`prisma()` and child process uses it.
  */
-export async function connectDatabase(options: { adopt?: boolean } = {}): Promise<Connection> {
+export async function connectDatabase(options: { adopt?: boolean; migrate?: boolean } = {}): Promise<Connection> {
   let embedded: EmbeddedCluster | null = null;
   let url = process.env.DATABASE_URL;
   if (url) {
@@ -60,7 +60,8 @@ export async function connectDatabase(options: { adopt?: boolean } = {}): Promis
     process.env.DATABASE_URL = url;
   }
   await assertReachable(url);
-  const applied = await migrate(pool());
+  // A read-only command (legacy discover) leaves the database exactly as it found it.
+  const applied = options.migrate === false ? [] : await migrate(pool());
   current = { url, embedded, applied };
   return current;
 }

@@ -131,7 +131,10 @@ describe("an approval is for one run", () => {
     expect((await runProgress(run.id))?.status).toBe("succeeded");
     const rollback = await requestRollback(1, SYSTEM_ACTOR);
     await executeRun(rollback.id);
-    expect((await runProgress(rollback.id))?.status).toBe("succeeded");
+    const undone = await runProgress(rollback.id);
+    expect(undone?.status).toBe("succeeded");
+    // The rollback's log says what it undid.
+    expect(undone?.log.map((l) => l.message)).toContain("Undo: Create the users_compat and people_compat views: done");
     await expect(requestRun(1, SYSTEM_ACTOR)).rejects.toThrow(/The approval of phase 1 no longer counts \(phase 1 was rolled back \(rollback #\d+ by system\)\): a lead must approve the plan again/);
     await approve(1);
     const again = await requestRun(1, SYSTEM_ACTOR);

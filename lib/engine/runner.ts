@@ -90,11 +90,13 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     if (row.status === "succeeded" || row.status === "skipped") continue;
     if (await settleInterruption(db, run.id)) return;
     const step = steps.find((s) => s.id === row.step_id);
+    // A rollback's log says what it undoes, not what the step once did.
+    const label = `${run.kind === "rollback" ? "Undo: " : ""}${step?.title ?? row.step_id}`;
     let outcome: "done" | "interrupted" = "done";
     try {
       if (!step) throw new PlanChangedError(`step ${row.step_id} is no longer part of phase ${run.phase} in this version of Unify`);
       await transitionStep(db, { runId: run.id, stepId: step.id }, "start");
-      await log(db, run.id, row.checkpoint ? `${step.title}: resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `${step.title}: started`, "info", step.id);
+      await log(db, run.id, row.checkpoint ? `${label}: resuming from checkpoint ${JSON.stringify(row.checkpoint)}` : `${label}: started`, "info", step.id);
       if (run.kind === "run") {
         outcome = await runStep(db, run, step, row, base);
       } else {
@@ -106,14 +108,14 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
       await db.query("ROLLBACK").catch(() => undefined);
       const message = (error as Error).message;
       await transitionStep(db, { runId: run.id, stepId: row.step_id }, "fail", message).catch(() => undefined);
-      await log(db, run.id, `${step?.title ?? row.step_id}: failed: ${message}`, "error", row.step_id);
+      await log(db, run.id, `${label}: failed: ${message}`, "error", row.step_id);
       if (error instanceof PlanChangedError) await voidApprovals(db, run.phase, `the plan changed during run #${run.id}: ${message}`);
       await failRun(db, run, `${row.step_id}: ${message}`);
       return;
     }
     if ((await settleInterruption(db, run.id)) || outcome === "interrupted") return;
     await transitionStep(db, { runId: run.id, stepId: step.id }, "succeed");
-    await log(db, run.id, `${step.title}: done`, "info", step.id);
+    await log(db, run.id, `${label}: done`, "info", step.id);
   }
 
   if (run.kind === "rollback") {
