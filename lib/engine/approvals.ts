@@ -3,7 +3,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { buildPlan } from "@/lib/plan/plan";
-import type { Queryable } from "@/lib/plan/types";
+import type { Check, Queryable } from "@/lib/plan/types";
 import { validationReport } from "@/lib/validation/runs";
 import { EngineError, PlanNotApprovedError } from "./errors";
 
@@ -11,7 +11,7 @@ export type Decision = "approved" | "rejected";
 
 export interface ApprovalState {
   /** The decision that counts: the latest one for the current plan checksum, unless voided. */
-  current: { decision: Decision; decidedBy: string; decidedAt: Date; comment: string } | null;
+  current: { decision: Decision; decidedBy: string; decidedAt: Date; comment: string; preflight: Check[] } | null;
   /** True when the latest decision was made on a plan that has since changed. */
   voidedByChange: boolean;
   /** Why the latest approval no longer counts although the plan is the same (a rollback, a plan change mid-run, withdrawn). */
@@ -58,7 +58,13 @@ export async function approvalState(phase: number, checksum: string, estimates?:
   const requestedSince = await prisma().phaseRun.count({ where: { phase, kind: "run", requestedAt: { gte: latest.decidedAt } } });
   const approvedEstimates = (latest.estimates ?? null) as Record<string, number> | null;
   return {
-    current: { decision: latest.decision as Decision, decidedBy: latest.decidedBy, decidedAt: latest.decidedAt, comment: latest.comment },
+    current: {
+      decision: latest.decision as Decision,
+      decidedBy: latest.decidedBy,
+      decidedAt: latest.decidedAt,
+      comment: latest.comment,
+      preflight: (latest.preflight ?? []) as unknown as Check[],
+    },
     voidedByChange: false,
     voidedReason: null,
     stale: latest.decision === "approved" && approvedEstimates && estimates ? staleSteps(approvedEstimates, estimates) : null,

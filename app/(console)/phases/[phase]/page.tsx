@@ -9,6 +9,7 @@ import { PostValidation } from "@/components/phases/post-validation";
 import { RunBanner } from "@/components/phases/run-banner";
 import { RunControls } from "@/components/phases/run-controls";
 import { RunsTable } from "@/components/phases/runs-table";
+import { formatTime } from "@/components/phases/format";
 import { StatusBadge } from "@/components/phases/status-badge";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -100,9 +101,16 @@ export default async function PhasePage({ params }: Props) {
               canRunPreflight={isLead || isAdmin}
             />
           </Card>
-          <Card title="Pre-flight checks" description="Checked against the legacy database as this page loaded.">
-            <CheckList checks={plan.preflight} label="Pre-flight checks" />
-          </Card>
+          {/* Once decided, the checks the lead decided on; the live ones only while a decision is pending. */}
+          {approval.current && !approval.stale ? (
+            <Card title="Pre-flight checks" description={`As they were when ${approval.current.decidedBy} decided, ${formatTime(approval.current.decidedAt)}.`}>
+              <CheckList checks={approval.current.preflight} label="Pre-flight checks" />
+            </Card>
+          ) : (
+            <Card title="Pre-flight checks" description="Checked against the legacy database as this page loaded.">
+              <CheckList checks={plan.preflight} label="Pre-flight checks" />
+            </Card>
+          )}
         </div>
         <LiveSteps
           phase={n}
