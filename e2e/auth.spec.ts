@@ -44,10 +44,16 @@ test("sign-out ends the session: the console sends you back to sign in", async (
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("an unknown address shows the 404 page", async ({ page }) => {
+test("an unknown address shows the 404 page, with the sidebar for a signed-in operator; the console has an icon", async ({ page }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await signIn(page, ANALYST);
+  expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  const icon = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect((await page.request.get(icon!)).status()).toBe(200);
 });
 
 test("an admin creates an analyst, who can then sign in; the activity log shows both", async ({ page }) => {
