@@ -2,6 +2,7 @@ import { qualified, quoteIdent } from "@/lib/db/sql";
 import { phase1PostRunChecks, phase1PreflightChecks } from "@/lib/validation/checks/phase-1";
 import { countRows, relationExists } from "../catalog";
 import type { Check, PhaseDefinition } from "../types";
+import { count } from "@/lib/validation/types";
 import { compatViews } from "./compat-views";
 import { employeesTable } from "./employees-table";
 import { mergeIdentities } from "./merge-identities";
@@ -39,7 +40,7 @@ export const phase1: PhaseDefinition = {
       checks.push({
         name: "identity rows to merge",
         status: users + people > 0 ? "pass" : "warn",
-        detail: `${users} users rows, ${people} people rows`,
+        detail: `${count(users)} users rows, ${count(people)} people rows`,
       });
       const occupied = await relationExists(ctx.db, ctx.unifiedSchema, "employees");
       checks.push({

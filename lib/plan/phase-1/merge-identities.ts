@@ -1,4 +1,5 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
+import { count } from "@/lib/validation/types";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import type { Check, PlanContext, Step } from "../types";
 
@@ -232,7 +233,7 @@ export async function accountForEveryRow(ctx: PlanContext): Promise<Check[]> {
     checks.push({
       name: `every ${table} row is an employee or a reported conflict`,
       status: ok ? "pass" : "fail",
-      detail: `${total} rows = ${carried} employees + ${reported} reported${ok ? "" : " (MISMATCH)"}`,
+      detail: `${count(total)} rows = ${count(carried)} employees + ${count(reported)} reported${ok ? "" : " (MISMATCH)"}`,
     });
   }
   const distinct = await distinctIdentities(ctx);
@@ -240,7 +241,7 @@ export async function accountForEveryRow(ctx: PlanContext): Promise<Check[]> {
   checks.push({
     name: "one employee per distinct normalised email",
     status: distinct === merged ? "pass" : "fail",
-    detail: `${distinct} distinct emails, ${merged} merged employees`,
+    detail: `${count(distinct)} distinct emails, ${count(merged)} merged employees`,
   });
   return checks;
 }
