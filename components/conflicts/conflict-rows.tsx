@@ -33,6 +33,23 @@ function Cell({ children, className = "" }: { children: ReactNode; className?: s
   return <td className={`px-3 py-2 align-top text-sm text-slate-700 ${className}`}>{children}</td>;
 }
 
+/** Field names as people say them; the column name stays in the tooltip. */
+const FIELD_LABELS: Record<string, string> = {
+  full_name: "Full name",
+  is_active: "Active",
+  duplicate_row: "Duplicate row",
+  email: "Email",
+  role: "Role",
+  department: "Department",
+  team: "Team",
+  country: "Country",
+  manager: "Manager",
+  manager_email: "Manager email",
+  manager_cycle: "Manager loop",
+  hire_date: "Hire date",
+  status: "Status",
+};
+
 /** The conflicts of one page; a lead opens an override form under any row the merge can apply. */
 export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOverride: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
@@ -43,7 +60,9 @@ export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOv
         <Fragment key={r.id}>
           <tr data-testid={`conflict-${r.id}`}>
             <Cell>{r.emailNormalized ? <Email address={r.emailNormalized} /> : <span className="italic text-slate-400">no email</span>}</Cell>
-            <Cell className="font-mono text-xs whitespace-nowrap">{r.field}</Cell>
+            <Cell className="text-xs whitespace-nowrap">
+              <span title={r.field}>{FIELD_LABELS[r.field] ?? r.field}</span>
+            </Cell>
             <Cell className="max-w-48 break-words">
               <Value value={r.chosenValue} source={r.chosenSource} />
             </Cell>

@@ -110,7 +110,7 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
           {progress && progress.units.length > 0 && <UnitRows step={progress} unit={step.unit} />}
           <details data-testid={`sql-${step.id}`} className="rounded-md border border-slate-200 bg-slate-50">
             <summary className="cursor-pointer select-none px-3 py-1.5 text-xs font-medium text-slate-600 hover:text-slate-900">
-              SQL of {step.id}: {statements} statement{statements === 1 ? "" : "s"}, about {formatCount(step.estimatedRows)} rows
+              SQL of {step.id}: {statements} statement{statements === 1 ? "" : "s"}; they read or write about {formatCount(step.estimatedRows)} legacy rows
             </summary>
             <div className="space-y-2 border-t border-slate-200 p-3">
               {step.statements.map((sql, i) => (
