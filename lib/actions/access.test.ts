@@ -123,6 +123,10 @@ describe("every API route that needs a session", () => {
     const response = await runs.GET(new Request("http://localhost/api/runs/1"), { params: Promise.resolve({ id: "1" }) });
     expect(response.status).toBe(401);
     expect(await deniedCount("run.read")).toBe(before + 1);
+    const exported = await import("@/app/api/conflicts/export/route");
+    const exportsBefore = await deniedCount("conflict.export");
+    expect((await exported.GET(new Request("http://localhost/api/conflicts/export"))).status).toBe(401);
+    expect(await deniedCount("conflict.export")).toBe(exportsBefore + 1);
     const health = await import("@/app/api/health/route");
     expect((await health.GET()).status).toBe(200);
   });

@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   "phase.rollback": { roles: ["admin"], label: "Roll back a phase" },
   "conflict.override": { roles: ["lead"], label: "Override a merge choice" },
   "conflict.withdraw": { roles: ["lead"], label: "Withdraw an override" },
+  "conflict.export": { roles: ["admin", "lead", "analyst"], label: "Export the conflicts as CSV" },
   "validation.run": { roles: ["admin", "lead"], label: "Run a validation suite" },
   "inventory.recompute": { roles: ["admin", "lead", "analyst"], label: "Recount the source inventory" },
   "operator.create": { roles: ["admin"], label: "Create an operator" },

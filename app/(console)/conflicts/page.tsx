@@ -9,7 +9,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasNul } from "@/lib/db/sql";
 import { hasAnyRole } from "@/lib/auth/roles";
-import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
+import { ConflictCursorError, conflictFields, conflictSummary, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
+import { Table, Td, Th } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Merge conflicts" };
 
@@ -23,14 +24,18 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
   const after = params.after?.trim() || undefined;
   // Filters that PostgreSQL cannot hold (a NUL byte) name no page of conflicts.
   if ([params.field, params.q, params.after].some((v) => v !== undefined && hasNul(v))) notFound();
-  const [list, fields, pending] = await Promise.all([
+  const [list, fields, pending, summary] = await Promise.all([
     listConflicts({ field, search, after }).catch((error: unknown) => {
       if (error instanceof ConflictCursorError) notFound();
       throw error;
     }),
     conflictFields(),
     pendingOverrides(),
+    conflictSummary(),
   ]);
+  const exportQuery = new URLSearchParams();
+  if (field) exportQuery.set("field", field);
+  if (search) exportQuery.set("q", search);
   const canOverride = hasAnyRole(operator.roles, ["lead"]);
   return (
     <>
@@ -56,9 +61,40 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
           overrides are kept either way.
         </EmptyState>
       ) : (
+        <>
+        <Card title="By field and rule" description="How many conflicts each rule produced; a person's conflicts are listed together below." className="mb-6">
+          <Table label="Conflicts by field and rule">
+            <thead className="bg-slate-50">
+              <tr>
+                <Th>Field</Th>
+                <Th>Rule</Th>
+                <Th className="text-right">Conflicts</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {summary.map((s) => (
+                <tr key={`${s.field}|${s.rule}`}>
+                  <Td>
+                    <Link href={`/conflicts?field=${encodeURIComponent(s.field)}`} className="font-mono text-xs text-brand-700 hover:text-brand-800">
+                      {s.field}
+                    </Link>
+                  </Td>
+                  <Td className="whitespace-normal text-xs text-slate-600">{s.rule}</Td>
+                  <Td className="text-right tabular-nums">{s.count.toLocaleString("en-US")}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
         <Card>
-          <div className="mb-4">
+          <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
             <ConflictFilters fields={fields} field={field} search={search} />
+            <a
+              href={`/api/conflicts/export${exportQuery.size ? `?${exportQuery.toString()}` : ""}`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50"
+            >
+              Export CSV
+            </a>
           </div>
           {list.rows.length ? (
             <ConflictsTable
@@ -74,6 +110,7 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
             <EmptyState title={field || search ? "No conflict matches these filters" : "No conflicts: users and people agreed everywhere"} />
           )}
         </Card>
+        </>
       )}
     </>
   );

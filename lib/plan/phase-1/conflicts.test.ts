@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
-import { conflictFields, ConflictOverrideError, listConflicts, overrideConflict, pendingOverrides, withdrawOverride } from "./conflicts";
+import { conflictFields, ConflictOverrideError, conflictsCsv, conflictSummary, listConflicts, overrideConflict, pendingOverrides, withdrawOverride } from "./conflicts";
 import { stopQueue } from "@/lib/engine/queue";
 import { executeRun } from "@/lib/engine/runner";
 import { requestRun } from "@/lib/engine/runs";
@@ -197,3 +197,26 @@ async function relationPresent(): Promise<boolean> {
   const { rows } = await pool().query(`SELECT to_regclass('unified.merge_conflicts') IS NOT NULL AS present`);
   return rows[0].present;
 }
+
+describe("the conflicts workbench at real sizes", () => {
+  it("summarises by field and rule, largest first, and exports the filtered conflicts as safe CSV", async () => {
+    if (!(await relationPresent())) await approveAndRun(1);
+    await pool().query(
+      `INSERT INTO unified.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
+       SELECT 'csv' || g || '@x.com', 'full_name', '=HYPERLINK("x")', 'people#' || g, 'Smith, "Jo"', 'users#' || (9000 + g), 'csv test'
+         FROM generate_series(1, 120) g`,
+    );
+    try {
+      const summary = await conflictSummary();
+      expect(summary[0]).toEqual({ field: "full_name", rule: "csv test", count: 120 });
+      const lines: string[] = [];
+      for await (const line of conflictsCsv({ field: "full_name", search: "csv" })) lines.push(line);
+      expect(lines[0]).toBe("email_normalized,field,chosen_value,chosen_source,alternative_value,alternative_source,rule\n");
+      expect(lines).toHaveLength(121);
+      // A formula is defused, quotes and commas are quoted.
+      expect(lines.find((l) => l.startsWith("csv1@"))).toBe(`csv1@x.com,full_name,"'=HYPERLINK(""x"")",people#1,"Smith, ""Jo""",users#9001,csv test\n`);
+    } finally {
+      await pool().query(`DELETE FROM unified.merge_conflicts WHERE rule = 'csv test'`);
+    }
+  });
+});

@@ -234,6 +234,44 @@ export async function conflictFields(): Promise<{ field: string; count: number }
   return found ?? [];
 }
 
+/** How many conflicts each field and rule produced: the workbench's summary, largest first. */
+export async function conflictSummary(): Promise<{ field: string; rule: string; count: number }[]> {
+  const found = await whileConflictsExist(async () => {
+    const { rows } = await pool().query<{ field: string; rule: string; n: string }>(
+      `SELECT field, rule, count(*) AS n FROM ${CONFLICTS} GROUP BY field, rule ORDER BY count(*) DESC, field, rule`,
+    );
+    return rows.map((r) => ({ field: r.field, rule: r.rule, count: Number(r.n) }));
+  });
+  return found ?? [];
+}
+
+const CSV_COLUMNS = ["email_normalized", "field", "chosen_value", "chosen_source", "alternative_value", "alternative_source", "rule"] as const;
+
+/**
+ * One CSV cell: quoted when it must be, quotes doubled, and a leading =, +, - or @ defused so a
+ * spreadsheet never runs a legacy value as a formula.
+ */
+function csvCell(value: string | null): string {
+  if (value === null) return "";
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Every conflict matching the filters as CSV lines (header first), read page by page. */
+export async function* conflictsCsv(filter: { field?: string; search?: string }): AsyncGenerator<string> {
+  yield `${CSV_COLUMNS.join(",")}\n`;
+  let after: string | undefined;
+  for (;;) {
+    const page = await listConflicts({ ...filter, after });
+    for (const r of page.rows) {
+      const cells = [r.emailNormalized, r.field, r.chosenValue, r.chosenSource, r.alternativeValue, r.alternativeSource, r.rule];
+      yield `${cells.map(csvCell).join(",")}\n`;
+    }
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
 const MAX_VALUE_LENGTH = 500;
 
 /** The value as the merge step will cast it, or a refusal a lead can act on. */
