@@ -71,9 +71,16 @@ test("an admin creates an analyst, who can then sign in; the activity log shows 
   await signIn(page, ADMIN);
   await page.goto("/activity");
   const log = page.getByRole("table", { name: "Activity log" });
-  await expect(log.getByRole("row").filter({ hasText: "operator.create" }).filter({ hasText: email })).toHaveCount(1);
-  await expect(log.getByRole("row").filter({ hasText: "auth.login" }).filter({ hasText: email }).first()).toBeVisible();
+  await expect(log.getByRole("row").filter({ hasText: "Create an operator" }).filter({ hasText: email })).toHaveCount(1);
+  await expect(log.getByRole("row").filter({ hasText: "Signed in" }).filter({ hasText: email }).first()).toBeVisible();
   await snap(page, "activity");
+  // Filters narrow the log and travel with its pages.
+  await page.getByLabel("What").selectOption("auth.");
+  await page.getByLabel("Who").fill(email);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=auth\.&actor=/);
+  await expect(log.getByRole("row").filter({ hasText: "Create an operator" })).toHaveCount(0);
+  await expect(log.getByRole("row").filter({ hasText: "Signed in" }).filter({ hasText: email }).first()).toBeVisible();
 });
 
 test("an admin changes an operator's roles and disables them; a disabled operator cannot sign in", async ({ page }) => {

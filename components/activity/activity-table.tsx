@@ -1,5 +1,6 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import Link from "next/link";
+import { PERMISSIONS } from "@/lib/auth/permissions";
 import { Table, Td, Th } from "@/components/ui/table";
 
 export interface ActivityRow {
@@ -14,7 +15,14 @@ export interface ActivityRow {
 
 const OUTCOME_TONE: Record<string, BadgeTone> = { ok: "success", denied: "danger", failed: "warning" };
 
-export function ActivityTable({ rows, total, totalCapped, older, paged }: {
+/** Events as people name them; the code stays in the tooltip. */
+const EVENT_LABELS: Record<string, string> = {
+  "auth.login": "Signed in",
+  "auth.logout": "Signed out",
+  ...Object.fromEntries(Object.entries(PERMISSIONS).map(([action, p]) => [action, p.label])),
+};
+
+export function ActivityTable({ rows, total, totalCapped, older, paged, filterQuery }: {
   rows: ActivityRow[];
   total: number;
   totalCapped: boolean;
@@ -22,6 +30,8 @@ export function ActivityTable({ rows, total, totalCapped, older, paged }: {
   older: string | null;
   /** This page starts below the newest entry. */
   paged: boolean;
+  /** The filters, carried by the paging links ("" when none). */
+  filterQuery: string;
 }) {
   const link = "rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50";
   return (
@@ -42,7 +52,9 @@ export function ActivityTable({ rows, total, totalCapped, older, paged }: {
             <tr key={r.id}>
               <Td className="font-mono text-xs">{r.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
               <Td>{r.actorEmail ?? "—"}</Td>
-              <Td className="font-mono text-xs">{r.action}</Td>
+              <Td className="text-xs">
+                <span title={r.action}>{EVENT_LABELS[r.action] ?? r.action}</span>
+              </Td>
               <Td>{r.target ?? "—"}</Td>
               <Td>
                 <Badge tone={OUTCOME_TONE[r.outcome] ?? "neutral"}>{r.outcome}</Badge>
@@ -58,12 +70,12 @@ export function ActivityTable({ rows, total, totalCapped, older, paged }: {
         </span>
         <div className="flex gap-2">
           {paged && (
-            <Link className={link} href="/activity">
+            <Link className={link} href={`/activity${filterQuery ? `?${filterQuery}` : ""}`}>
               Newest
             </Link>
           )}
           {older && (
-            <Link className={link} href={`/activity?before=${older}`}>
+            <Link className={link} href={`/activity?${filterQuery ? `${filterQuery}&` : ""}before=${older}`}>
               Older
             </Link>
           )}

@@ -50,17 +50,18 @@ const COUNT_CAP = 10_000;
  * One page of the log, newest first, by keyset: `before` is the id of the last entry already
  * shown (the primary key serves the order, so a page costs the same at any depth).
  */
-export async function listActivity(filter: { before?: bigint; action?: string } = {}) {
-  const where = {
+export async function listActivity(filter: { before?: bigint; action?: string; outcome?: Outcome; actor?: string } = {}) {
+  const matching = {
     ...(filter.action ? { action: { startsWith: filter.action } } : {}),
-    ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}),
+    ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.actor ? { actorEmail: { contains: filter.actor.trim().toLowerCase() } } : {}),
   };
+  const where = { ...matching, ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}) };
   const [rows, counted] = await Promise.all([
     prisma().activityEntry.findMany({ where, orderBy: { id: "desc" }, take: ACTIVITY_PAGE_SIZE + 1 }),
     prisma()
-      .$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT 1 FROM console.activity_log
-        WHERE ${filter.action ?? null}::text IS NULL OR starts_with(action, ${filter.action ?? null}::text) LIMIT ${COUNT_CAP + 1}) capped`
-      .then((r) => Number(r[0]?.n ?? 0)),
+      .activityEntry.findMany({ where: matching, select: { id: true }, orderBy: { id: "desc" }, take: COUNT_CAP + 1 })
+      .then((r) => r.length),
   ]);
   const entries = rows.slice(0, ACTIVITY_PAGE_SIZE);
   return {
