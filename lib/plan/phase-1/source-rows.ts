@@ -52,7 +52,7 @@ export const sourceRows: Step<StatementCheckpoint> = {
       const { rows: found } = await ctx.db.query<{ n: string }>(
         `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, legacy)} s
           WHERE nullif(btrim(s.email), '') IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM ${u}.${quoteIdent(rows)} r WHERE r.source_row_id IS NOT NULL AND r.id IS NOT DISTINCT FROM s.id AND r.employee_id IS NOT NULL)`,
+            AND NOT EXISTS (SELECT 1 FROM ${u}.${quoteIdent(rows)} r WHERE r.id = s.id AND r.employee_id IS NOT NULL)`,
       );
       const unlinked = Number(found[0]?.n ?? 0);
       checks.push({
