@@ -59,9 +59,7 @@ export async function listActivity(filter: { before?: bigint; action?: string; o
   const where = { ...matching, ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}) };
   const [rows, counted] = await Promise.all([
     prisma().activityEntry.findMany({ where, orderBy: { id: "desc" }, take: ACTIVITY_PAGE_SIZE + 1 }),
-    prisma()
-      .activityEntry.findMany({ where: matching, select: { id: true }, orderBy: { id: "desc" }, take: COUNT_CAP + 1 })
-      .then((r) => r.length),
+    prisma().activityEntry.count({ where: matching, take: COUNT_CAP + 1 }),
   ]);
   const entries = rows.slice(0, ACTIVITY_PAGE_SIZE);
   return {

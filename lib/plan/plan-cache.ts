@@ -1,7 +1,5 @@
-import { discoverLegacy } from "@/lib/legacy/discovery";
-import { legacySchema } from "@/lib/legacy/contract";
 import { discoveryFingerprint } from "./fingerprint";
-import { buildPlanFrom, phaseDefinition, UNIFIED_SCHEMA, type PhasePlan } from "./plan";
+import { buildPlanFrom, phaseDefinition, planContext, type PhasePlan } from "./plan";
 import { PHASES } from "./phases";
 import type { Queryable } from "./types";
 
@@ -27,11 +25,10 @@ export async function cachedPlan(phase: number, db: Queryable): Promise<PhasePla
     const meta = PHASES.find((p) => p.number === phase)!;
     return { phase, title: meta.title, available: false, steps: [], checksum: "", preflight: [] };
   }
-  const discovery = await discoverLegacy(db, legacySchema());
-  const fingerprint = discoveryFingerprint(discovery);
+  const ctx = await planContext(db);
+  const fingerprint = discoveryFingerprint(ctx.discovery);
   const hit = cache.get(phase);
   if (hit && hit.fingerprint === fingerprint && Date.now() - hit.builtAt < ESTIMATES_TTL_MS) return hit.plan;
-  const ctx = { db, legacySchema: legacySchema(), unifiedSchema: UNIFIED_SCHEMA, auditTables: discovery.scorecards.map((s) => s.tableName).sort(), discovery };
   const plan = buildPlanFrom(phase, ctx);
   cache.set(phase, { fingerprint, builtAt: Date.now(), plan });
   plan.catch(() => cache.delete(phase));

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { phaseDefinition } from "@/lib/plan/plan";
 import type { PlanContext } from "@/lib/plan/types";
 import { stepChecks } from "./checks/common";
@@ -16,7 +17,7 @@ function phasePreflight(phase: number): ValidationCheck | null {
     title: `Phase ${phase}'s pre-flight checks`,
     category: "quality",
     async run(db, ctx) {
-      const checks = await definition.preflight({ ...ctx, db: db as never });
+      const checks = await definition.preflight({ ...ctx, db: db as pg.PoolClient });
       return checks.map((c): CheckResult => ({ name: c.name, status: c.status, expected: "", actual: "", detail: c.detail }));
     },
   };
