@@ -1,0 +1,60 @@
+import { quoteIdent } from "@/lib/db/sql";
+import { relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
+import type { PlanContext, Step } from "../types";
+
+/**
+ * `audits`, one table for every scorecard's audits. Created bare: the report indexes and the
+ * foreign keys come after the load (twice as fast, ../shared/PERFORMANCE.md). From the start it
+ * has its primary key and the unique origin (source_table, source_id), so no re-run or resume can
+ * ever add a legacy row twice, and the checks that make an unmatched email an error, never a
+ * silent NULL.
+ */
+function statements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return [
+    `-- Every legacy audit row, once: scores in parameter_scores keyed by field_key, the origin unique.
+CREATE TABLE IF NOT EXISTS ${u}.audits (
+  id                    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  scorecard_id          integer NOT NULL,
+  channel_id            integer,
+  employee_id           bigint,
+  auditor_id            bigint,
+  audit_date            date,
+  status                text,
+  total_score           numeric,
+  passed                boolean,
+  comments              text,
+  parameter_scores      jsonb NOT NULL,
+  created_at            timestamptz,
+  updated_at            timestamptz,
+  deleted_at            timestamptz,
+  source_table          text NOT NULL,
+  source_id             bigint NOT NULL,
+  employee_email_legacy text,
+  auditor_email_legacy  text,
+  legacy_extra          jsonb,
+  CONSTRAINT audits_source_unique UNIQUE (source_table, source_id),
+  CONSTRAINT audits_parameter_scores_object CHECK (jsonb_typeof(parameter_scores) = 'object'),
+  CONSTRAINT audits_employee_known CHECK (employee_id IS NOT NULL OR ${u}.norm_email(employee_email_legacy) IS NULL),
+  CONSTRAINT audits_auditor_known CHECK (auditor_id IS NOT NULL OR ${u}.norm_email(auditor_email_legacy) IS NULL)
+)`,
+  ];
+}
+
+export const auditsTable: Step<StatementCheckpoint> = {
+  id: "audits-table",
+  title: "Create the audits table",
+  unit: "statements",
+  async plan(ctx) {
+    return { statements: statements(ctx), estimatedRows: 0 };
+  },
+  run: (ctx) => runStatements(ctx, ctx.statements),
+  async verify(ctx) {
+    const exists = await relationExists(ctx.db, ctx.unifiedSchema, "audits");
+    return [{ name: "audits exists", status: exists ? "pass" : "fail", detail: exists ? `${ctx.unifiedSchema}.audits` : "missing" }];
+  },
+  async rollback(ctx) {
+    if (await relationExists(ctx.db, ctx.unifiedSchema, "audits")) await ctx.db.query(`DROP TABLE ${quoteIdent(ctx.unifiedSchema)}.audits`);
+  },
+};
