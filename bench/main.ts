@@ -1,13 +1,17 @@
 import { explainError } from "@/lib/cli/output";
 import { legacySeedBench } from "./legacy-seed";
 import { pagesBench } from "./pages";
+import { partitioningBench } from "./partitioning";
 import { phase1Bench } from "./phase-1";
+import { phase2Bench } from "./phase-2";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
+  "phase-2": phase2Bench,
   pages: pagesBench,
+  partitioning: partitioningBench,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -161,12 +161,52 @@ test("run progress is for signed-in operators only, and an unknown run is a 404"
 
 test("phases that have no plan yet say so instead of offering buttons", async ({ page }) => {
   await signIn(page, ADMIN);
-  await page.goto("/phases/2");
+  await page.goto("/phases/3");
   await expect(page.getByRole("heading", { name: "Not yet planned in this version of Unify" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
   const missing = await page.goto("/phases/9");
   expect(missing?.status()).toBe(404);
   await page.goto("/phases");
-  await expect(page.getByTestId("phase-row-2")).toContainText("not yet planned");
+  await expect(page.getByTestId("phase-row-3")).toContainText("not yet planned");
   await snap(page, "phases-list");
+});
+
+test("a lead approves Phase 2, an admin runs it and watches every audit table load, the phase goes green, then rolls it back", async ({ page }) => {
+  test.setTimeout(420_000);
+  await ensurePhaseOneSucceeded(page);
+
+  await signIn(page, LEAD);
+  await page.goto("/phases/2");
+  await expect(page.getByRole("heading", { name: "Phase 2 · Audit unification" })).toBeVisible();
+  const sql = page.getByTestId("sql-load-audits");
+  await sql.getByText("SQL of load-audits").click();
+  await expect(sql.locator("pre").first()).toContainText("INSERT INTO");
+  await approveWithPreflight(page, "one audits table: SQL and pre-flight reviewed");
+  await snap(page, "phase-2-approved-by-lead");
+  await signOut(page);
+
+  await signIn(page, ADMIN);
+  await page.goto("/phases/2");
+  await page.getByRole("button", { name: "Run phase 2" }).click();
+  await expect(page.getByText(`requested by ${ADMIN.email}`)).toBeVisible();
+  // One progress row per audit table, with its rows and rate, while the units load side by side.
+  const units = page.getByTestId("units-load-audits");
+  await expect(units).toContainText("12 units", { timeout: 120_000 });
+  await expect(units).toContainText("Escalation Audit");
+  await expect(page.getByTestId("run-percent")).toHaveText("100%", { timeout: 240_000 });
+  await expect(units).toContainText("12 units, 12 done");
+  await expect(page.getByTestId("step-audit-compat-views")).toContainText("succeeded", { timeout: 240_000 });
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 240_000 });
+  await expectNoSidewaysScroll(page);
+  await snap(page, "phase-2-succeeded-admin");
+  await page.goto("/");
+  await expect(page.getByTestId("pipeline-phase-2")).toContainText("succeeded");
+  await snap(page, "overview-admin-after-phase-2");
+
+  // Undone with a button: the audits, their indexes and the compatibility views go, the legacy tables stay.
+  await page.goto("/phases/2");
+  await page.getByRole("button", { name: "Roll back…" }).click();
+  await page.getByRole("button", { name: "Roll back phase 2" }).click();
+  await expect(page.getByRole("main").getByText("rolled back").first()).toBeVisible({ timeout: 120_000 });
+  await signOut(page);
 });

@@ -35,9 +35,12 @@ function progressLine(run: RunProgress): string {
   const width = 24;
   const fraction = current?.rowsTotal ? Math.min(1, current.rowsDone / current.rowsTotal) : done / Math.max(1, run.steps.length);
   const bar = "#".repeat(Math.round(fraction * width)).padEnd(width, ".");
-  const rate = current?.rowsPerSecond ? ` ${Math.round(current.rowsPerSecond)}/s` : "";
+  const rate = current?.rowsPerSecond ? ` ${Math.round(current.rowsPerSecond)} rows/s` : "";
+  const units = current?.units.length
+    ? ` · ${current.units.filter((u) => u.status === "succeeded").length}/${current.units.length} tables done`
+    : "";
   const eta = current?.etaSeconds !== null && current?.etaSeconds !== undefined ? ` ETA ${formatDuration(current.etaSeconds)}` : "";
-  return `[${bar}] step ${Math.min(done + 1, run.steps.length)}/${run.steps.length} ${current?.stepId ?? ""} ${current?.rowsDone ?? 0}/${current?.rowsTotal ?? "?"}${rate}${eta}`;
+  return `[${bar}] step ${Math.min(done + 1, run.steps.length)}/${run.steps.length} ${current?.stepId ?? ""} ${current?.rowsDone ?? 0}/${current?.rowsTotal ?? "?"}${rate}${eta}${units}`;
 }
 
 /** Executes the run here unless a worker already has it; follows it to its end either way. */
