@@ -93,10 +93,11 @@ function expectedUdt(field: DmmfField, enums: DmmfEnum[]): string[] {
 /** Every disagreement between schema.prisma and the database, as sentences; empty when they agree. */
 export async function compareSchemaToCatalog(
   db: pg.Pool,
-  options: { datamodel?: Datamodel; schemas?: string[] } = {},
+  options: { datamodel?: Datamodel; schemas?: string[]; omit?: string[] } = {},
 ): Promise<string[]> {
   const datamodel = options.datamodel ?? readDatamodel();
-  const inScope = (m: DmmfModel) => !options.schemas || options.schemas.includes(m.schema ?? "public");
+  const inScope = (m: DmmfModel) =>
+    (!options.schemas || options.schemas.includes(m.schema ?? "public")) && !options.omit?.includes(m.name);
   const problems: string[] = [];
   const models = [
     ...datamodel.models.filter(inScope).map((m) => ({ ...m, isView: false })),

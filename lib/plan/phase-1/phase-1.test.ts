@@ -87,7 +87,8 @@ describe("Phase 1 on hand-built tricky legacy data", () => {
   });
 
   it("leaves a catalog that schema.prisma describes exactly, unified models and views included", async () => {
-    expect(await compareSchemaToCatalog(pool())).toEqual([]);
+    // Phase 2's models describe what Phase 2 creates: its own test covers them.
+    expect(await compareSchemaToCatalog(pool(), { omit: ["Scorecard", "ScorecardField", "Audit"] })).toEqual([]);
   });
 
   it("records every conflict with both values and the rule's choice", async () => {

@@ -7,14 +7,27 @@ import { compatViewName, readAuditColumns, type AuditColumn } from "./audit-colu
 /**
  * For every legacy audit table T, `unified."T_compat"`: T's columns — names, order and types —
  * rebuilt from `audits`, so an old report pointed at it gets T's rows exactly. Emails come back as
- * the legacy rows spelled them (the spelling kept where it differs from the employee's email),
+ * the legacy rows spelled them (the spelling kept where it differs from the normalised email),
  * scores from parameter_scores, everything else from its column or from legacy_extra.
  */
-function columnExpression(column: AuditColumn): string {
+/**
+ * An email as the legacy row spelled it: the kept spelling when it still names the linked employee
+ * (or nobody is linked: a NULL or blank email), the employee's normalised email otherwise — the
+ * spelling of every row that was written normalised, and stable when an employee's display email
+ * changes case. So the view's
+ * email is a function of the link, and a row linked to the wrong employee reads back wrong.
+ */
+function emailOf(u: string, kept: string, alias: string): string {
+  return `CASE WHEN a.${kept} IS NULL THEN ${alias}.email_normalized
+            WHEN ${alias}.id IS NULL OR ${u}.norm_email(a.${kept}) = ${alias}.email_normalized THEN a.${kept}
+            ELSE ${alias}.email_normalized END`;
+}
+
+function columnExpression(u: string, column: AuditColumn): string {
   const cast = (expression: string) => `(${expression})::${column.type}`;
   const extra = cast(`a.legacy_extra ->> ${quoteLiteral(column.name)}`);
-  if (column.name === "employee_email") return cast("COALESCE(a.employee_email_legacy, e.email)");
-  if (column.name === "auditor_email") return cast("COALESCE(a.auditor_email_legacy, r.email)");
+  if (column.name === "employee_email") return cast(emailOf(u, "employee_email_legacy", "e"));
+  if (column.name === "auditor_email") return cast(emailOf(u, "auditor_email_legacy", "r"));
   switch (column.home.kind) {
     case "base":
       return cast(`a.${quoteIdent(column.home.column)}`);
@@ -28,7 +41,7 @@ function columnExpression(column: AuditColumn): string {
 
 export function compatViewStatement(ctx: PlanContext, table: string, columns: AuditColumn[]): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  const select = columns.map((c) => `${columnExpression(c)} AS ${quoteIdent(c.name)}`).join(",\n       ");
+  const select = columns.map((c) => `${columnExpression(u, c)} AS ${quoteIdent(c.name)}`).join(",\n       ");
   return `-- ${sqlComment(`The legacy audit table ${table} exactly, column for column, rebuilt from audits for old readers.`)}
 CREATE OR REPLACE VIEW ${u}.${quoteIdent(compatViewName(table))} AS
 SELECT ${select}
