@@ -33,10 +33,10 @@ export class WrongCredentialsError extends Error {
 
 type FailureScope = { target: string } | { target: string; ip: string | null } | { ip: string };
 
-/** When the failures in `scope` fall below `limit` again, or null when they are below it now. */
-async function limitedUntil(scope: FailureScope, limit: number, windowMs: number): Promise<number | null> {
+/** When the failures in `scope` since `after` fall below `limit` again, or null when they are below it now. */
+async function limitedUntil(scope: FailureScope, limit: number, windowMs: number, after = 0): Promise<number | null> {
   const recent = await prisma().activityEntry.findMany({
-    where: { action: "auth.login", outcome: "failed", ...scope, at: { gte: new Date(Date.now() - windowMs) } },
+    where: { action: "auth.login", outcome: "failed", ...scope, at: { gte: new Date(Math.max(after, Date.now() - windowMs)) } },
     orderBy: { at: "desc" },
     take: limit,
     select: { at: true },
@@ -46,9 +46,16 @@ async function limitedUntil(scope: FailureScope, limit: number, windowMs: number
 
 /** A client is its address; sign-ins without one (the CLI on this machine) count as one client. */
 async function assertNotRateLimited(email: string, ip: string | null): Promise<void> {
+  // An admin's password reset clears the account's lockouts: failures before it do not count.
+  const reset = await prisma().activityEntry.findFirst({
+    where: { action: "operator.reset_password", outcome: "ok", target: email, at: { gte: new Date(Date.now() - ACCOUNT_WINDOW_MS) } },
+    orderBy: { at: "desc" },
+    select: { at: true },
+  });
+  const after = reset?.at.getTime() ?? 0;
   const until = await Promise.all([
-    limitedUntil({ target: email, ip }, MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, LOGIN_WINDOW_MS),
-    limitedUntil({ target: email }, MAX_FAILURES_PER_ACCOUNT, ACCOUNT_WINDOW_MS),
+    limitedUntil({ target: email, ip }, MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, LOGIN_WINDOW_MS, after),
+    limitedUntil({ target: email }, MAX_FAILURES_PER_ACCOUNT, ACCOUNT_WINDOW_MS, after),
     ip ? limitedUntil({ ip }, MAX_FAILURES_PER_IP, LOGIN_WINDOW_MS) : Promise.resolve(null),
   ]);
   const latest = Math.max(...until.map((t) => t ?? 0));
