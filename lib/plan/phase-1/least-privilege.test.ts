@@ -11,7 +11,7 @@ import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { seedLegacy } from "@/lib/legacy/generator";
 
 /**
- * The console as docs/security.md says to run it: a role that is no superuser, may create schemas
+ * The console as docs/security.md says to run it, with the grants written there: a role that is no superuser, may create schemas
  * in the database (so it owns `console` and `unified`), and only reads the legacy schema. The
  * legacy data is seeded by the superuser that owns it; migrations and Phase 1 run as the role.
  */
@@ -25,7 +25,7 @@ const grants = (database: string) => [
   `GRANT CONNECT, CREATE ON DATABASE "${database}" TO ${role}`,
   `GRANT USAGE ON SCHEMA public TO ${role}`,
   `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`,
-  `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`,
+  `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`,
 ];
 
 beforeAll(async () => {
