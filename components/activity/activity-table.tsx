@@ -19,6 +19,7 @@ const OUTCOME_TONE: Record<string, BadgeTone> = { ok: "success", denied: "danger
 const EVENT_LABELS: Record<string, string> = {
   "auth.login": "Signed in",
   "auth.logout": "Signed out",
+  "activity.refusals_throttled": "Further calls without a session not logged one by one",
   ...Object.fromEntries(Object.entries(PERMISSIONS).map(([action, p]) => [action, p.label])),
 };
 

@@ -15,6 +15,7 @@ import * as validationActions from "./validation";
 
 // Server actions read the request through next/headers; here it is a cookie jar we control.
 const jar = new Map<string, string>();
+let requests = 0;
 vi.mock("server-only", () => ({}));
 vi.mock("next/headers", () => ({
   cookies: async () => ({
@@ -22,7 +23,9 @@ vi.mock("next/headers", () => ({
     set: () => undefined,
     delete: () => undefined,
   }),
-  headers: async () => new Headers({ "user-agent": "access-test" }),
+  // Each request from its own address, so the cap on logged anonymous refusals per client
+  // (lib/activity/refusals.ts) never hides an entry however long this table grows.
+  headers: async () => new Headers({ "user-agent": "access-test", "x-unify-client-address": `198.18.${Math.floor(++requests / 250) % 250}.${requests % 250}` }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 

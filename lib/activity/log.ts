@@ -26,9 +26,9 @@ export interface ActivityInput {
 // PostgreSQL text and jsonb cannot hold a NUL byte; the log records what was sent, written visibly.
 const visible = (text: string | null | undefined) => (text == null ? null : text.replace(/\u0000/g, "\\0"));
 
-/** Appends one entry to the activity log; the table refuses updates and deletes. */
-export async function recordActivity(entry: ActivityInput): Promise<void> {
-  await prisma().activityEntry.create({
+/** Appends one entry to the activity log (inside `db`'s transaction when given); the table refuses updates and deletes. */
+export async function recordActivity(entry: ActivityInput, db: Prisma.TransactionClient = prisma()): Promise<void> {
+  await db.activityEntry.create({
     data: {
       actorId: entry.actor.id,
       actorEmail: visible(entry.actor.email),

@@ -1,16 +1,21 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
-import { recordActivity } from "@/lib/activity/log";
+import { recordAnonymousRefusal } from "@/lib/activity/refusals";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { authorize, ForbiddenError } from "./authorize";
 import { rolesAllowed, type Permission } from "./permissions";
 import { hasAnyRole, rolesFor, type AreaHref, type Role } from "./roles";
 import { operatorForSession, SESSION_COOKIE, type SessionOperator } from "./session";
 
+/**
+ * The caller's address as the console's HTTP server determined it from the socket (through a
+ * trusted proxy only when UNIFY_TRUSTED_PROXY names it, lib/http/client-address.ts); what the
+ * client itself claims in X-Forwarded-For is never read here.
+ */
 export async function requestMeta(): Promise<{ ip: string | null; userAgent: string | null }> {
   const h = await headers();
-  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: forwarded || h.get("x-real-ip") || null, userAgent: h.get("user-agent") };
+  return { ip: h.get(CLIENT_ADDRESS_HEADER) || null, userAgent: h.get("user-agent") };
 }
 
 export async function currentOperator(): Promise<SessionOperator | null> {
@@ -46,13 +51,13 @@ export type Guarded = { ok: true; operator: SessionOperator } | Extract<ActionRe
 /**
  * For server actions, before they parse input: the caller's session (401 without one) and the
  * same permission check the lib function repeats (403), each refusal written to the activity log
- * once. The lib function stays the authority: the CLI reaches it without passing here.
+ * once (calls without a session: at most a few per client a minute, lib/activity/refusals.ts). The lib function stays the authority: the CLI reaches it without passing here.
  */
 export async function guardAction(action: Permission, target?: string): Promise<Guarded> {
   const operator = await currentOperator();
   const { ip } = await requestMeta();
   if (!operator) {
-    await recordActivity({ actor: { id: null, email: null }, action, target: target ?? null, outcome: "denied", detail: { required: [...rolesAllowed(action)], held: [] }, ip });
+    await recordAnonymousRefusal({ action, target: target ?? null, detail: { required: [...rolesAllowed(action)], held: [] }, ip });
     return { ok: false, status: 401, error: "Your session has ended: sign in again" };
   }
   try {

@@ -3,8 +3,16 @@ import { prisma } from "@/lib/db/prisma";
 import { decoyHash, verifyPassword } from "./password";
 import { createSession, type SessionOperator } from "./session";
 
+/**
+ * Sign-in limits, counted from the activity log's failed sign-ins (docs/security.md). Failures
+ * lock an account out only for the client that made them, so nobody else can lock an operator
+ * out with five wrong passwords; a looser limit per account across all clients stops a guesser
+ * with many addresses, and one per client across all accounts stops a sweep over many emails.
+ */
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-export const MAX_FAILURES_PER_EMAIL = 5;
+export const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5;
+export const ACCOUNT_WINDOW_MS = 60 * 60 * 1000;
+export const MAX_FAILURES_PER_ACCOUNT = 50;
 export const MAX_FAILURES_PER_IP = 30;
 
 export const WRONG_CREDENTIALS = "Email or password is incorrect";
@@ -23,24 +31,35 @@ export class WrongCredentialsError extends Error {
   }
 }
 
-/** Failed sign-ins are counted from the activity log itself: one source of truth. */
+type FailureScope = { target: string } | { target: string; ip: string | null } | { ip: string };
+
+/** When the failures in `scope` since `after` fall below `limit` again, or null when they are below it now. */
+async function limitedUntil(scope: FailureScope, limit: number, windowMs: number, after = 0): Promise<number | null> {
+  const recent = await prisma().activityEntry.findMany({
+    where: { action: "auth.login", outcome: "failed", ...scope, at: { gte: new Date(Math.max(after, Date.now() - windowMs)) } },
+    orderBy: { at: "desc" },
+    take: limit,
+    select: { at: true },
+  });
+  return recent.length >= limit ? recent[limit - 1]!.at.getTime() + windowMs : null;
+}
+
+/** A client is its address; sign-ins without one (the CLI on this machine) count as one client. */
 async function assertNotRateLimited(email: string, ip: string | null): Promise<void> {
-  const since = new Date(Date.now() - LOGIN_WINDOW_MS);
-  const [byEmail, byIp] = await Promise.all([
-    prisma().activityEntry.findMany({
-      where: { action: "auth.login", outcome: "failed", target: email, at: { gte: since } },
-      orderBy: { at: "asc" },
-      select: { at: true },
-    }),
-    ip
-      ? prisma().activityEntry.count({ where: { action: "auth.login", outcome: "failed", ip, at: { gte: since } } })
-      : Promise.resolve(0),
+  // An admin's password reset clears the account's lockouts: failures before it do not count.
+  const reset = await prisma().activityEntry.findFirst({
+    where: { action: "operator.reset_password", outcome: "ok", target: email, at: { gte: new Date(Date.now() - ACCOUNT_WINDOW_MS) } },
+    orderBy: { at: "desc" },
+    select: { at: true },
+  });
+  const after = reset?.at.getTime() ?? 0;
+  const until = await Promise.all([
+    limitedUntil({ target: email, ip }, MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, LOGIN_WINDOW_MS, after),
+    limitedUntil({ target: email }, MAX_FAILURES_PER_ACCOUNT, ACCOUNT_WINDOW_MS, after),
+    ip ? limitedUntil({ ip }, MAX_FAILURES_PER_IP, LOGIN_WINDOW_MS) : Promise.resolve(null),
   ]);
-  if (byEmail.length >= MAX_FAILURES_PER_EMAIL || byIp >= MAX_FAILURES_PER_IP) {
-    const oldest = byEmail[0]?.at.getTime() ?? Date.now();
-    const minutes = Math.max(1, Math.ceil((oldest + LOGIN_WINDOW_MS - Date.now()) / 60_000));
-    throw new LoginRateLimitedError(minutes);
-  }
+  const latest = Math.max(...until.map((t) => t ?? 0));
+  if (latest > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil((latest - Date.now()) / 60_000)));
 }
 
 /**

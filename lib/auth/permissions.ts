@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   "operator.disable": { roles: ["admin"], label: "Disable an operator" },
   "operator.enable": { roles: ["admin"], label: "Enable an operator" },
   "operator.roles": { roles: ["admin"], label: "Change an operator's roles" },
+  "operator.reset_password": { roles: ["admin"], label: "Reset an operator's password" },
   "run.read": { roles: ["admin", "lead", "analyst"], label: "Follow a run's progress" },
 } as const satisfies Record<string, { roles: readonly Role[]; label: string }>;
 

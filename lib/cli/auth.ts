@@ -26,3 +26,17 @@ export async function bootstrapOrSignIn(email: string | undefined): Promise<Prin
   if (admins > 0) throw new CliUsageError("an admin exists: say who you are with --as <admin email>");
   return { id: null, email: `cli:${userInfo().username}`, roles: ["admin"] };
 }
+
+/**
+ * Resetting a password: an admin does it with `--as`. Without `--as` it is the recovery of a
+ * console no other admin can sign in to — the target is the only active admin, or there is none —
+ * done by the person holding the database credentials, logged as the OS user.
+ */
+export async function recoveryOrSignIn(email: string | undefined, target: string): Promise<Principal> {
+  if (email) return signInAs(email);
+  const others = await prisma().operator.count({
+    where: { disabledAt: null, roles: { has: "admin" }, email: { not: target.trim().toLowerCase() } },
+  });
+  if (others > 0) throw new CliUsageError("another admin can do this: say who you are with --as <admin email>");
+  return { id: null, email: `cli:${userInfo().username}`, roles: ["admin"] };
+}

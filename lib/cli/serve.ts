@@ -6,11 +6,14 @@ import { connectDatabase } from "@/lib/db/connect";
 import { closePool } from "@/lib/db/pool";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { describeDatabaseUrl } from "@/lib/db/url";
-import { credentialLine, ensureFirstOperators } from "@/lib/operators/bootstrap";
+import { parseTrustedProxies } from "@/lib/http/client-address";
+import { ensureFirstOperators, signInLines } from "@/lib/operators/bootstrap";
 import { prepareDemo } from "./demo";
 import { CliUsageError } from "./output";
 
 const NEXT_BIN = join(process.cwd(), "node_modules", ".bin", "next");
+/** The console's own HTTP server around Next (it sets the client's address from the socket). */
+const SERVER_ENTRY = join(process.cwd(), "lib", "http", "main.ts");
 
 /** The newest modification time under the folders the build is made from. */
 function newestSource(dir: string): number {
@@ -47,21 +50,26 @@ export function registerServe(program: Command): void {
     .action(async (opts: { demo?: boolean; port: string; host: string }) => {
       const port = Number.parseInt(opts.port, 10);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliUsageError(`--port: not a port: ${opts.port}`);
+      // A mistyped proxy list stops the start here, before anything is built.
+      parseTrustedProxies(process.env.UNIFY_TRUSTED_PROXY);
       const connection = await connectDatabase({ adopt: true });
       console.log(
         `unify: database ${describeDatabaseUrl(connection.url)}${connection.embedded ? " (embedded, data in .data/)" : ""}`,
       );
-      for (const c of await ensureFirstOperators({ demo: Boolean(opts.demo) })) console.log(credentialLine(c));
+      const created = await ensureFirstOperators({ demo: Boolean(opts.demo) });
       if (opts.demo) await prepareDemo();
       await disconnectPrisma();
       await closePool();
       buildIfStale();
 
-      const child = spawn(NEXT_BIN, ["start", "-H", opts.host, "-p", String(port)], {
-        stdio: "inherit",
-        env: { ...process.env, UNIFY_IN_PROCESS_WORKER: process.env.UNIFY_IN_PROCESS_WORKER ?? "1" },
+      const child = spawn(process.execPath, ["--import", "tsx", SERVER_ENTRY, opts.host, String(port)], {
+        stdio: ["inherit", "inherit", "inherit", "ipc"],
+        env: { ...process.env, NODE_ENV: "production", UNIFY_IN_PROCESS_WORKER: process.env.UNIFY_IN_PROCESS_WORKER ?? "1" },
       });
-      console.log(`unify: console on http://localhost:${port}`);
+      // The sign-in details come last, after the build's and the server's own output.
+      child.once("message", () => {
+        for (const line of signInLines(`http://localhost:${port}`, created)) console.log(line);
+      });
       let stopping = false;
       const shutdown = async (code: number) => {
         if (stopping) return;

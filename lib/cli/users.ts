@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { connectDatabase } from "@/lib/db/connect";
-import { createOperator, listOperators, setOperatorDisabled } from "@/lib/operators/operators";
+import { createOperator, listOperators, resetOperatorPassword, setOperatorDisabled } from "@/lib/operators/operators";
 import { CliUsageError, printTable } from "./output";
-import { bootstrapOrSignIn, signInAs } from "./auth";
+import { bootstrapOrSignIn, recoveryOrSignIn, signInAs } from "./auth";
 import { readSecret } from "./prompt";
 
 function parseRoles(value: string): Role[] {
@@ -66,5 +66,17 @@ export function registerUsers(program: Command): void {
       await connectDatabase();
       const o = await setOperatorDisabled(email, false, await signInAs(opts.as));
       console.log(`enabled ${o.email}`);
+    });
+
+  users
+    .command("reset-password <email>")
+    .description("give an operator a new password (from UNIFY_NEW_PASSWORD or asked; never printed) and end their sessions")
+    .option("--as <email>", "the admin doing it (not needed to reset the only active admin's password)")
+    .action(async (email: string, opts: { as?: string }) => {
+      await connectDatabase();
+      const actor = await recoveryOrSignIn(opts.as, email);
+      const password = process.env.UNIFY_NEW_PASSWORD || (await readSecret(`New password for ${email.trim().toLowerCase()}: `));
+      const o = await resetOperatorPassword(email, password, actor);
+      console.log(`reset the password of ${o.email}; their sessions have ended`);
     });
 }

@@ -35,12 +35,22 @@ function isLocalServer(): boolean {
 export async function serverCores(db: pg.ClientBase): Promise<number> {
   if (cached !== null) return cached;
   try {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM regexp_matches(pg_read_file('/proc/cpuinfo'), '^processor\\s*:', 'gn')`,
+    // Asked only of a session allowed to read server files (PostgreSQL checks EXECUTE when it
+    // prepares a statement, so even an unreached call would fail): a console running as an
+    // ordinary role (docs/security.md) never raises an error here that aborts a caller's transaction.
+    const { rows: allowed } = await db.query<{ ok: boolean }>(
+      `SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+              OR (pg_has_role(current_user, 'pg_read_server_files', 'USAGE')
+                  AND has_function_privilege('pg_read_file(text, boolean)', 'EXECUTE')) AS ok`,
     );
-    if (rows[0] && rows[0].n > 0) return (cached = rows[0].n);
+    if (allowed[0]?.ok) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM regexp_matches(pg_read_file('/proc/cpuinfo', true), '^processor\\s*:', 'gn')`,
+      );
+      if (rows[0] && rows[0].n > 0) return (cached = rows[0].n);
+    }
   } catch {
-    // Not a superuser, or not Linux: fall through.
+    // Not Linux, or the file cannot be read: fall through.
   }
   if (isLocalServer()) return (cached = availableParallelism());
   const { rows } = await db.query<{ n: number }>(`SELECT current_setting('max_parallel_workers')::int AS n`);

@@ -8,10 +8,17 @@ import { requireDatabaseUrl } from "@/lib/db/url";
  */
 export const RUN_QUEUE = "unify-phase-run";
 
+/**
+ * pg-boss keeps its tables (job, archive, queue, schedule, subscription, version and one partition
+ * per queue) in the console's own schema, none of whose names they share: the console's role owns
+ * them, and nothing of the queue stays behind outside `console`.
+ */
+export const QUEUE_SCHEMA = "console";
+
 const globalForBoss = globalThis as unknown as { unifyBoss?: Promise<PgBoss> };
 
 async function startBoss(): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: requireDatabaseUrl(), schema: "pgboss", max: 4 });
+  const boss = new PgBoss({ connectionString: requireDatabaseUrl(), schema: QUEUE_SCHEMA, max: 4 });
   boss.on("error", (error) => console.error(`unify: job queue: ${error.message}`));
   await boss.start();
   await boss.createQueue(RUN_QUEUE);

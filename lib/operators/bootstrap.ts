@@ -19,6 +19,18 @@ export function credentialLine(c: CreatedCredential): string {
     : `unify: created ${c.roles.join(",")} ${c.email} with the password from ${c.fromEnv}`;
 }
 
+/**
+ * What start-up prints last, once the console listens: where to sign in and, on the first start,
+ * with what; on later starts, how to reset a forgotten password.
+ */
+export function signInLines(url: string, created: CreatedCredential[]): string[] {
+  if (created.length > 0) return [`unify: sign in at ${url}`, ...created.map(credentialLine)];
+  return [
+    `unify: sign in at ${url} as one of the console's operators`,
+    "unify: a forgotten password is reset with `npm run unify -- users reset-password <email> --as <admin email>` (the only admin's without --as)",
+  ];
+}
+
 function generatedPassword(): string {
   return randomBytes(12).toString("base64url");
 }

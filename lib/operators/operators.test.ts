@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { prisma } from "@/lib/db/prisma";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
-import { credentialLine, ensureFirstOperators } from "./bootstrap";
+import { credentialLine, ensureFirstOperators, signInLines } from "./bootstrap";
 import { createOperator, listOperators, OperatorError, setOperatorDisabled, setOperatorRoles } from "./operators";
 
 withTestDatabase();
@@ -45,6 +45,17 @@ describe("operators", () => {
     const fromEnv = credentialLine({ email: "admin@unify.local", roles: ["admin"], generatedPassword: null, fromEnv: "UNIFY_ADMIN_PASSWORD" });
     expect(fromEnv).toBe("unify: created admin admin@unify.local with the password from UNIFY_ADMIN_PASSWORD");
     expect(credentialLine({ email: "a@x", roles: ["admin"], generatedPassword: "Xy12345678", fromEnv: null })).toContain("password Xy12345678 (generated, shown once)");
+  });
+
+  it("start-up ends with where to sign in: the credentials on first start, how to reset a password later", () => {
+    const first = signInLines("http://localhost:3000", [{ email: "admin@unify.local", roles: ["admin"], generatedPassword: null, fromEnv: "UNIFY_ADMIN_PASSWORD" }]);
+    expect(first).toEqual([
+      "unify: sign in at http://localhost:3000",
+      "unify: created admin admin@unify.local with the password from UNIFY_ADMIN_PASSWORD",
+    ]);
+    const later = signInLines("http://localhost:3000", []);
+    expect(later[0]).toBe("unify: sign in at http://localhost:3000 as one of the console's operators");
+    expect(later[1]).toContain("npm run unify -- users reset-password <email> --as <admin email>");
   });
 
   it("two admins demoting each other at the same moment leave one admin", async () => {

@@ -110,6 +110,24 @@ export async function setOperatorDisabled(email: string, disabled: boolean, acto
   return updated;
 }
 
+export const newPasswordSchema = newOperatorSchema.shape.password;
+
+/**
+ * Gives an operator a new password (the CLI's `users reset-password`): their open sessions end,
+ * and earlier failed sign-ins stop counting against the account (lib/auth/login.ts).
+ */
+export async function resetOperatorPassword(email: string, password: string, actor: Principal): Promise<OperatorView> {
+  await authorize(actor, "operator.reset_password", email);
+  const operator = await findByEmail(email);
+  const passwordHash = await hashPassword(newPasswordSchema.parse(password));
+  const updated = await prisma().$transaction(async (tx) => {
+    await tx.session.deleteMany({ where: { operatorId: operator.id } });
+    return tx.operator.update({ where: { id: operator.id }, data: { passwordHash, updatedAt: new Date() }, select: VIEW });
+  });
+  await recordActivity({ actor, action: "operator.reset_password", target: operator.email, outcome: "ok" });
+  return updated;
+}
+
 export async function setOperatorRoles(email: string, roles: Role[], actor: Principal): Promise<OperatorView> {
   await authorize(actor, "operator.roles", email);
   const parsed = z.array(z.enum(ROLES)).min(1, "Choose at least one role").parse(roles);

@@ -48,12 +48,12 @@ export async function catalogSnapshot(db: pg.Pool | pg.Client): Promise<string[]
   const { rows } = await db.query<{ item: string }>(
     `SELECT n.nspname || '.' || c.relname || ':' || c.relkind::text AS item
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('console', 'pgboss', 'pg_catalog', 'information_schema', 'pg_toast')
+      WHERE n.nspname NOT IN ('console', 'pg_catalog', 'information_schema', 'pg_toast')
      UNION ALL
      SELECT n.nspname || '.' || p.proname || ':function' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname NOT IN ('console', 'pgboss', 'pg_catalog', 'information_schema')
+      WHERE n.nspname NOT IN ('console', 'pg_catalog', 'information_schema')
      UNION ALL
-     SELECT nspname || ':schema' FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname NOT IN ('console', 'pgboss', 'information_schema')
+     SELECT nspname || ':schema' FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname NOT IN ('console', 'information_schema')
      ORDER BY 1`,
   );
   return rows.map((r) => r.item);
