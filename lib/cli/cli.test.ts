@@ -29,7 +29,7 @@ describe("the unify CLI", () => {
     expect(status.migrations.applied).toContain("0001_console.sql");
   });
 
-  it("users add, list and disable drive the same operator code as the console", async () => {
+  it("users add, list and disable drive the same operator code as the console", { timeout: 180_000 }, async () => {
     const add = await unify(["users", "add", "--email", "Cli@Example.com", "--role", "lead,analyst"], { UNIFY_PASSWORD: "cli password 1" });
     expect(add.stdout).toContain("created cli@example.com (lead, analyst)");
     await unify(["users", "add", "--email", "boss@example.com", "--role", "admin"], { UNIFY_PASSWORD: "boss password 1" });

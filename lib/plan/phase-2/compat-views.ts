@@ -1,5 +1,6 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import type { Scorecard } from "@/lib/legacy/contract";
+import { compatEmail } from "../compat-email";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
 import { compatViewName, readAuditColumns, type AuditColumn } from "./audit-columns";
@@ -10,24 +11,11 @@ import { compatViewName, readAuditColumns, type AuditColumn } from "./audit-colu
  * the legacy rows spelled them (the spelling kept where it differs from the normalised email),
  * scores from parameter_scores, everything else from its column or from legacy_extra.
  */
-/**
- * An email as the legacy row spelled it: the kept spelling when it still names the linked employee
- * (or nobody is linked: a NULL or blank email), the employee's normalised email otherwise — the
- * spelling of every row that was written normalised, and stable when an employee's display email
- * changes case. So the view's
- * email is a function of the link, and a row linked to the wrong employee reads back wrong.
- */
-function emailOf(u: string, kept: string, alias: string): string {
-  return `CASE WHEN a.${kept} IS NULL THEN ${alias}.email_normalized
-            WHEN ${alias}.id IS NULL OR ${u}.norm_email(a.${kept}) = ${alias}.email_normalized THEN a.${kept}
-            ELSE ${alias}.email_normalized END`;
-}
-
 function columnExpression(u: string, column: AuditColumn): string {
   const cast = (expression: string) => `(${expression})::${column.type}`;
   const extra = cast(`a.legacy_extra ->> ${quoteLiteral(column.name)}`);
-  if (column.name === "employee_email") return cast(emailOf(u, "employee_email_legacy", "e"));
-  if (column.name === "auditor_email") return cast(emailOf(u, "auditor_email_legacy", "r"));
+  if (column.name === "employee_email") return cast(compatEmail(u, "a", "employee_email_legacy", "e"));
+  if (column.name === "auditor_email") return cast(compatEmail(u, "a", "auditor_email_legacy", "r"));
   switch (column.home.kind) {
     case "base":
       return cast(`a.${quoteIdent(column.home.column)}`);
