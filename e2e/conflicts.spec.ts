@@ -69,6 +69,18 @@ const test = base.extend<object, { consoleUrl: string }>({
   baseURL: async ({ consoleUrl }, provide) => provide(consoleUrl),
 });
 
+/** At desktop width neither the page nor a table scrolls sideways. */
+async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const clippedTables = await page.evaluate(() =>
+    [...document.querySelectorAll("table")]
+      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+      .map((t) => t.getAttribute("aria-label")),
+  );
+  expect(clippedTables).toEqual([]);
+}
+
 const summary = (page: Page) => page.getByRole("table", { name: "Conflicts by field and rule" });
 const summaryRow = (page: Page, rule: string) => summary(page).getByRole("row").filter({ hasText: rule });
 
@@ -103,6 +115,7 @@ test("a lead decides full name for everyone and sees the summary change once the
   await expect(byRule).toContainText("pending");
   await expect(byRule).toContainText(`by ${LEAD.email}`);
   await expect(page.getByText("1 rule-wide decision waits for the next run of the merge step")).toBeVisible();
+  await expectNoSidewaysScroll(page);
   await snap(page, "conflicts-rule-decision-pending");
   await signOut(page);
 
@@ -122,6 +135,7 @@ test("a lead decides full name for everyone and sees the summary change once the
   await expect(byLead).toContainText("applied");
   await expect(summaryRow(page, "people wins directory fields")).toHaveCount(0);
   await expect(page.getByText(/rule-wide decision waits/)).toHaveCount(0);
+  await expectNoSidewaysScroll(page);
   await snap(page, "conflicts-rule-decision-applied");
 
   await byLead.getByRole("link", { name: "Full name" }).click();

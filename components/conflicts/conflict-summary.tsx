@@ -1,14 +1,19 @@
 "use client";
 
 import Link from "next/link";
-import { Fragment, useState } from "react";
+import { Fragment, useState, type ReactNode } from "react";
 import { formatTime } from "@/components/phases/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Table, Td, Th } from "@/components/ui/table";
+import { Table, Th } from "@/components/ui/table";
 import type { RuleState, RuleSummaryRow } from "@/lib/plan/phase-1/conflict-rules";
 import { FIELD_LABELS } from "./field-labels";
 import { RuleDecisionForm } from "./rule-decision-form";
+
+/** A cell whose text may wrap (the table primitive's cells do not). */
+function Cell({ children, className = "" }: { children: ReactNode; className?: string }) {
+  return <td className={`px-3 py-2 align-top text-sm text-slate-700 ${className}`}>{children}</td>;
+}
 
 /** The rule-wide decision in force on a summary row, and whether employees show it yet. */
 function Decision({ state }: { state: RuleState | null }) {
@@ -77,18 +82,18 @@ export function ConflictSummary({ rows, canDecide }: { rows: RuleSummaryRow[]; c
           return (
             <Fragment key={key}>
               <tr data-testid={`summary-${s.field}`}>
-                <Td className="align-top">
+                <Cell className="whitespace-nowrap">
                   <Link href={`/conflicts?field=${encodeURIComponent(s.field)}`} className="font-medium text-brand-700 hover:text-brand-800" title={s.field}>
                     {label}
                   </Link>
-                </Td>
-                <Td className="min-w-64 whitespace-normal align-top text-xs text-slate-600">{s.rule}</Td>
-                <Td className="text-right align-top tabular-nums">{s.count.toLocaleString("en-US")}</Td>
-                <Td className="min-w-56 whitespace-normal align-top">
+                </Cell>
+                <Cell className="text-xs text-slate-600">{s.rule}</Cell>
+                <Cell className="text-right tabular-nums">{s.count.toLocaleString("en-US")}</Cell>
+                <Cell className="w-80">
                   <Decision state={s.decision} />
-                </Td>
+                </Cell>
                 {canDecide && (
-                  <Td className="text-right align-top">
+                  <Cell className="whitespace-nowrap text-right">
                     {s.decision && (
                       <Button
                         variant="secondary"
@@ -97,10 +102,10 @@ export function ConflictSummary({ rows, canDecide }: { rows: RuleSummaryRow[]; c
                         aria-label={`Decide ${s.field} for everyone`}
                         onClick={() => setOpen(open === key ? null : key)}
                       >
-                        {s.decision.inForce ? "Change" : "Decide for all"}
+                        {s.decision.inForce ? "Change" : "Decide"}
                       </Button>
                     )}
-                  </Td>
+                  </Cell>
                 )}
               </tr>
               {open === key && s.decision && (
