@@ -146,7 +146,7 @@ test("a lead decides full name for everyone and sees the summary change once the
 
   // Withdrawn, the rule comes back on the next run; until then the summary says so.
   await page.goto("/conflicts");
-  await byLead.getByRole("button", { name: "Decide full_name for everyone" }).click();
+  await byLead.getByRole("button", { name: "Change full_name for everyone" }).click();
   await form.getByRole("button", { name: "Withdraw decision" }).click();
   await expect(form.getByRole("status")).toContainText("Decision withdrawn");
   await expect(byLead).toContainText("withdrawn");

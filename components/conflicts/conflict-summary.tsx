@@ -99,7 +99,7 @@ export function ConflictSummary({ rows, canDecide }: { rows: RuleSummaryRow[]; c
                         variant="secondary"
                         className="px-2.5 py-1 text-xs"
                         aria-expanded={open === key}
-                        aria-label={`Decide ${s.field} for everyone`}
+                        aria-label={`${s.decision.inForce ? "Change" : "Decide"} ${s.field} for everyone`}
                         onClick={() => setOpen(open === key ? null : key)}
                       >
                         {s.decision.inForce ? "Change" : "Decide"}
