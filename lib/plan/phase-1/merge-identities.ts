@@ -58,8 +58,8 @@ function sources(ctx: PlanContext) {
 function mergeStatement(ctx: PlanContext): string {
   const { u, ctes } = sources(ctx);
   const pick = (field: string, otherwise: string) => `CASE WHEN ov.o ? '${field}' THEN ov.o->>'${field}' ELSE ${otherwise} END`;
-  const usersWin = (field: string) => `rd.d->>'${field}' = 'users'`;
-  return `-- Merge one bucket ($1 of $2) of humans into employees: directory fields from people, login fields from users, leads' overrides, then their rule-wide decisions, first.
+  const usersWin = (field: RuleField) => `rd.d->>'${field}' = 'users'`;
+  return `-- Merge one bucket ($1 of $2) of humans into employees: directory fields from people, login fields from users; a lead's override, else a lead's rule-wide decision, first.
 WITH ${ctes}, k AS (
   SELECT email_norm FROM u UNION SELECT email_norm FROM p
 ), ov AS (
@@ -177,7 +177,7 @@ function clearBetweenSourcesStatement(ctx: PlanContext): string {
   const u = quoteIdent(ctx.unifiedSchema);
   return `-- Forget this bucket's ($1 of $2) users-versus-people disagreements: the next statement records them again as now decided.
 DELETE FROM ${u}.merge_conflicts
- WHERE field IN ('full_name', 'is_active')
+ WHERE field IN (${Object.keys(BETWEEN_SOURCES_RULES).map((f) => `'${f}'`).join(", ")})
    AND split_part(chosen_source, '#', 1) <> split_part(alternative_source, '#', 1)
    AND (abs(hashtext(${u}.norm_email(email_normalized)))::bigint % $2) = $1`;
 }
