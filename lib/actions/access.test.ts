@@ -178,5 +178,7 @@ describe("input PostgreSQL cannot hold is refused at the boundary, never a 500",
       form({ emailNormalized: "a@x.com", field: "full_name", choice: "other", other: "A\u0000", comment: "why" }),
     );
     expect(override).toMatchObject({ ok: false, status: 400 });
+    const rule = await phaseActions.decideRuleAction(null, form({ field: "full_name", prefer: "users", comment: "why\u0000" }));
+    expect(rule).toMatchObject({ ok: false, status: 400 });
   });
 });
