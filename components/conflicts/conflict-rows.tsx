@@ -4,8 +4,8 @@ import { Fragment, useState, type ReactNode } from "react";
 import type { ConflictRow } from "@/lib/plan/phase-1/conflicts";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { FIELD_LABELS } from "./field-labels";
 import { OverrideForm } from "./override-form";
-
 
 function Value({ value, source }: { value: string | null; source: string | null }) {
   return (
@@ -33,22 +33,6 @@ function Cell({ children, className = "" }: { children: ReactNode; className?: s
   return <td className={`px-3 py-2 align-top text-sm text-slate-700 ${className}`}>{children}</td>;
 }
 
-/** Field names as people say them; the column name stays in the tooltip. */
-const FIELD_LABELS: Record<string, string> = {
-  full_name: "Full name",
-  is_active: "Active",
-  duplicate_row: "Duplicate row",
-  email: "Email",
-  role: "Role",
-  department: "Department",
-  team: "Team",
-  country: "Country",
-  manager: "Manager",
-  manager_email: "Manager email",
-  manager_cycle: "Manager loop",
-  hire_date: "Hire date",
-  status: "Status",
-};
 
 /** The conflicts of one page; a lead opens an override form under any row the merge can apply. */
 export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOverride: boolean }) {
@@ -63,14 +47,14 @@ export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOv
             <Cell className="text-xs whitespace-nowrap">
               <span title={r.field}>{FIELD_LABELS[r.field] ?? r.field}</span>
             </Cell>
-            <Cell className="max-w-48 break-words">
+            <Cell className="min-w-40 max-w-48 wrap-anywhere">
               <Value value={r.chosenValue} source={r.chosenSource} />
             </Cell>
-            <Cell className="max-w-48 break-words">
+            <Cell className="min-w-40 max-w-48 wrap-anywhere">
               <Value value={r.alternativeValue} source={r.alternativeSource} />
             </Cell>
-            <Cell className="min-w-48 max-w-64 text-xs text-slate-600">{r.rule}</Cell>
-            <Cell className="max-w-48 break-words">
+            <Cell className="min-w-40 max-w-64 text-xs text-slate-600">{r.rule}</Cell>
+            <Cell className="max-w-48 wrap-anywhere">
               {r.override ? (
                 <>
                   <Value value={r.override.value} source={null} />

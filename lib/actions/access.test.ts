@@ -60,6 +60,12 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
     call: () => phaseActions.overrideConflictAction(null, form({ emailNormalized: "a@x.com", field: "full_name", choice: "other", other: "A", comment: "why" })),
   },
   { name: "withdrawOverrideAction", permission: "conflict.withdraw", call: () => phaseActions.withdrawOverrideAction("a@x.com", "full_name") },
+  {
+    name: "decideRuleAction",
+    permission: "conflict.decide_rule",
+    call: () => phaseActions.decideRuleAction(null, form({ field: "full_name", prefer: "users", comment: "why" })),
+  },
+  { name: "withdrawRuleDecisionAction", permission: "conflict.withdraw_rule", call: () => phaseActions.withdrawRuleDecisionAction("full_name") },
   { name: "runValidationAction", permission: "validation.run", call: () => validationActions.runValidationAction(null, form({ phase: "1", kind: "preflight" })) },
   { name: "runPreflightAction", permission: "validation.run", call: () => validationActions.runPreflightAction(1) },
   { name: "recomputeInventoryAction", permission: "inventory.recompute", call: () => inventoryActions.recomputeInventoryAction() },
@@ -136,11 +142,12 @@ describe("every API route that needs a session", () => {
 });
 
 describe("the lib functions refuse the wrong role themselves, as the CLI calls them", () => {
-  it("an analyst cannot run, roll back, approve, override, validate or manage operators", async () => {
+  it("an analyst cannot run, roll back, approve, override, decide a rule, validate or manage operators", async () => {
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
     const { overrideConflict } = await import("@/lib/plan/phase-1/conflicts");
+    const { decideRule, withdrawRuleDecision } = await import("@/lib/plan/phase-1/conflict-rules");
     const { requestValidation } = await import("@/lib/validation/runs");
     const { setOperatorDisabled } = await import("@/lib/operators/operators");
     const attempts: [string, () => Promise<unknown>][] = [
@@ -149,6 +156,8 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
       ["phase.pause", () => pauseRun(1, analyst)],
       ["phase.approve", () => decidePlan({ phase: 1, checksum: CHECKSUM, decision: "approved", comment: "", actor: analyst })],
       ["conflict.override", () => overrideConflict({ emailNormalized: "a@x.com", field: "full_name", value: "A", comment: "c", actor: analyst })],
+      ["conflict.decide_rule", () => decideRule({ field: "full_name", prefer: "users", comment: "c", actor: analyst })],
+      ["conflict.withdraw_rule", () => withdrawRuleDecision({ field: "full_name", actor: analyst })],
       ["validation.run", () => requestValidation({ phase: 1, kind: "preflight", actor: analyst, enqueue: false })],
       ["operator.disable", () => setOperatorDisabled("target@x.com", true, analyst)],
     ];
@@ -172,5 +181,7 @@ describe("input PostgreSQL cannot hold is refused at the boundary, never a 500",
       form({ emailNormalized: "a@x.com", field: "full_name", choice: "other", other: "A\u0000", comment: "why" }),
     );
     expect(override).toMatchObject({ ok: false, status: 400 });
+    const rule = await phaseActions.decideRuleAction(null, form({ field: "full_name", prefer: "users", comment: "why\u0000" }));
+    expect(rule).toMatchObject({ ok: false, status: 400 });
   });
 });

@@ -7,6 +7,7 @@ import { ForbiddenError } from "@/lib/auth/authorize";
 import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
+import { decideRule, withdrawRuleDecision } from "@/lib/plan/phase-1/conflict-rules";
 import { overrideConflict, withdrawOverride } from "@/lib/plan/phase-1/conflicts";
 import { cancelRun, dryRunPlan, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 
@@ -210,5 +211,41 @@ export async function withdrawOverrideAction(emailNormalized: string, field: str
     return { ok: true, message: "Override withdrawn: the rule decides again on the next run of the merge step" };
   } catch (error) {
     return failure(error, { actor: guard.operator, action: "conflict.withdraw", target });
+  }
+}
+
+const ruleInput = z.object({
+  field: z.string().trim().min(1, "Which field?").max(64).refine((s) => !hasNul(s), NUL_MESSAGE),
+  prefer: z.enum(["users", "people"], "Choose which side wins: users or people"),
+  comment: z.string().max(2000, "A comment is at most 2000 characters").refine((s) => !hasNul(s), NUL_MESSAGE),
+});
+
+/** A lead decides which side wins a field for every human; the merge step applies it on its next run. */
+export async function decideRuleAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const target = `rule ${form.get("field")}`;
+  const guard = await guardAction("conflict.decide_rule", target);
+  if (!guard.ok) return guard;
+  try {
+    const input = ruleInput.parse({ field: form.get("field"), prefer: form.get("prefer"), comment: form.get("comment") ?? "" });
+    await decideRule({ ...input, actor: guard.operator });
+    revalidatePath("/conflicts");
+    return { ok: true, message: `Decided: ${input.prefer} win ${input.field} for everyone from the next run of the merge step` };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "conflict.decide_rule", target });
+  }
+}
+
+/** A lead withdraws a rule-wide decision; the rule decides again on the next run of the merge step. */
+export async function withdrawRuleDecisionAction(field: string): Promise<ActionResult> {
+  const target = `rule ${field}`;
+  const guard = await guardAction("conflict.withdraw_rule", target);
+  if (!guard.ok) return guard;
+  try {
+    const input = ruleInput.pick({ field: true }).parse({ field });
+    await withdrawRuleDecision({ ...input, actor: guard.operator });
+    revalidatePath("/conflicts");
+    return { ok: true, message: "Decision withdrawn: the rule decides again on the next run of the merge step" };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "conflict.withdraw_rule", target });
   }
 }

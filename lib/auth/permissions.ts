@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   "phase.rollback": { roles: ["admin"], label: "Roll back a phase" },
   "conflict.override": { roles: ["lead"], label: "Override a merge choice" },
   "conflict.withdraw": { roles: ["lead"], label: "Withdraw an override" },
+  "conflict.decide_rule": { roles: ["lead"], label: "Decide a merge rule for every conflict of a field" },
+  "conflict.withdraw_rule": { roles: ["lead"], label: "Withdraw a rule-wide merge decision" },
   "conflict.export": { roles: ["admin", "lead", "analyst"], label: "Export the conflicts as CSV" },
   "validation.run": { roles: ["admin", "lead"], label: "Run a validation suite" },
   "inventory.recompute": { roles: ["admin", "lead", "analyst"], label: "Recount the source inventory" },

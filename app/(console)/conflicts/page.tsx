@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConflictFilters } from "@/components/conflicts/conflict-filters";
+import { ConflictSummary } from "@/components/conflicts/conflict-summary";
 import { ConflictsTable } from "@/components/conflicts/conflicts-table";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -9,8 +10,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasNul } from "@/lib/db/sql";
 import { hasAnyRole } from "@/lib/auth/roles";
-import { ConflictCursorError, conflictFields, conflictSummary, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
-import { Table, Td, Th } from "@/components/ui/table";
+import { ruleSummary } from "@/lib/plan/phase-1/conflict-rules";
+import { ConflictCursorError, conflictFields, listConflicts, pendingOverrides } from "@/lib/plan/phase-1/conflicts";
 
 export const metadata: Metadata = { title: "Merge conflicts" };
 
@@ -31,8 +32,17 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
     }),
     conflictFields(),
     pendingOverrides(),
-    conflictSummary(),
+    ruleSummary(),
   ]);
+  // What the next run of the merge step will change: overrides, and rule-wide decisions made or withdrawn since the last.
+  const pendingRules = new Set(
+    summary.flatMap((s) => (s.decision && (s.decision.inForce?.pending || s.decision.withdrawnSinceMerge) ? [s.decision.field] : [])),
+  ).size;
+  const waiting = [
+    pending.length ? `${pending.length} override${pending.length === 1 ? "" : "s"}` : null,
+    pendingRules ? `${pendingRules} rule-wide decision${pendingRules === 1 ? "" : "s"}` : null,
+  ].filter((part): part is string => part !== null);
+  const waitingCount = pending.length + pendingRules;
   const exportQuery = new URLSearchParams();
   if (field) exportQuery.set("field", field);
   if (search) exportQuery.set("q", search);
@@ -41,11 +51,11 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
     <>
       <PageHeader
         title="Merge conflicts"
-        description="Every disagreement Phase 1 found while merging users and people into employees: the value its rule chose, the alternative, and where each came from. A lead can override a choice; the override applies on the next run of the merge step."
+        description="Every disagreement Phase 1 found while merging users and people into employees: the value its rule chose, the alternative, and where each came from. A lead can decide a rule for everyone or override one person's value; either applies on the next run of the merge step."
       />
-      {pending.length > 0 && (
+      {waitingCount > 0 && (
         <p role="status" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          {pending.length} override{pending.length === 1 ? " waits" : "s wait"} for the next run of the merge step.{" "}
+          {waiting.join(" and ")} {waitingCount === 1 ? "waits" : "wait"} for the next run of the merge step.{" "}
           {hasAnyRole(operator.roles, ["admin"]) ? (
             <Link href="/phases/1" className="font-medium underline">
               Run step merge-identities on Phase 1
@@ -58,33 +68,16 @@ export default async function ConflictsPage({ searchParams }: { searchParams: Pr
       {!list.available ? (
         <EmptyState title="No merge conflicts yet">
           Conflicts are recorded by Phase 1&apos;s merge step: they appear once Phase 1 runs, and go away when it is rolled back. Leads&apos;
-          overrides are kept either way.
+          overrides and rule-wide decisions are kept either way.
         </EmptyState>
       ) : (
         <>
-        <Card title="By field and rule" description="How many conflicts each rule produced; a person's conflicts are listed together below." className="mb-6">
-          <Table label="Conflicts by field and rule">
-            <thead className="bg-slate-50">
-              <tr>
-                <Th>Field</Th>
-                <Th>Rule</Th>
-                <Th className="text-right">Conflicts</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {summary.map((s) => (
-                <tr key={`${s.field}|${s.rule}`}>
-                  <Td>
-                    <Link href={`/conflicts?field=${encodeURIComponent(s.field)}`} className="font-mono text-xs text-brand-700 hover:text-brand-800">
-                      {s.field}
-                    </Link>
-                  </Td>
-                  <Td className="whitespace-normal text-xs text-slate-600">{s.rule}</Td>
-                  <Td className="text-right tabular-nums">{s.count.toLocaleString("en-US")}</Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+        <Card
+          title="By field and rule"
+          description="How many conflicts each rule produced. A lead can decide full name or active for every employee at once; one person's override still beats it. A person's conflicts are listed together below."
+          className="mb-6"
+        >
+          <ConflictSummary rows={summary} canDecide={canOverride} />
         </Card>
         <Card>
           <div className="mb-4 flex flex-wrap items-end justify-between gap-3">

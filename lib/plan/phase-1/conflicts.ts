@@ -120,7 +120,7 @@ async function whileConflictsExist<T>(read: () => Promise<T>): Promise<T | null>
  * later ones wait for the next run. (Its start, not its end: a bucket merged before the decision
  * did not see it.)
  */
-async function lastMergeStartedAt(): Promise<Date | null> {
+export async function lastMergeStartedAt(): Promise<Date | null> {
   const step = await prisma().stepRun.findFirst({
     where: { stepId: mergeIdentities.id, status: "succeeded", startedAt: { not: null }, run: { kind: "run" } },
     orderBy: { startedAt: "desc" },
@@ -129,7 +129,7 @@ async function lastMergeStartedAt(): Promise<Date | null> {
   return step?.startedAt ?? null;
 }
 
-function isPending(decidedAt: Date, mergeStartedAt: Date | null): boolean {
+export function isPending(decidedAt: Date, mergeStartedAt: Date | null): boolean {
   return mergeStartedAt === null || decidedAt.getTime() > mergeStartedAt.getTime();
 }
 

@@ -10,17 +10,38 @@ import type { Check, PlanContext, Step } from "../types";
  * Rules (docs/merge-rules.md): people (the directory) wins name, department, team, country,
  * manager, hire date and status, and so whether the employee is active; users (logins) wins role,
  * password hash and last login; the display email is the directory's, trimmed. Inside one table,
- * duplicate emails keep the newest row (created_at, then id). A lead's override beats every rule.
- * Every disagreement and every row not carried over is written to merge_conflicts.
+ * duplicate emails keep the newest row (created_at, then id). A lead's rule-wide decision
+ * (console.conflict_rule_decisions: users or people win full_name or is_active for everyone) beats
+ * the rule, and a lead's override for one human beats both. The decisions and overrides are data the
+ * approved SQL reads, so deciding never changes the plan's checksum. Every disagreement and every
+ * row not carried over is written to merge_conflicts.
  */
 export const BUCKETS = 32;
+
+/**
+ * The fields users and people both hold, on which a lead may decide for everyone which side wins,
+ * with the rule that decides while no lead has.
+ */
+export const BETWEEN_SOURCES_RULES = {
+  full_name: "people wins directory fields",
+  is_active: "people status decides whether an employee is active",
+} as const;
+export type RuleField = keyof typeof BETWEEN_SOURCES_RULES;
+export type RuleSide = "users" | "people";
+
+/** How merge_conflicts names the rule of a conflict a lead's rule-wide decision settled. */
+export function decidedRule(side: RuleSide, field: RuleField): string {
+  return `a lead decided: ${side} win ${field}`;
+}
 
 function sources(ctx: PlanContext) {
   const u = quoteIdent(ctx.unifiedSchema);
   const bucket = (column: string) => `(abs(hashtext(${u}.norm_email(${column}))::bigint) % $2) = $1`;
   return {
     u,
-    ctes: `u_all AS (
+    ctes: `rd AS (
+  SELECT coalesce(jsonb_object_agg(field, prefer), '{}') AS d FROM console.conflict_rule_decisions WHERE withdrawn_at IS NULL
+), u_all AS (
   SELECT s.*, ${u}.norm_email(s.email) AS email_norm FROM ${qualified(ctx.legacySchema, "users")} s
    WHERE ${u}.norm_email(s.email) IS NOT NULL AND ${bucket("s.email")}
 ), u AS (
@@ -37,7 +58,8 @@ function sources(ctx: PlanContext) {
 function mergeStatement(ctx: PlanContext): string {
   const { u, ctes } = sources(ctx);
   const pick = (field: string, otherwise: string) => `CASE WHEN ov.o ? '${field}' THEN ov.o->>'${field}' ELSE ${otherwise} END`;
-  return `-- Merge one bucket ($1 of $2) of humans into employees: directory fields from people, login fields from users, lead overrides first.
+  const usersWin = (field: RuleField) => `rd.d->>'${field}' = 'users'`;
+  return `-- Merge one bucket ($1 of $2) of humans into employees: directory fields from people, login fields from users; a lead's override, else a lead's rule-wide decision, first.
 WITH ${ctes}, k AS (
   SELECT email_norm FROM u UNION SELECT email_norm FROM p
 ), ov AS (
@@ -46,7 +68,8 @@ WITH ${ctes}, k AS (
 ), merged AS (
   SELECT k.email_norm,
          coalesce(btrim(p.email), btrim(u.email)) AS email,
-         ${pick("full_name", "coalesce(nullif(btrim(p.name), ''), nullif(btrim(u.full_name), ''))")} AS full_name,
+         ${pick("full_name", `CASE WHEN ${usersWin("full_name")} THEN coalesce(nullif(btrim(u.full_name), ''), nullif(btrim(p.name), ''))
+                                   ELSE coalesce(nullif(btrim(p.name), ''), nullif(btrim(u.full_name), '')) END`)} AS full_name,
          ${pick("role", "u.role")} AS role,
          ${pick("department", "p.department")} AS department,
          ${pick("team", "p.team")} AS team,
@@ -55,13 +78,14 @@ WITH ${ctes}, k AS (
          (${pick("hire_date", "p.hire_date::text")})::date AS hire_date,
          coalesce(nullif(btrim(p.status), ''), CASE WHEN u.is_active THEN 'active' ELSE 'inactive' END) AS status,
          CASE WHEN ov.o ? 'is_active' THEN (ov.o->>'is_active')::boolean
+              WHEN ${usersWin("is_active")} AND u.is_active IS NOT NULL THEN u.is_active
               WHEN p.id IS NOT NULL THEN coalesce(${u}.norm(p.status) = 'active', false)
               ELSE coalesce(u.is_active, false) END AS is_active,
          u.password_hash, u.last_login_at, u.id AS legacy_user_id, p.id AS legacy_person_id,
          CASE WHEN u.id IS NOT NULL AND p.id IS NOT NULL THEN 'both'
               WHEN u.id IS NOT NULL THEN 'users' ELSE 'people' END AS source,
          least(u.created_at, p.created_at) AS created_at
-    FROM k LEFT JOIN u USING (email_norm) LEFT JOIN p USING (email_norm) LEFT JOIN ov USING (email_norm)
+    FROM k LEFT JOIN u USING (email_norm) LEFT JOIN p USING (email_norm) LEFT JOIN ov USING (email_norm) CROSS JOIN rd
 )
 INSERT INTO ${u}.employees (email, email_normalized, full_name, role_id, department_id, team_id, country_id,
                             manager_email, hire_date, status, is_active, password_hash, last_login_at,
@@ -103,18 +127,27 @@ function conflictStatement(ctx: PlanContext): string {
    CROSS JOIN LATERAL (VALUES ${values}) f(field, chosen, alternative)
    WHERE ${differs("f.chosen", "f.alternative")}`;
   };
-  return `-- Record every disagreement of one bucket ($1 of $2) with both values and the rule's choice.
-WITH ${ctes}, found AS (
-  SELECT u.email_norm, 'full_name' AS field, btrim(p.name) AS chosen_value, 'people#' || p.id AS chosen_source,
-         btrim(u.full_name) AS alternative_value, 'users#' || u.id AS alternative_source,
-         'people wins directory fields' AS rule
-    FROM u JOIN p USING (email_norm)
+  // Users against people on one field: the chosen side is the one the merge used — people by the
+  // rule, users where a lead's rule-wide decision says so (and users have a value) — and the rule
+  // column says which decided.
+  const betweenSources = (field: RuleField, usersValue: string, peopleValue: string, usersHaveValue: string) => {
+    const byUsers = `(rd.d->>'${field}' = 'users' AND ${usersHaveValue})`;
+    const side = (users: string, people: string) => `CASE WHEN ${byUsers} THEN ${users} ELSE ${people} END`;
+    return `SELECT u.email_norm, '${field}', ${side(usersValue, peopleValue)}, ${side("'users#' || u.id", "'people#' || p.id")},
+         ${side(peopleValue, usersValue)}, ${side("'people#' || p.id", "'users#' || u.id")},
+         CASE WHEN ${byUsers} THEN '${decidedRule("users", field)}'
+              WHEN rd.d->>'${field}' = 'people' THEN '${decidedRule("people", field)}'
+              ELSE '${BETWEEN_SOURCES_RULES[field]}' END
+    FROM u JOIN p USING (email_norm) CROSS JOIN rd`;
+  };
+  const peopleActive = `coalesce(${u}.norm(p.status) = 'active', false)`;
+  return `-- Record every disagreement of one bucket ($1 of $2) with both values and the choice of the rule or of a lead's rule-wide decision.
+WITH ${ctes}, found (email_norm, field, chosen_value, chosen_source, alternative_value, alternative_source, rule) AS (
+  ${betweenSources("full_name", "btrim(u.full_name)", "btrim(p.name)", "true")}
    WHERE ${u}.norm(u.full_name) IS NOT NULL AND ${u}.norm(p.name) IS NOT NULL AND ${differs("u.full_name", "p.name")}
   UNION ALL
-  SELECT u.email_norm, 'is_active', coalesce(${u}.norm(p.status) = 'active', false)::text, 'people#' || p.id,
-         u.is_active::text, 'users#' || u.id, 'people status decides whether an employee is active'
-    FROM u JOIN p USING (email_norm)
-   WHERE u.is_active IS DISTINCT FROM coalesce(${u}.norm(p.status) = 'active', false)
+  ${betweenSources("is_active", "u.is_active::text", `${peopleActive}::text`, "u.is_active IS NOT NULL")}
+   WHERE u.is_active IS DISTINCT FROM ${peopleActive}
   UNION ALL
 ${duplicates("users", "u", [["full_name", "btrim(#.full_name)"], ["role", "btrim(#.role)"], ["is_active", "#.is_active::text"]])}
   UNION ALL
@@ -133,6 +166,20 @@ SELECT * FROM found
 ON CONFLICT (email_normalized, field, alternative_source) DO UPDATE SET
   chosen_value = EXCLUDED.chosen_value, chosen_source = EXCLUDED.chosen_source,
   alternative_value = EXCLUDED.alternative_value, rule = EXCLUDED.rule`;
+}
+
+/**
+ * Forgets one bucket's ($1 of $2) disagreements between users and people before they are recorded
+ * again: which side is the chosen one follows the leads' rule-wide decisions, so a changed decision
+ * moves a conflict's alternative to the other table, and the conflict's key with it.
+ */
+function clearBetweenSourcesStatement(ctx: PlanContext): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return `-- Forget this bucket's ($1 of $2) users-versus-people disagreements: the next statement records them again as now decided.
+DELETE FROM ${u}.merge_conflicts
+ WHERE field IN (${Object.keys(BETWEEN_SOURCES_RULES).map((f) => `'${f}'`).join(", ")})
+   AND split_part(chosen_source, '#', 1) <> split_part(alternative_source, '#', 1)
+   AND (abs(hashtext(${u}.norm_email(email_normalized)))::bigint % $2) = $1`;
 }
 
 function emaillessStatement(ctx: PlanContext): string {
@@ -155,14 +202,14 @@ export const mergeIdentities: Step<{ bucket: number }> = {
     const rows =
       (await estimateRows(ctx.db, ctx.legacySchema, "users")) + (await estimateRows(ctx.db, ctx.legacySchema, "people"));
     return {
-      statements: [mergeStatement(ctx), conflictStatement(ctx), emaillessStatement(ctx)],
+      statements: [mergeStatement(ctx), clearBetweenSourcesStatement(ctx), conflictStatement(ctx), emaillessStatement(ctx)],
       estimatedRows: rows,
     };
   },
   async run(ctx) {
     await refuseDuplicateIds(ctx);
-    // The approved statements, in plan order: merge, conflicts, emailless rows.
-    const [merge, conflicts, emailless] = ctx.statements as [string, string, string];
+    // The approved statements, in plan order: merge, forget and record the conflicts, emailless rows.
+    const [merge, clearBetweenSources, conflicts, emailless] = ctx.statements as [string, string, string, string];
     await ctx.setTotal(await distinctIdentities(ctx));
     for (let bucket = ctx.checkpoint?.bucket ?? 0; bucket <= BUCKETS; bucket++) {
       if (await ctx.interrupted()) return;
@@ -172,6 +219,7 @@ export const mergeIdentities: Step<{ bucket: number }> = {
           return { checkpoint: { bucket: bucket + 1 }, rows: 0 };
         }
         const merged = await db.query(merge, [bucket, BUCKETS]);
+        await db.query(clearBetweenSources, [bucket, BUCKETS]);
         await db.query(conflicts, [bucket, BUCKETS]);
         return { checkpoint: { bucket: bucket + 1 }, rows: merged.rowCount ?? 0 };
       });

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { expect, test as base, type Page } from "@playwright/test";
+import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
+
+/**
+ * The conflicts workbench on a console of its own: this journey runs Phase 1, and the journeys in
+ * phases.spec.ts begin from a phase nobody has approved, so sharing their server would make the
+ * outcome depend on the order the files run in. Same build, same demo data, its own database.
+ */
+const DATA_DIR = ".data/e2e-conflicts";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+async function waitForHealth(server: ChildProcess, url: string, within: number): Promise<void> {
+  const until = Date.now() + within;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the console exited with ${server.exitCode} before it was healthy`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the console on ${url} was not healthy within ${within / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The console this file's journeys use, started once per worker; every page.goto is relative to it. */
+const test = base.extend<object, { consoleUrl: string }>({
+  consoleUrl: [
+    async ({}, provide) => {
+      rmSync(DATA_DIR, { recursive: true, force: true });
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const server = spawn("node_modules/.bin/tsx", ["lib/cli/main.ts", "serve", "--demo", "--port", String(port)], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env: {
+          ...process.env,
+          UNIFY_DATA_DIR: DATA_DIR,
+          UNIFY_ADMIN_PASSWORD: ADMIN.password,
+          UNIFY_DEMO_PASSWORD: LEAD.password,
+          NEXT_TELEMETRY_DISABLED: "1",
+        },
+      });
+      try {
+        await waitForHealth(server, url, 240_000);
+        await provide(url);
+      } finally {
+        if (server.exitCode === null) {
+          const exited = new Promise((resolve) => server.once("exit", resolve));
+          server.kill("SIGTERM");
+          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+        }
+      }
+    },
+    { scope: "worker", timeout: 300_000 },
+  ],
+  baseURL: async ({ consoleUrl }, provide) => provide(consoleUrl),
+});
+
+/** At desktop width neither the page nor a table scrolls sideways. */
+async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const clippedTables = await page.evaluate(() =>
+    [...document.querySelectorAll("table")]
+      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+      .map((t) => t.getAttribute("aria-label")),
+  );
+  expect(clippedTables).toEqual([]);
+}
+
+const summary = (page: Page) => page.getByRole("table", { name: "Conflicts by field and rule" });
+const summaryRow = (page: Page, rule: string) => summary(page).getByRole("row").filter({ hasText: rule });
+
+test("a lead decides full name for everyone and sees the summary change once the merge step re-runs", async ({ page }) => {
+  test.setTimeout(300_000);
+  // Phase 1 approved by the lead and run by the admin, as in phases.spec.ts.
+  await signIn(page, LEAD);
+  await page.goto("/phases/1");
+  await approveWithPreflight(page);
+  await signOut(page);
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Run phase 1" }).click();
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+  await signOut(page);
+
+  // The lead reads the summary: the directory's names win by rule, no decision yet.
+  await signIn(page, LEAD);
+  await page.goto("/conflicts");
+  const byRule = summaryRow(page, "people wins directory fields");
+  await expect(byRule).toContainText("none: the rule decides");
+  const count = (await byRule.getByRole("cell").nth(2).innerText()).trim();
+  expect(Number(count.replace(/,/g, ""))).toBeGreaterThan(0);
+
+  await byRule.getByRole("button", { name: "Decide full_name for everyone" }).click();
+  const form = page.getByRole("form", { name: "Rule-wide decision on full_name" });
+  await form.getByRole("radio", { name: "Prefer users (logins)" }).check();
+  await form.getByLabel("Why").fill("HR: logins carry the names people chose");
+  await form.getByRole("button", { name: "Save decision" }).click();
+  await expect(form.getByRole("status")).toContainText("Decided: users win full_name");
+  await expect(byRule).toContainText("users win");
+  await expect(byRule).toContainText("pending");
+  await expect(byRule).toContainText(`by ${LEAD.email}`);
+  await expect(page.getByText("1 rule-wide decision waits for the next run of the merge step")).toBeVisible();
+  await expectNoSidewaysScroll(page);
+  await snap(page, "conflicts-rule-decision-pending");
+  await signOut(page);
+
+  // The admin applies it by running the merge step again.
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Run step merge-identities" }).click();
+  await expect(page.getByText(/step merge-identities only/)).toBeVisible();
+  await expect(page.getByTestId("step-merge-identities")).toContainText("succeeded", { timeout: 120_000 });
+  await signOut(page);
+
+  // The same conflicts, now settled by the lead's rule: users' names are the chosen values.
+  await signIn(page, LEAD);
+  await page.goto("/conflicts");
+  const byLead = summaryRow(page, "a lead decided: users win full_name");
+  await expect(byLead.getByRole("cell").nth(2)).toHaveText(count);
+  await expect(byLead).toContainText("applied");
+  await expect(summaryRow(page, "people wins directory fields")).toHaveCount(0);
+  await expect(page.getByText(/rule-wide decision waits/)).toHaveCount(0);
+  await expectNoSidewaysScroll(page);
+  await snap(page, "conflicts-rule-decision-applied");
+
+  await byLead.getByRole("link", { name: "Full name" }).click();
+  await expect(page).toHaveURL(/field=full_name/);
+  const first = page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").filter({ hasText: "a lead decided: users win full_name" }).first();
+  await expect(first).toContainText(/users#\d+/);
+  await expect(first.getByRole("cell").nth(2)).toContainText(/users#\d+/);
+
+  // Withdrawn, the rule comes back on the next run; until then the summary says so.
+  await page.goto("/conflicts");
+  await byLead.getByRole("button", { name: "Change full_name for everyone" }).click();
+  await form.getByRole("button", { name: "Withdraw decision" }).click();
+  await expect(form.getByRole("status")).toContainText("Decision withdrawn");
+  await expect(byLead).toContainText("withdrawn");
+  await expect(page.getByText("1 rule-wide decision waits for the next run of the merge step")).toBeVisible();
+});
