@@ -93,7 +93,16 @@ function expectedUdt(field: DmmfField, enums: DmmfEnum[]): string[] {
 /** Every disagreement between schema.prisma and the database, as sentences; empty when they agree. */
 export async function compareSchemaToCatalog(
   db: pg.Pool,
-  options: { datamodel?: Datamodel; schemas?: string[]; omit?: string[] } = {},
+  options: {
+    datamodel?: Datamodel;
+    schemas?: string[];
+    omit?: string[];
+    /**
+     * Also report every table or view of the `unified` schema that no model describes, except these
+     * (the per-audit-table compatibility views, whose names are data).
+     */
+    everyUnifiedRelationExcept?: string[];
+  } = {},
 ): Promise<string[]> {
   const datamodel = options.datamodel ?? readDatamodel();
   const inScope = (m: DmmfModel) =>
@@ -154,6 +163,19 @@ export async function compareSchemaToCatalog(
     }
     for (const c of live) {
       if (!modelled.has(c.column_name)) problems.push(`${label}: column ${c.column_name} exists in the database but not in schema.prisma`);
+    }
+  }
+
+  if (options.everyUnifiedRelationExcept) {
+    const modelledNames = new Set(models.filter((m) => (m.schema ?? "public") === "unified").map((m) => m.dbName ?? m.name));
+    const { rows: unified } = await db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'unified' AND c.relkind IN ('r', 'v', 'm', 'p') ORDER BY 1`,
+    );
+    for (const { name } of unified) {
+      if (!modelledNames.has(name) && !options.everyUnifiedRelationExcept.includes(name)) {
+        problems.push(`relation unified.${name} has no model in schema.prisma`);
+      }
     }
   }
 

@@ -124,7 +124,7 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
   });
 
   it("a NULL where audits promises a value, a key too many and a wrong passed fail the integrity pass", async () => {
-    await pool().query(`ALTER TABLE unified.audits ALTER COLUMN parameter_scores DROP NOT NULL, DROP CONSTRAINT audits_parameter_scores_object`);
+    await pool().query(`ALTER TABLE unified.audits ALTER COLUMN parameter_scores DROP NOT NULL, DROP CONSTRAINT audits_parameter_scores_check`);
     const { rows } = await pool().query(
       `SELECT a.source_id::text AS id FROM unified.audits a WHERE source_table = $1 AND passed IS NOT NULL AND source_id <> $2 ORDER BY source_id LIMIT 2`,
       [table, sourceId],
@@ -143,7 +143,7 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
       for (const b of before) {
         await pool().query(`UPDATE unified.audits SET parameter_scores = $3, passed = $4 WHERE source_table = $1 AND source_id = $2`, [table, b.id, b.parameter_scores, b.passed]);
       }
-      await pool().query(`ALTER TABLE unified.audits ALTER COLUMN parameter_scores SET NOT NULL, ADD CONSTRAINT audits_parameter_scores_object CHECK (jsonb_typeof(parameter_scores) = 'object')`);
+      await pool().query(`ALTER TABLE unified.audits ALTER COLUMN parameter_scores SET NOT NULL, ADD CONSTRAINT audits_parameter_scores_check CHECK (jsonb_typeof(parameter_scores) = 'object')`);
     }
   });
 

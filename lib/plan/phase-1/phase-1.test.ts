@@ -13,6 +13,9 @@ import { approve, approveAndRun, catalogSnapshot, phase1Outcome, rollBack } from
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 
 withTestDatabase();
+
+/** Models of what Phases 2 and 3 create: their own tests cover them. */
+const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat"];
 afterAll(() => stopQueue());
 
 /** A legacy database built by hand: every awkward case Phase 1 must settle, with known answers. */
@@ -88,7 +91,7 @@ describe("Phase 1 on hand-built tricky legacy data", () => {
 
   it("leaves a catalog that schema.prisma describes exactly, unified models and views included", async () => {
     // Phase 2's models describe what Phase 2 creates: its own test covers them.
-    expect(await compareSchemaToCatalog(pool(), { omit: ["Scorecard", "ScorecardField", "Audit"] })).toEqual([]);
+    expect(await compareSchemaToCatalog(pool(), { omit: LATER_PHASE_MODELS, everyUnifiedRelationExcept: [] })).toEqual([]);
   });
 
   it("records every conflict with both values and the rule's choice", async () => {

@@ -8,7 +8,7 @@ import type { Check, PlanContext, Step } from "../types";
  * validated (one scan each, no lock that stops readers), and fresh statistics.
  */
 export const AUDIT_INDEXES = [
-  { name: "audits_parameter_scores_gin", definition: "USING gin (parameter_scores jsonb_path_ops)", intent: "Containment queries on scores (parameter_scores @> '{\"q1\": 5}')." },
+  { name: "audits_parameter_scores_idx", definition: "USING gin (parameter_scores jsonb_path_ops)", intent: "Containment queries on scores (parameter_scores @> '{\"q1\": 5}')." },
   { name: "audits_employee_id_audit_date_idx", definition: "(employee_id, audit_date)", intent: "One employee's audits over time." },
   { name: "audits_auditor_id_audit_date_idx", definition: "(auditor_id, audit_date)", intent: "One auditor's audits over time." },
   { name: "audits_scorecard_id_audit_date_idx", definition: "(scorecard_id, audit_date)", intent: "One scorecard's audits over time." },

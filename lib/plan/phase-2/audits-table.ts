@@ -34,10 +34,10 @@ CREATE TABLE IF NOT EXISTS ${u}.audits (
   employee_email_legacy text,
   auditor_email_legacy  text,
   legacy_extra          jsonb,
-  CONSTRAINT audits_source_unique UNIQUE (source_table, source_id),
-  CONSTRAINT audits_parameter_scores_object CHECK (jsonb_typeof(parameter_scores) = 'object'),
-  CONSTRAINT audits_employee_known CHECK (employee_id IS NOT NULL OR ${u}.norm_email(employee_email_legacy) IS NULL),
-  CONSTRAINT audits_auditor_known CHECK (auditor_id IS NOT NULL OR ${u}.norm_email(auditor_email_legacy) IS NULL)
+  CONSTRAINT audits_source_table_source_id_key UNIQUE (source_table, source_id),
+  CONSTRAINT audits_parameter_scores_check CHECK (jsonb_typeof(parameter_scores) = 'object'),
+  CONSTRAINT audits_employee_known_check CHECK (employee_id IS NOT NULL OR ${u}.norm_email(employee_email_legacy) IS NULL),
+  CONSTRAINT audits_auditor_known_check CHECK (auditor_id IS NOT NULL OR ${u}.norm_email(auditor_email_legacy) IS NULL)
 )`,
   ];
 }

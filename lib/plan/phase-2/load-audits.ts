@@ -39,7 +39,7 @@ function scorecardOf(ctx: PlanContext, table: string): Scorecard {
  * The batch statement for one audit table: the legacy rows with ids in ($1, $2] into `audits`.
  * Emails resolve to employees on the normalised email; the legacy spelling is kept only where it
  * differs from the employee's normalised email (most rows are written that way) (or no employee matches: then the check
- * constraints `audits_employee_known`/`audits_auditor_known` stop the batch instead of
+ * constraints `audits_employee_known_check`/`audits_auditor_known_check` stop the batch instead of
  * writing a silent NULL). `passed`: the total reaches the scorecard's passing score; NULL when
  * either is NULL.
  */
@@ -115,7 +115,7 @@ export const loadAudits: Step<KeysetCheckpoint> = {
       await keysetBackfill(ctx, { source: { schema: ctx.legacySchema, table, key: "id" }, batchSize: auditBatchRows() });
     } catch (error) {
       const constraint = (error as { constraint?: string }).constraint;
-      if (constraint === "audits_employee_known" || constraint === "audits_auditor_known") {
+      if (constraint === "audits_employee_known_check" || constraint === "audits_auditor_known_check") {
         const where = await firstUnmatched(ctx.db, ctx, table);
         throw new UnmatchedAuditEmailError(
           `${where ?? `audit table "${table}": an email matches no employee`}. Nothing was written for this batch and no row is dropped: ` +

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { PlanContext, Step } from "@/lib/plan/types";
 import { diffRelations, relationColumns } from "../table-diff";
 import { count, type CheckResult, type ValidationCheck } from "../types";
+import type { Relation } from "../table-diff";
 
 export async function scalar(db: pg.ClientBase, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: string | number | null }>(sql, params);
@@ -56,4 +57,36 @@ export function contentCheck(input: { id: string; title: string; legacy: string;
       }];
     },
   };
+}
+
+/**
+ * A legacy table (the truth) against its read-back, every column row by row, as two findings: the
+ * counts (which rows exist on each side, missing and unknown ids as samples) and the values.
+ */
+export async function readBackResults(db: pg.ClientBase, left: Relation, right: Relation, what: { rows: string }): Promise<CheckResult[]> {
+  const columns = await relationColumns(db, left);
+  const readable = await relationColumns(db, right);
+  const absent = columns.filter((c) => !readable.includes(c));
+  if (absent.length) {
+    return [{ name: `${right.name} has every column of ${left.name}`, status: "fail", expected: columns.join(", "), actual: readable.join(", "), detail: `missing: ${absent.join(", ")}` }];
+  }
+  const diff = await diffRelations(db, { left, right, key: "id", columns });
+  return [
+    {
+      name: `${left.name}: every legacy row is exactly one ${what.rows}`,
+      status: diff.missing || diff.extra ? "fail" : "pass",
+      expected: `${count(diff.leftRows)} ${what.rows}s from ${left.name}`,
+      actual: `${count(diff.rightRows)} ${what.rows}s; ${count(diff.missing)} legacy rows missing, ${count(diff.extra)} not in ${left.name}`,
+      detail: diff.missing || diff.extra ? `the unified side and the legacy table disagree on which rows exist` : "every id once, none unknown",
+      samples: diff.samples.filter((s) => s.left === null || s.right === null),
+    },
+    {
+      name: `${right.name} returns exactly the rows of ${left.name}`,
+      status: diff.equal ? "pass" : "fail",
+      expected: `${count(diff.leftRows)} rows as in ${left.name}, every value, each reference as the legacy row wrote it`,
+      actual: `${count(diff.rightRows)} rows; ${count(diff.missing)} missing, ${count(diff.extra)} extra, ${count(diff.changed)} changed`,
+      detail: diff.equal ? "every row and value matches" : `first ${diff.samples.length} differences kept as samples`,
+      samples: diff.samples,
+    },
+  ];
 }

@@ -4,8 +4,7 @@ import { normalisedEmailSql } from "@/lib/legacy/contract";
 import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
-import { diffRelations, relationColumns } from "../table-diff";
-import { scalar } from "./common";
+import { readBackResults, scalar } from "./common";
 
 /**
  * Phase 2's suite, written from the legacy audit tables and the registry — the truth — and the
@@ -29,35 +28,8 @@ function tableCheck(ctx: PlanContext, table: string): ValidationCheck {
     title: `${table}: rows, values and links read back through ${view}`,
     category: "content",
     async run(db) {
-      const left = { schema: ctx.legacySchema, name: table };
-      const right = { schema: ctx.unifiedSchema, name: view };
-      const columns = await relationColumns(db, left);
-      const readable = await relationColumns(db, right);
-      const absent = columns.filter((c) => !readable.includes(c));
-      if (absent.length) {
-        return [{ name: `${view} has every column of ${table}`, status: "fail", expected: columns.join(", "), actual: readable.join(", "), detail: `missing: ${absent.join(", ")}` }];
-      }
-      const diff = await diffRelations(db, { left, right, key: "id", columns });
-      const onlyLeft = diff.samples.filter((s) => s.right === null);
-      const onlyRight = diff.samples.filter((s) => s.left === null);
-      const results: CheckResult[] = [
-        {
-          name: `${table}: every legacy row is exactly one audit`,
-          status: diff.missing || diff.extra ? "fail" : "pass",
-          expected: `${count(diff.leftRows)} audits from ${table}`,
-          actual: `${count(diff.rightRows)} audits; ${count(diff.missing)} legacy rows missing, ${count(diff.extra)} not in ${table}`,
-          detail: diff.missing || diff.extra ? "audits and the legacy table disagree on which rows exist" : "every id once, none unknown",
-          samples: [...onlyLeft, ...onlyRight],
-        },
-        {
-          name: `${view} returns exactly the rows of ${table}`,
-          status: diff.equal ? "pass" : "fail",
-          expected: `${count(diff.leftRows)} rows as in ${table}, every value, emails as spelled, each audit linked to the humans its row names`,
-          actual: `${count(diff.rightRows)} rows; ${count(diff.missing)} missing, ${count(diff.extra)} extra, ${count(diff.changed)} changed`,
-          detail: diff.equal ? "every row and value matches" : `first ${diff.samples.length} differences kept as samples`,
-          samples: diff.samples,
-        },
-      ];
+      const results = await readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: ctx.unifiedSchema, name: view }, { rows: "audit" });
+      if (results.length === 1) return results;
       const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
       const ranged = (scorecard?.fields ?? []).filter((f) => f.maxScore !== null);
       if (ranged.length) {

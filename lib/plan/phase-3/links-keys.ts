@@ -1,0 +1,62 @@
+import { quoteIdent } from "@/lib/db/sql";
+import { countRows, relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
+import type { Check, PlanContext, Step } from "../types";
+
+/** After the load: the indexes the console's pages and the foreign keys use, keys validated, statistics. */
+export const LINK_INDEXES = [
+  { table: "audit_assignments", name: "audit_assignments_auditor_id_due_date_idx", columns: "(auditor_id, due_date)", intent: "An auditor's assignments by due date." },
+  { table: "audit_assignments", name: "audit_assignments_employee_id_idx", columns: "(employee_id)", intent: "An employee's assignments." },
+  { table: "audit_assignments", name: "audit_assignments_scorecard_id_idx", columns: "(scorecard_id)", intent: "A scorecard's assignments." },
+  { table: "notifications", name: "notifications_recipient_id_created_at_idx", columns: "(recipient_id, created_at)", intent: "A recipient's notifications, newest first." },
+  { table: "notifications", name: "notifications_audit_id_idx", columns: "(audit_id)", intent: "The notifications about an audit." },
+] as const;
+
+export const LINK_FOREIGN_KEYS = [
+  { table: "audit_assignments", name: "audit_assignments_auditor_id_fkey", column: "auditor_id", references: "employees" },
+  { table: "audit_assignments", name: "audit_assignments_employee_id_fkey", column: "employee_id", references: "employees" },
+  { table: "audit_assignments", name: "audit_assignments_scorecard_id_fkey", column: "scorecard_id", references: "scorecards" },
+  { table: "notifications", name: "notifications_recipient_id_fkey", column: "recipient_id", references: "employees" },
+  { table: "notifications", name: "notifications_audit_id_fkey", column: "audit_id", references: "audits" },
+] as const;
+
+function statements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const out: string[] = LINK_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.${i.table} ${i.columns}`);
+  for (const fk of LINK_FOREIGN_KEYS) {
+    out.push(`-- ${fk.table}.${fk.column} must point at ${fk.references}: added without a scan first.\nALTER TABLE ${u}.${fk.table} DROP CONSTRAINT IF EXISTS ${fk.name}`);
+    out.push(`ALTER TABLE ${u}.${fk.table} ADD CONSTRAINT ${fk.name} FOREIGN KEY (${fk.column}) REFERENCES ${u}.${fk.references} (id) NOT VALID`);
+  }
+  for (const fk of LINK_FOREIGN_KEYS) out.push(`-- Check every row against ${fk.references}, without blocking writers.\nALTER TABLE ${u}.${fk.table} VALIDATE CONSTRAINT ${fk.name}`);
+  out.push(`-- Statistics for the planner after the load.\nANALYZE ${u}.audit_assignments, ${u}.notifications`);
+  return out;
+}
+
+export const linksKeys: Step<StatementCheckpoint> = {
+  id: "links-keys",
+  title: "Build the indexes and validate the foreign keys of assignments and notifications",
+  unit: "statements",
+  async plan(ctx) {
+    return { statements: statements(ctx), estimatedRows: 0 };
+  },
+  run: (ctx) => runStatements(ctx, ctx.statements),
+  async verify(ctx) {
+    const checks: Check[] = [];
+    for (const fk of LINK_FOREIGN_KEYS) {
+      const validated = await countRows(
+        ctx.db,
+        `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = $1 AND k.conname = $2 AND k.convalidated`,
+        [ctx.unifiedSchema, fk.name],
+      );
+      checks.push({ name: `foreign key ${fk.name} is validated`, status: validated === 1 ? "pass" : "fail", detail: validated === 1 ? "every row checked" : "missing or not validated" });
+    }
+    return checks;
+  },
+  async rollback(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    for (const fk of [...LINK_FOREIGN_KEYS].reverse()) {
+      if (await relationExists(ctx.db, ctx.unifiedSchema, fk.table)) await ctx.db.query(`ALTER TABLE ${u}.${fk.table} DROP CONSTRAINT IF EXISTS ${fk.name}`);
+    }
+    for (const index of LINK_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
+  },
+};
