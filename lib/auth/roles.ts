@@ -20,6 +20,8 @@ export const AREAS = [
   // Leads override merge choices; admins and analysts read them.
   { href: "/conflicts", label: "Conflicts", roles: ["admin", "lead", "analyst"] },
   { href: "/validation", label: "Validation", roles: ["admin", "lead", "analyst"] },
+  { href: "/orphans", label: "Orphans", roles: ["admin", "lead", "analyst"] },
+  { href: "/schema", label: "Schema", roles: ["admin", "lead", "analyst"] },
   { href: "/analytics", label: "Analytics", roles: ["admin", "lead", "analyst"] },
   { href: "/flags", label: "Flags", roles: ["admin", "lead"] },
   { href: "/activity", label: "Activity", roles: ["admin", "lead"] },

@@ -3,6 +3,7 @@ import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
 import { registerLegacy } from "./legacy";
+import { registerOrphans } from "./orphans";
 import { registerServe } from "./serve";
 import { registerStatus } from "./status";
 import { registerUsers } from "./users";
@@ -17,6 +18,7 @@ registerUsers(program);
 registerServe(program);
 registerEngine(program);
 registerLegacy(program);
+registerOrphans(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

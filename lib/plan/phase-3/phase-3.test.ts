@@ -6,6 +6,8 @@ import { stopQueue } from "@/lib/engine/queue";
 import { approveAndRun, catalogSnapshot, rollBack } from "@/lib/engine/testing/phases";
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 import { buildPlan } from "../plan";
+import { schemaMapping } from "../schema-map";
+import { listOrphans } from "./orphans";
 import { compatViewName } from "../phase-2/audit-columns";
 import { legacyChecksums } from "../phase-2/testing";
 
@@ -89,6 +91,31 @@ describe("Phase 3 on hand-built data with every orphan kind", () => {
       { source_table: "notifications", legacy_id: 6, reference: "audit_table", value: "2" },
       { source_table: "notifications", legacy_id: 7, reference: "recipient_email", value: "Late@Example.com" },
     ]);
+  });
+
+  it("the console's orphan report and the CLI read the same rows, summarised by reference", async () => {
+    const page = await listOrphans();
+    expect(page.available).toBe(true);
+    expect(page.summary).toEqual([
+      { table: "audit_assignments", reference: "auditor_email", count: 1 },
+      { table: "audit_assignments", reference: "scorecard_table", count: 2 },
+      { table: "notifications", reference: "audit_id", count: 1 },
+      { table: "notifications", reference: "audit_table", count: 2 },
+      { table: "notifications", reference: "recipient_email", count: 1 },
+    ]);
+    expect((await listOrphans({ table: "notifications", reference: "audit_table" })).rows.map((r) => r.legacyId)).toEqual([4, 6]);
+    const after = await listOrphans({ after: { table: "audit_assignments", legacyId: 6, reference: "auditor_email" } });
+    expect(after.rows.map((r) => `${r.table}#${r.legacyId}`)).toEqual(["notifications#3", "notifications#4", "notifications#6", "notifications#7"]);
+  });
+
+  it("the Schema page's mapping says where every legacy column lives now", async () => {
+    const map = await schemaMapping(pool());
+    const audit = map.legacy.find((t) => t.table === "Email Audit")!;
+    expect(audit).toMatchObject({ phase: 2, compat: "Email Audit_compat", migrated: true });
+    expect(audit.columns.find((c) => c.column === "select")?.destination).toBe("audits.parameter_scores->'select'");
+    expect(map.legacy.find((t) => t.table === "users")?.columns.find((c) => c.column === "full_name")?.destination).toBe("employees.full_name");
+    expect(map.legacy.find((t) => t.table === "notifications")?.migrated).toBe(true);
+    expect(map.unified.map((r) => r.name)).toEqual(expect.arrayContaining(["audits", "audit_assignments", "notifications", "link_orphans"]));
   });
 
   it("resolves what resolves to foreign keys: employees, scorecards and audits by their origin", async () => {
