@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ANALYST, LEAD, signIn, snap } from "./helpers";
+import { ANALYST, LEAD, signIn, signOut, snap } from "./helpers";
 
 test("every role reads where each legacy table and column lives now, and the orphan report", async ({ page }) => {
   await signIn(page, ANALYST);
@@ -10,6 +10,7 @@ test("every role reads where each legacy table and column lives now, and the orp
   const escalation = page.getByRole("table", { name: "Columns of Escalation Audit" });
   await expect(escalation.getByRole("row").filter({ hasText: "select" }).first()).toContainText("audits.parameter_scores->");
   await snap(page, "schema-analyst");
+  await signOut(page);
 
   await signIn(page, LEAD);
   await page.goto("/orphans");
