@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
+import { testWithOwnConsole } from "./own-console";
 
 /**
  * The conflicts workbench on a console of its own: this journey runs Phase 1, and the journeys in
@@ -11,63 +9,7 @@ import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./help
  */
 const DATA_DIR = ".data/e2e-conflicts";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-async function waitForHealth(server: ChildProcess, url: string, within: number): Promise<void> {
-  const until = Date.now() + within;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the console exited with ${server.exitCode} before it was healthy`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the console on ${url} was not healthy within ${within / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** The console this file's journeys use, started once per worker; every page.goto is relative to it. */
-const test = base.extend<object, { consoleUrl: string }>({
-  consoleUrl: [
-    async ({}, provide) => {
-      rmSync(DATA_DIR, { recursive: true, force: true });
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const server = spawn("node_modules/.bin/tsx", ["lib/cli/main.ts", "serve", "--demo", "--port", String(port)], {
-        stdio: ["ignore", "ignore", "inherit"],
-        env: {
-          ...process.env,
-          UNIFY_DATA_DIR: DATA_DIR,
-          UNIFY_ADMIN_PASSWORD: ADMIN.password,
-          UNIFY_DEMO_PASSWORD: LEAD.password,
-          NEXT_TELEMETRY_DISABLED: "1",
-        },
-      });
-      try {
-        await waitForHealth(server, url, 240_000);
-        await provide(url);
-      } finally {
-        if (server.exitCode === null) {
-          const exited = new Promise((resolve) => server.once("exit", resolve));
-          server.kill("SIGTERM");
-          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-        }
-      }
-    },
-    { scope: "worker", timeout: 300_000 },
-  ],
-  baseURL: async ({ consoleUrl }, provide) => provide(consoleUrl),
-});
+const test = testWithOwnConsole(DATA_DIR);
 
 /** At desktop width neither the page nor a table scrolls sideways. */
 async function expectNoSidewaysScroll(page: Page) {

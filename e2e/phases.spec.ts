@@ -161,13 +161,13 @@ test("run progress is for signed-in operators only, and an unknown run is a 404"
 
 test("phases that have no plan yet say so instead of offering buttons", async ({ page }) => {
   await signIn(page, ADMIN);
-  await page.goto("/phases/3");
+  await page.goto("/phases/5");
   await expect(page.getByRole("heading", { name: "Not yet planned in this version of Unify" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
   const missing = await page.goto("/phases/9");
   expect(missing?.status()).toBe(404);
   await page.goto("/phases");
-  await expect(page.getByTestId("phase-row-3")).toContainText("not yet planned");
+  await expect(page.getByTestId("phase-row-5")).toContainText("not yet planned");
   await snap(page, "phases-list");
 });
 
@@ -180,7 +180,8 @@ test("a lead approves Phase 2, an admin runs it and watches every audit table lo
   await expect(page.getByRole("heading", { name: "Phase 2 · Audit unification" })).toBeVisible();
   const sql = page.getByTestId("sql-load-audits");
   await sql.getByText("SQL of load-audits").click();
-  await expect(sql.locator("pre").first()).toContainText("INSERT INTO");
+  // Each unit's two statements: where a batch ends, and the batch itself.
+  await expect(sql.locator("pre").filter({ hasText: "INSERT INTO" }).first()).toContainText('"unified".audits');
   await approveWithPreflight(page, "one audits table: SQL and pre-flight reviewed");
   await snap(page, "phase-2-approved-by-lead");
   await signOut(page);

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { test as base } from "@playwright/test";
+import { ADMIN, LEAD } from "./helpers";
+
+/**
+ * A console of the journey's own: same build, same demo data, its own database in `dataDir`. For
+ * journeys that change the phases, so that what they find does not depend on the order in which
+ * spec files run (phases.spec.ts begins from a phase nobody has approved).
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+async function waitForHealth(server: ChildProcess, url: string, within: number): Promise<void> {
+  const until = Date.now() + within;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the console exited with ${server.exitCode} before it was healthy`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the console on ${url} was not healthy within ${within / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** `test` whose pages talk to a console started once per worker on a free port. */
+export function testWithOwnConsole(dataDir: string) {
+  return base.extend<object, { consoleUrl: string }>({
+    consoleUrl: [
+      async ({}, provide) => {
+        rmSync(dataDir, { recursive: true, force: true });
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        const server = spawn("node_modules/.bin/tsx", ["lib/cli/main.ts", "serve", "--demo", "--port", String(port)], {
+          stdio: ["ignore", "ignore", "inherit"],
+          env: {
+            ...process.env,
+            UNIFY_DATA_DIR: dataDir,
+            UNIFY_ADMIN_PASSWORD: ADMIN.password,
+            UNIFY_DEMO_PASSWORD: LEAD.password,
+            NEXT_TELEMETRY_DISABLED: "1",
+          },
+        });
+        try {
+          await waitForHealth(server, url, 240_000);
+          await provide(url);
+        } finally {
+          if (server.exitCode === null) {
+            const exited = new Promise((resolve) => server.once("exit", resolve));
+            server.kill("SIGTERM");
+            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+          }
+        }
+      },
+      { scope: "worker", timeout: 300_000 },
+    ],
+    baseURL: async ({ consoleUrl }, provide) => provide(consoleUrl),
+  });
+}
