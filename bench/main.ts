@@ -4,6 +4,7 @@ import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
 import { phase1Bench } from "./phase-1";
 import { phase2Bench } from "./phase-2";
+import { validateBench } from "./validate";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,
   pages: pagesBench,
+  validate: validateBench,
   partitioning: partitioningBench,
 };
 

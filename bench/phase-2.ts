@@ -16,7 +16,7 @@ import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cl
  * order-independent checksum of the legacy audit tables and of audits on two sessions at once.
  */
 
-interface AuditTable {
+export interface AuditTable {
   table: string;
   fields: { key: string; column: string }[];
   rows: number;
@@ -102,7 +102,7 @@ async function indexLimit(): Promise<number> {
 }
 
 /** One order-independent checksum pass over the legacy audit tables and one over audits, at the same time. */
-async function checksumLimit(tables: AuditTable[]): Promise<number> {
+export async function checksumLimit(tables: AuditTable[]): Promise<number> {
   const started = performance.now();
   await Promise.all([
     (async () => {
