@@ -4,7 +4,7 @@ import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
 
 /**
- * After the load: the indexes the report paths use, the foreign keys added NOT VALID and then
+ * After the load: the primary key, the indexes the report paths use, the foreign keys added NOT VALID and then
  * validated (one scan each, no lock that stops readers), and fresh statistics.
  */
 export const AUDIT_INDEXES = [
@@ -23,7 +23,11 @@ export const AUDIT_FOREIGN_KEYS = [
 
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
-  const out: string[] = AUDIT_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.audits ${i.definition}`);
+  const out: string[] = [
+    `-- The primary key, built in one pass now that the rows are in (dropped first so the pair can run again).\nALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS audits_pkey`,
+    `ALTER TABLE ${u}.audits ADD CONSTRAINT audits_pkey PRIMARY KEY (id)`,
+    ...AUDIT_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.audits ${i.definition}`),
+  ];
   for (const fk of AUDIT_FOREIGN_KEYS) {
     // Dropped first so the statement pair can run again after a crash between them.
     out.push(`-- ${fk.column} must point at ${fk.references}: added without a scan first.\nALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS ${fk.name}`);
@@ -46,6 +50,12 @@ export const auditIndexes: Step<StatementCheckpoint> = {
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const checks: Check[] = [];
+    const keyed = await countRows(
+      ctx.db,
+      `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = $1 AND k.conname = 'audits_pkey' AND k.contype = 'p'`,
+      [ctx.unifiedSchema],
+    );
+    checks.push({ name: "audits has its primary key", status: keyed === 1 ? "pass" : "fail", detail: keyed === 1 ? "audits_pkey on id" : "missing" });
     for (const index of AUDIT_INDEXES) {
       const valid = await countRows(
         ctx.db,
@@ -71,5 +81,6 @@ export const auditIndexes: Step<StatementCheckpoint> = {
     const u = quoteIdent(ctx.unifiedSchema);
     for (const fk of AUDIT_FOREIGN_KEYS) await ctx.db.query(`ALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS ${fk.name}`);
     for (const index of AUDIT_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
+    await ctx.db.query(`ALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS audits_pkey`);
   },
 };

@@ -4,18 +4,18 @@ import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { PlanContext, Step } from "../types";
 
 /**
- * `audits`, one table for every scorecard's audits. Created bare: the report indexes and the
- * foreign keys come after the load (twice as fast, ../shared/PERFORMANCE.md). From the start it
- * has its primary key and the unique origin (source_table, source_id), so no re-run or resume can
- * ever add a legacy row twice, and the checks that make an unmatched email an error, never a
- * silent NULL.
+ * `audits`, one table for every scorecard's audits. Created bare: the primary key, the report
+ * indexes and the foreign keys come after the load (twice as fast, ../shared/PERFORMANCE.md; the
+ * ids come from a sequence that hands each session a thousand at a time). From the start it has
+ * the unique origin (source_table, source_id), so no re-run or resume can ever add a legacy row
+ * twice, and the checks that make an unmatched email an error, never a silent NULL.
  */
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   return [
     `-- Every legacy audit row, once: scores in parameter_scores keyed by field_key, the origin unique.
 CREATE TABLE IF NOT EXISTS ${u}.audits (
-  id                    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id                    bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000) NOT NULL,
   scorecard_id          integer NOT NULL,
   channel_id            integer,
   employee_id           bigint,

@@ -13,7 +13,7 @@ import { readAuditColumns, type AuditColumn } from "./audit-columns";
  */
 export function auditBatchRows(): number {
   const configured = Number(process.env.UNIFY_AUDIT_BATCH_ROWS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 25_000;
+  return Number.isInteger(configured) && configured > 0 ? configured : 100_000;
 }
 
 /** jsonb_build_object takes at most 100 arguments: fields go in pairs, at most 50 per call. */

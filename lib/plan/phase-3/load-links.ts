@@ -6,7 +6,7 @@ import type { Check, PlanContext, Step, StepContext, UnitPlan } from "../types";
 /** Rows per batch of the links load; a parameter, not part of the plan's SQL. */
 function linkBatchRows(): number {
   const configured = Number(process.env.UNIFY_AUDIT_BATCH_ROWS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 25_000;
+  return Number.isInteger(configured) && configured > 0 ? configured : 100_000;
 }
 
 export const LINK_TABLES = ["audit_assignments", "notifications"] as const;
