@@ -44,6 +44,13 @@ CREATE TABLE IF NOT EXISTS ${u}.merge_conflicts (
   created_at         timestamptz NOT NULL DEFAULT now(),
   UNIQUE NULLS NOT DISTINCT (email_normalized, field, alternative_source)
 )`,
+    `-- The distinct humans each audit, assignment and notification table names, recorded by the referenced-humans step.
+CREATE TABLE IF NOT EXISTS ${u}.referenced_emails (
+  source_table     text NOT NULL,
+  email_normalized text NOT NULL,
+  email            text NOT NULL,
+  PRIMARY KEY (source_table, email_normalized)
+)`,
     `-- Reports of a manager are found by index: the org chart reads it, and deleting an employee checks it.\nCREATE INDEX IF NOT EXISTS employees_manager_id_idx ON ${u}.employees (manager_id)`,
     `-- Conflicts are reviewed by field and by person, a page at a time in this order.\nCREATE INDEX IF NOT EXISTS merge_conflicts_field_idx ON ${u}.merge_conflicts (field, email_normalized, alternative_source)`,
   ];
@@ -51,7 +58,7 @@ CREATE TABLE IF NOT EXISTS ${u}.merge_conflicts (
 
 export const employeesTable: Step<StatementCheckpoint> = {
   id: "employees-table",
-  title: "Create the employees and merge_conflicts tables",
+  title: "Create the employees, merge_conflicts and referenced_emails tables",
   unit: "statements",
   async plan(ctx) {
     return { statements: statements(ctx), estimatedRows: 0 };
@@ -64,6 +71,6 @@ export const employeesTable: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
-    await ctx.db.query(`DROP TABLE IF EXISTS ${u}.merge_conflicts, ${u}.employees`);
+    await ctx.db.query(`DROP TABLE IF EXISTS ${u}.referenced_emails, ${u}.merge_conflicts, ${u}.employees`);
   },
 };

@@ -89,7 +89,7 @@ describe("names from data never reach SQL unquoted", () => {
       }
     }
     const referenced = plan.steps.find((s) => s.id === "referenced-humans")!;
-    expect(referenced.statements.some((s) => s.startsWith("-- Humans named in evil_audit\\n; DROP TABLE public.people; --"))).toBe(true);
+    expect(referenced.statements.some((s) => s.startsWith("-- The humans evil_audit\\n; DROP TABLE public.people; --"))).toBe(true);
   });
 
   it("Phase 1 runs to success and does exactly what the plan says: no legacy table dropped, changed or created", async () => {

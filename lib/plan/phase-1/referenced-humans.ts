@@ -1,4 +1,4 @@
-import { qualified, quoteIdent, sqlComment } from "@/lib/db/sql";
+import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
@@ -23,23 +23,34 @@ function emailSources(ctx: PlanContext): EmailSource[] {
   ];
 }
 
+/** Every email column of the source from one scan of it (a row per column per legacy row). */
 function sourceUnion(ctx: PlanContext, source: EmailSource): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  const table = qualified(ctx.legacySchema, source.table);
-  return source.columns
-    .map((c) => `SELECT btrim(${quoteIdent(c)}) AS email, ${u}.norm_email(${quoteIdent(c)}) AS email_norm FROM ${table}`)
-    .join("\n   UNION ALL ");
+  const values = source.columns.map((c) => `(btrim(t.${quoteIdent(c)}), ${u}.norm_email(t.${quoteIdent(c)}))`).join(", ");
+  return `SELECT e.email, e.email_norm FROM ${qualified(ctx.legacySchema, source.table)} t
+   CROSS JOIN LATERAL (VALUES ${values}) e (email, email_norm)`;
+}
+
+/** One scan of the source: its distinct normalised emails, with the smallest spelling of each. */
+function recordStatement(ctx: PlanContext, source: EmailSource): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return `-- The humans ${sqlComment(source.table)} names (${sqlComment(source.columns.join(", "))}), once each: one scan of the table.
+INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email)
+SELECT ${quoteLiteral(source.table)}, email_norm, min(email)
+  FROM (${sourceUnion(ctx, source)}) named
+ WHERE email_norm IS NOT NULL
+ GROUP BY email_norm
+ON CONFLICT (source_table, email_normalized) DO NOTHING`;
 }
 
 function insertStatement(ctx: PlanContext, source: EmailSource): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  return `-- Humans named in ${sqlComment(source.table)} (${sqlComment(source.columns.join(", "))}) and unknown so far become referenced employees.
+  return `-- Those unknown so far become referenced employees.
 INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
-SELECT min(email), email_norm, false, 'unknown', 'referenced'
-  FROM (${sourceUnion(ctx, source)}) named
- WHERE email_norm IS NOT NULL
- GROUP BY email_norm
- ORDER BY email_norm
+SELECT email, email_normalized, false, 'unknown', 'referenced'
+  FROM ${u}.referenced_emails
+ WHERE source_table = ${quoteLiteral(source.table)}
+ ORDER BY email_normalized
 ON CONFLICT (email_normalized) DO UPDATE SET email = EXCLUDED.email
  WHERE ${u}.employees.source = 'referenced' AND EXCLUDED.email < ${u}.employees.email`;
 }
@@ -52,25 +63,29 @@ export const referencedHumans: Step<StatementCheckpoint> = {
     const units = [];
     for (const source of emailSources(ctx)) {
       const estimatedRows = (await estimateRows(ctx.db, ctx.legacySchema, source.table)) * source.columns.length;
-      units.push({ id: source.table, title: source.table, statements: [insertStatement(ctx, source)], estimatedRows });
+      units.push({ id: source.table, title: source.table, statements: [recordStatement(ctx, source), insertStatement(ctx, source)], estimatedRows });
     }
     return { statements: units.flatMap((u) => u.statements), estimatedRows: units.reduce((n, u) => n + u.estimatedRows, 0), units };
   },
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
+    // Reads what the units recorded (referenced_emails), not the audit tables again; the Phase 2
+    // pre-flight and the validation suites check the audit tables themselves.
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];
     for (const source of emailSources(ctx)) {
       const missing = await countRows(
         ctx.db,
-        `SELECT count(DISTINCT email_norm) AS n FROM (${sourceUnion(ctx, source)}) named
-          WHERE email_norm IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = named.email_norm)`,
+        `SELECT count(*) AS n FROM ${u}.referenced_emails r
+          WHERE r.source_table = $1 AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = r.email_normalized)`,
+        [source.table],
       );
+      const recorded = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.referenced_emails WHERE source_table = $1`, [source.table]);
+      const empty = !(await countRows(ctx.db, `SELECT count(*) AS n FROM (SELECT 1 FROM ${qualified(ctx.legacySchema, source.table)} LIMIT 1) x`));
       checks.push({
         name: `every email in ${source.table} is an employee`,
-        status: missing === 0 ? "pass" : "fail",
-        detail: missing === 0 ? "all matched" : `${missing} emails without an employee`,
+        status: missing === 0 && (recorded > 0 || empty) ? "pass" : "fail",
+        detail: missing ? `${missing} emails without an employee` : recorded || empty ? `${recorded} distinct humans named, all employees` : "the table has rows but no email was recorded",
       });
     }
     return checks;
@@ -80,6 +95,7 @@ export const referencedHumans: Step<StatementCheckpoint> = {
       const u = quoteIdent(ctx.unifiedSchema);
       await ctx.db.query(`UPDATE ${u}.employees SET manager_id = NULL WHERE manager_id IN (SELECT id FROM ${u}.employees WHERE source = 'referenced')`);
       await ctx.db.query(`DELETE FROM ${u}.employees WHERE source = 'referenced'`);
+      if (await relationExists(ctx.db, ctx.unifiedSchema, "referenced_emails")) await ctx.db.query(`TRUNCATE ${u}.referenced_emails`);
     }
   },
 };
