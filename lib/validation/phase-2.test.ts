@@ -161,9 +161,24 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
     }
   });
 
+  it("with live sync on, the same edit reaches audits in the writer's transaction and the suite passes", async () => {
+    const q = `"${table.replace(/"/g, '""')}"`;
+    const { rows } = await pool().query(`SELECT comments FROM ${q} WHERE id = $1`, [sourceId]);
+    await pool().query(`UPDATE ${q} SET comments = 'edited with sync on' WHERE id = $1`, [sourceId]);
+    try {
+      const { rows: synced } = await pool().query(`SELECT comments FROM unified.audits WHERE source_table = $1 AND source_id = $2`, [table, sourceId]);
+      expect(synced[0].comments).toBe("edited with sync on");
+      expect(failing(await postRun())).toEqual([]);
+    } finally {
+      await pool().query(`UPDATE ${q} SET comments = $2 WHERE id = $1`, [sourceId, rows[0].comments]);
+    }
+  });
+
   it("a legacy row edited after the migration (live sync off) fails the content check with both sides", async () => {
     const q = `"${table.replace(/"/g, '""')}"`;
     const { rows } = await pool().query(`SELECT comments FROM ${q} WHERE id = $1`, [sourceId]);
+    // Live sync off for this table while the legacy application edits the row.
+    await pool().query(`ALTER TABLE ${q} DISABLE TRIGGER unify_sync`);
     await pool().query(`UPDATE ${q} SET comments = coalesce(comments, '') || ' (edited later)' WHERE id = $1`, [sourceId]);
     try {
       const result = failing(await postRun()).find((r) => r.name.endsWith(`returns exactly the rows of ${table}`))!;
@@ -172,6 +187,7 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
       expect(String(result.samples?.[0]?.right?.comments ?? "")).not.toContain("(edited later)");
     } finally {
       await pool().query(`UPDATE ${q} SET comments = $2 WHERE id = $1`, [sourceId, rows[0].comments]);
+      await pool().query(`ALTER TABLE ${q} ENABLE TRIGGER unify_sync`);
     }
     expect(failing(await postRun())).toEqual([]);
   });

@@ -90,7 +90,17 @@ async function runCheck(db: pg.Client, runId: number, check: ValidationCheck, ct
   let results: CheckResult[];
   let status: ResultStatus | "error";
   try {
-    results = await check.run(db, { ...ctx, db: db as unknown as pg.PoolClient });
+    // One snapshot for the whole check: the legacy side and the unified side are read as of the
+    // same moment, so writes that live sync applies meanwhile (in the writer's own transaction)
+    // can never make the two sides look different.
+    await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    try {
+      results = await check.run(db, { ...ctx, db: db as unknown as pg.PoolClient });
+      await db.query("COMMIT");
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
     status = worst(results.map((r) => r.status));
   } catch (error) {
     results = [{ name: check.title, status: "fail", expected: "the check runs", actual: "it failed", detail: (error as Error).message }];

@@ -15,7 +15,7 @@ import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 withTestDatabase();
 
 /** Models of what Phases 2 and 3 create: their own tests cover them. */
-const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat"];
+const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "SyncWrite", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat"];
 afterAll(() => stopQueue());
 
 /** A legacy database built by hand: every awkward case Phase 1 must settle, with known answers. */

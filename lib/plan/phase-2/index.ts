@@ -3,6 +3,7 @@ import { count } from "@/lib/validation/types";
 import { relationExists } from "../catalog";
 import type { Check, PhaseDefinition } from "../types";
 import { auditIndexes } from "./audit-indexes";
+import { auditSync } from "./audit-sync";
 import { auditsTable } from "./audits-table";
 import { auditCompatViews } from "./compat-views";
 import { loadAudits } from "./load-audits";
@@ -12,7 +13,7 @@ export const phase2: PhaseDefinition = {
   number: 2,
   title: "Audit unification",
   validation: { preflight: phase2PreflightChecks, postRun: phase2PostRunChecks },
-  steps: () => [scorecardTables, auditsTable, loadAudits, auditIndexes, auditCompatViews],
+  steps: () => [scorecardTables, auditsTable, auditSync, loadAudits, auditIndexes, auditCompatViews],
   async preflight(ctx) {
     const checks: Check[] = [];
     const { discovery } = ctx;

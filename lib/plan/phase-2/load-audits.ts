@@ -35,25 +35,28 @@ function scorecardOf(ctx: PlanContext, table: string): Scorecard {
   return scorecard;
 }
 
+export const AUDIT_COLUMNS = [
+  "scorecard_id", "channel_id", "employee_id", "auditor_id", "audit_date", "status", "total_score", "passed", "comments",
+  "parameter_scores", "created_at", "updated_at", "source_table", "source_id", "employee_email_legacy", "auditor_email_legacy", "legacy_extra",
+] as const;
+
 /**
- * The batch statement for one audit table: the legacy rows with ids in ($1, $2] into `audits`.
+ * The audit a legacy row of `table` becomes, as `INSERT INTO audits (…) SELECT … FROM <rows> t …`
+ * without its WHERE and ON CONFLICT: the load reads a key range of the table, live sync the
+ * trigger's NEW row (`(SELECT NEW.*)`), so both write exactly the same values.
  * Emails resolve to employees on the normalised email; the legacy spelling is kept only where it
- * differs from the employee's normalised email (most rows are written that way) (or no employee matches: then the check
- * constraints `audits_employee_known_check`/`audits_auditor_known_check` stop the batch instead of
- * writing a silent NULL). `passed`: the total reaches the scorecard's passing score; NULL when
- * either is NULL.
+ * differs from the employee's normalised email (or no employee matches: then the check
+ * constraints `audits_employee_known_check`/`audits_auditor_known_check` stop the write instead of
+ * a silent NULL). `passed`: the total reaches the scorecard's passing score; NULL when either is NULL.
  */
-export function loadStatement(ctx: PlanContext, table: string, columns: AuditColumn[]): string {
+export function auditInsert(ctx: PlanContext, table: string, columns: AuditColumn[], rows: string): string {
   const u = quoteIdent(ctx.unifiedSchema);
   const t = (name: string) => `t.${quoteIdent(name)}`;
   const scores = columns.flatMap((c): [string, string][] => (c.home.kind === "score" ? [[c.home.fieldKey, t(c.name)]] : []));
   const extras = columns.flatMap((c): [string, string][] =>
     c.home.kind === "extra" || c.home.kind === "base+extra" ? [[c.name, `${t(c.name)}::text`]] : [],
   );
-  return `-- ${sqlComment(`Audits of ${table} with ids in ($1, $2]: scores keyed by field, emails resolved to employees.`)}
-INSERT INTO ${u}.audits (scorecard_id, channel_id, employee_id, auditor_id, audit_date, status, total_score, passed, comments,
-                         parameter_scores, created_at, updated_at, source_table, source_id,
-                         employee_email_legacy, auditor_email_legacy, legacy_extra)
+  return `INSERT INTO ${u}.audits (${AUDIT_COLUMNS.join(", ")})
 SELECT sc.id, sc.channel_id, e.id, r.id, t.audit_date, t.status, t.total_score,
        CASE WHEN t.total_score IS NULL OR sc.passing_score IS NULL THEN NULL ELSE t.total_score >= sc.passing_score END,
        t.comments,
@@ -62,10 +65,16 @@ SELECT sc.id, sc.channel_id, e.id, r.id, t.audit_date, t.status, t.total_score,
        CASE WHEN e.email_normalized IS DISTINCT FROM t.employee_email THEN t.employee_email END,
        CASE WHEN r.email_normalized IS DISTINCT FROM t.auditor_email THEN t.auditor_email END,
        ${extras.length ? jsonObject(extras) : "NULL"}
-  FROM ${qualified(ctx.legacySchema, table)} t
+  FROM ${rows} t
  CROSS JOIN (SELECT id, channel_id, passing_score, source_table FROM ${u}.scorecards WHERE source_table = ${quoteLiteral(table)}) sc
   LEFT JOIN ${u}.employees e ON e.email_normalized = ${u}.norm_email(t.employee_email)
-  LEFT JOIN ${u}.employees r ON r.email_normalized = ${u}.norm_email(t.auditor_email)
+  LEFT JOIN ${u}.employees r ON r.email_normalized = ${u}.norm_email(t.auditor_email)`;
+}
+
+/** The load's batch statement: the legacy rows with ids in ($1, $2]; a row already there (loaded, or written by live sync) is left as it is. */
+export function loadStatement(ctx: PlanContext, table: string, columns: AuditColumn[]): string {
+  return `-- ${sqlComment(`Audits of ${table} with ids in ($1, $2]: scores keyed by field, emails resolved to employees.`)}
+${auditInsert(ctx, table, columns, qualified(ctx.legacySchema, table))}
  WHERE ($1::bigint IS NULL OR t.id > $1::bigint) AND t.id <= $2::bigint
 ON CONFLICT (source_table, source_id) DO NOTHING`;
 }
@@ -135,7 +144,7 @@ export const loadAudits: Step<KeysetCheckpoint> = {
         `SELECT min(id)::text AS lo, max(id)::text AS hi FROM ${qualified(ctx.legacySchema, table)}`,
       );
       const { rows: loaded } = await ctx.db.query<{ lo: string | null; hi: string | null }>(
-        `SELECT min(source_id)::text AS lo, max(source_id)::text AS hi FROM ${u}.audits WHERE source_table = $1`,
+        `SELECT min(source_id)::text AS lo, max(source_id)::text AS hi FROM ${u}.audits WHERE source_table = $1 AND deleted_at IS NULL`,
         [table],
       );
       const same = legacy[0]?.lo === loaded[0]?.lo && legacy[0]?.hi === loaded[0]?.hi;

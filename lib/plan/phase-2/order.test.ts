@@ -14,10 +14,10 @@ beforeAll(() => seedLegacy(pool(), { audits: 1200, scorecards: 3, seed: "phase-2
 afterAll(() => stopQueue());
 
 describe("Phase 2 waits for Phase 1", () => {
-  it("its plan states five steps, the load with one unit per audit table", async () => {
+  it("its plan states six steps, live sync before the load, the load with one unit per audit table", async () => {
     const plan = await buildPlan(2, pool());
     expect(plan.available).toBe(true);
-    expect(plan.steps.map((s) => s.id)).toEqual(["scorecard-tables", "audits-table", "load-audits", "audit-indexes", "audit-compat-views"]);
+    expect(plan.steps.map((s) => s.id)).toEqual(["scorecard-tables", "audits-table", "audit-sync", "load-audits", "audit-indexes", "audit-compat-views"]);
     expect(plan.steps.find((s) => s.id === "load-audits")?.units?.map((u) => u.estimatedRows).reduce((a, b) => a + b, 0)).toBe(1200);
   });
 

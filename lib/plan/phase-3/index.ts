@@ -2,6 +2,7 @@ import { phase3PostRunChecks, phase3PreflightChecks } from "@/lib/validation/che
 import { relationExists } from "../catalog";
 import type { Check, PhaseDefinition } from "../types";
 import { linksKeys } from "./links-keys";
+import { linksSync } from "./links-sync";
 import { linksTables } from "./links-tables";
 import { linksViews } from "./links-views";
 import { loadLinks } from "./load-links";
@@ -10,7 +11,7 @@ export const phase3: PhaseDefinition = {
   number: 3,
   title: "Relationships",
   validation: { preflight: phase3PreflightChecks, postRun: phase3PostRunChecks },
-  steps: () => [linksTables, loadLinks, linksKeys, linksViews],
+  steps: () => [linksTables, linksSync, loadLinks, linksKeys, linksViews],
   async preflight(ctx) {
     const checks: Check[] = [];
     const broken = ctx.discovery.anomalies.filter((a) => a.severity === "error" && ["audit_assignments", "notifications"].includes(a.table ?? ""));

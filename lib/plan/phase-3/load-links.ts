@@ -18,36 +18,49 @@ export type LinkTable = (typeof LINK_TABLES)[number];
  * a notification's audit to `audits` by its origin. What resolves to nothing is kept: the key
  * stays NULL and the legacy value stays in its `*_legacy` column (the orphan report lists it).
  */
-export function linkLoadStatement(ctx: PlanContext, table: LinkTable): string {
+export const LINK_COLUMNS: Record<LinkTable, string[]> = {
+  audit_assignments: ["legacy_id", "auditor_id", "employee_id", "scorecard_id", "due_date", "status", "created_at", "auditor_email_legacy", "employee_email_legacy", "scorecard_table_legacy"],
+  notifications: ["legacy_id", "recipient_id", "type", "message", "read_at", "audit_id", "created_at", "recipient_email_legacy", "audit_table_legacy", "audit_source_id_legacy"],
+};
+
+/** The row a legacy row becomes, `INSERT … SELECT … FROM <rows> t …`: shared by the load (a key range) and live sync (the trigger's NEW row). */
+export function linkInsert(ctx: PlanContext, table: LinkTable, rows: string): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  const source = qualified(ctx.legacySchema, table);
-  const range = `WHERE ($1::bigint IS NULL OR t.id > $1::bigint) AND t.id <= $2::bigint`;
   if (table === "audit_assignments") {
-    return `-- Assignments with ids in ($1, $2]: auditor, employee and scorecard as keys; unresolved values kept.
-INSERT INTO ${u}.audit_assignments (legacy_id, auditor_id, employee_id, scorecard_id, due_date, status, created_at,
-                                    auditor_email_legacy, employee_email_legacy, scorecard_table_legacy)
+    return `INSERT INTO ${u}.audit_assignments (${LINK_COLUMNS.audit_assignments.join(", ")})
 SELECT t.id, r.id, e.id, s.id, t.due_date, t.status, t.created_at,
        CASE WHEN r.email_normalized IS DISTINCT FROM t.auditor_email THEN t.auditor_email END,
        CASE WHEN e.email_normalized IS DISTINCT FROM t.employee_email THEN t.employee_email END,
        CASE WHEN s.id IS NULL THEN t.scorecard_table END
-  FROM ${source} t
+  FROM ${rows} t
   LEFT JOIN ${u}.employees r ON r.email_normalized = ${u}.norm_email(t.auditor_email)
   LEFT JOIN ${u}.employees e ON e.email_normalized = ${u}.norm_email(t.employee_email)
-  LEFT JOIN ${u}.scorecards s ON s.source_table = t.scorecard_table
- ${range}
-ON CONFLICT (legacy_id) DO NOTHING`;
+  LEFT JOIN ${u}.scorecards s ON s.source_table = t.scorecard_table`;
   }
-  return `-- Notifications with ids in ($1, $2]: recipient and audit as keys; unresolved values kept.
-INSERT INTO ${u}.notifications (legacy_id, recipient_id, type, message, read_at, audit_id, created_at,
-                                recipient_email_legacy, audit_table_legacy, audit_source_id_legacy)
+  return `INSERT INTO ${u}.notifications (${LINK_COLUMNS.notifications.join(", ")})
 SELECT t.id, p.id, t.type, t.message, t.read_at, a.id, t.created_at,
        CASE WHEN p.email_normalized IS DISTINCT FROM t.recipient_email THEN t.recipient_email END,
        CASE WHEN a.id IS NULL THEN t.audit_table END,
        CASE WHEN a.id IS NULL THEN t.audit_id END
-  FROM ${source} t
+  FROM ${rows} t
   LEFT JOIN ${u}.employees p ON p.email_normalized = ${u}.norm_email(t.recipient_email)
-  LEFT JOIN ${u}.audits a ON a.source_table = t.audit_table AND a.source_id = t.audit_id
- ${range}
+  LEFT JOIN ${u}.audits a ON a.source_table = t.audit_table AND a.source_id = t.audit_id AND a.deleted_at IS NULL`;
+}
+
+/**
+ * The batch statements, rows with ids in ($1, $2]. Emails resolve to employees on the normalised
+ * email, the scorecard table to `scorecards.source_table` (exact, as the contract matches names),
+ * a notification's audit to `audits` by its origin. What resolves to nothing is kept: the key
+ * stays NULL and the legacy value stays in its `*_legacy` column (the orphan report lists it). A
+ * row already there (written by live sync) is left as it is.
+ */
+export function linkLoadStatement(ctx: PlanContext, table: LinkTable): string {
+  const intent = table === "audit_assignments"
+    ? "-- Assignments with ids in ($1, $2]: auditor, employee and scorecard as keys; unresolved values kept."
+    : "-- Notifications with ids in ($1, $2]: recipient and audit as keys; unresolved values kept.";
+  return `${intent}
+${linkInsert(ctx, table, qualified(ctx.legacySchema, table))}
+ WHERE ($1::bigint IS NULL OR t.id > $1::bigint) AND t.id <= $2::bigint
 ON CONFLICT (legacy_id) DO NOTHING`;
 }
 
@@ -78,7 +91,7 @@ export const loadLinks: Step<KeysetCheckpoint> = {
     const checks: Check[] = [];
     for (const table of LINK_TABLES) {
       const { rows: legacy } = await ctx.db.query<{ lo: string | null; hi: string | null }>(`SELECT min(id)::text AS lo, max(id)::text AS hi FROM ${qualified(ctx.legacySchema, table)}`);
-      const { rows: loaded } = await ctx.db.query<{ lo: string | null; hi: string | null }>(`SELECT min(legacy_id)::text AS lo, max(legacy_id)::text AS hi FROM ${u}.${table}`);
+      const { rows: loaded } = await ctx.db.query<{ lo: string | null; hi: string | null }>(`SELECT min(legacy_id)::text AS lo, max(legacy_id)::text AS hi FROM ${u}.${table} WHERE deleted_at IS NULL`);
       const same = legacy[0]?.lo === loaded[0]?.lo && legacy[0]?.hi === loaded[0]?.hi;
       checks.push({
         name: `the load of ${table} reached its first and last row`,

@@ -1,0 +1,81 @@
+import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
+import type { Scorecard } from "@/lib/legacy/contract";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
+import type { Check, PlanContext, Step } from "../types";
+import { readAuditColumns, type AuditColumn } from "./audit-columns";
+import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
+
+/**
+ * Live sync for audits (lib/plan/sync.ts): before the load starts, a trigger on every legacy audit
+ * table applies each write to `audits` — the new version upserted with exactly the load's values
+ * (referenced employees made first), a deleted row kept as a tombstone (`deleted_at`), so the
+ * backfill neither misses a write nor resurrects a row.
+ */
+function scorecardOf(ctx: PlanContext, table: string): Scorecard {
+  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
+  if (!scorecard) throw new Error(`No usable scorecard names the audit table "${table}"`);
+  return scorecard;
+}
+
+export function auditSyncFunction(ctx: PlanContext, table: string, columns: AuditColumn[]): string {
+  const u = quoteIdent(ctx.unifiedSchema);
+  const source = quoteLiteral(table);
+  const updates = AUDIT_COLUMNS.filter((c) => c !== "source_table" && c !== "source_id").map((c) => `${c} = EXCLUDED.${c}`);
+  const body = `BEGIN
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id IS DISTINCT FROM NEW.id) THEN
+    -- The legacy row is gone: a tombstone, so no backfill batch with an older snapshot brings it back.
+    INSERT INTO ${u}.audits (scorecard_id, parameter_scores, source_table, source_id, deleted_at)
+    SELECT sc.id, '{}'::jsonb, sc.source_table, OLD.id, clock_timestamp() FROM ${u}.scorecards sc WHERE sc.source_table = ${source}
+    ON CONFLICT (source_table, source_id) DO UPDATE SET deleted_at = clock_timestamp();
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM ${u}.sync_referenced_employee(${source}, NEW.employee_email);
+    PERFORM ${u}.sync_referenced_employee(${source}, NEW.auditor_email);
+    ${auditInsert(ctx, table, columns, "(SELECT NEW.*)").replace(/\n/g, "\n    ")}
+    ON CONFLICT (source_table, source_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL;
+  END IF;
+  ${logWrite(ctx, table)}
+  RETURN NULL;
+END;`;
+  return `-- ${sqlComment(`The audit a write to ${table} makes: the load's own values for the new row, a tombstone for a deleted one.`)}
+CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("audits", table))}() RETURNS trigger LANGUAGE plpgsql AS ${plpgsql(body)}`;
+}
+
+async function statements(ctx: PlanContext): Promise<string[]> {
+  const out = [...syncCommonStatements(ctx)];
+  for (const table of ctx.auditTables) {
+    const columns = await readAuditColumns(ctx.db, ctx.legacySchema, table, scorecardOf(ctx, table));
+    out.push(auditSyncFunction(ctx, table, columns));
+    out.push(createTriggerStatement(ctx, table, syncFunctionName("audits", table)));
+  }
+  return out;
+}
+
+export const auditSync: Step<StatementCheckpoint> = {
+  id: "audit-sync",
+  title: "Start live sync: triggers on every audit table keep audits current",
+  unit: "statements",
+  async plan(ctx) {
+    return { statements: await statements(ctx), estimatedRows: 0 };
+  },
+  run: (ctx) => runStatements(ctx, ctx.statements),
+  async verify(ctx) {
+    const { rows } = await ctx.db.query<{ table: string }>(
+      `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,
+      [SYNC_TRIGGER, ctx.legacySchema],
+    );
+    const missing = ctx.auditTables.filter((t) => !rows.some((r) => r.table === t));
+    const checks: Check[] = [{
+      name: "live sync is on for every audit table",
+      status: missing.length ? "fail" : "pass",
+      detail: missing.length ? `no trigger on ${missing.join(", ")}` : `${ctx.auditTables.length} tables`,
+    }];
+    return checks;
+  },
+  async rollback(ctx) {
+    for (const table of ctx.auditTables) await dropTrigger(ctx.db, ctx, table, syncFunctionName("audits", table));
+    for (const sql of syncCommonRollback(ctx)) await ctx.db.query(sql);
+  },
+};

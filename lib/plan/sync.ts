@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
+import type { PlanContext, Queryable } from "./types";
+
+/**
+ * Live sync: until the flags switch readers over, the legacy application keeps writing. A trigger
+ * on each legacy table a phase loads applies every INSERT, UPDATE and DELETE to the unified side in
+ * the writer's own transaction (so the lag is zero), installed before that phase's backfill starts.
+ *
+ * Why the backfill and the triggers cannot undo each other (docs/live-sync.md): every unified row
+ * has a unique origin (audits: source_table + source_id; links: legacy_id). Triggers *upsert* the
+ * row's current version (ON CONFLICT DO UPDATE, which under READ COMMITTED always acts on the latest
+ * committed version and waits for an uncommitted one); a DELETE leaves a tombstone (deleted_at set)
+ * instead of removing the row. The backfill only *inserts what is absent* (ON CONFLICT DO NOTHING).
+ * So a batch whose snapshot predates a concurrent write either finds that write's row (or tombstone)
+ * and leaves it, or inserts first and is then overwritten by the trigger, which waits for it: the
+ * newest legacy version always wins, and a deleted row is never resurrected.
+ */
+export const SYNC_TRIGGER = "unify_sync";
+const TAG = "$unify_sync$";
+
+/** A trigger function's name for a legacy table: a hash, because table names are data. */
+export function syncFunctionName(kind: "audits" | "links", table: string): string {
+  return `sync_${kind}_${createHash("sha256").update(table).digest("hex").slice(0, 12)}`;
+}
+
+/** A PL/pgSQL body in dollar quotes; refuses a body that holds the quote tag (it could end the body). */
+export function plpgsql(body: string): string {
+  if (body.includes(TAG)) throw new Error("a live-sync trigger body cannot contain its own quote tag");
+  return `${TAG}\n${body}\n${TAG}`;
+}
+
+/** What every phase's sync needs: the write log the phase page reads, and referenced humans on the fly. */
+export function syncCommonStatements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return [
+    `-- Every legacy write live sync applied (append-only, so concurrent writers never wait on each other).
+CREATE TABLE IF NOT EXISTS ${u}.sync_writes (
+  id           bigint GENERATED ALWAYS AS IDENTITY (CACHE 100) PRIMARY KEY,
+  source_table text NOT NULL,
+  operation    text NOT NULL,
+  applied_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+)`,
+    `-- A human a new legacy row names and nobody knows yet becomes a referenced employee, as Phase 1 makes them.
+CREATE OR REPLACE FUNCTION ${u}.sync_referenced_employee(source_table text, value text) RETURNS void
+  LANGUAGE plpgsql AS ${plpgsql(`DECLARE
+  normalized text := ${u}.norm_email(value);
+  spelled text := btrim(value);
+BEGIN
+  IF normalized IS NULL THEN RETURN; END IF;
+  INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
+  ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO NOTHING;
+  -- Checked before writing, so a known human costs no lock (writers never queue on a busy auditor).
+  IF NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = normalized) THEN
+    INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
+    VALUES (spelled, normalized, false, 'unknown', 'referenced')
+    ON CONFLICT (email_normalized) DO NOTHING;
+  END IF;
+END;`)}`,
+  ];
+}
+
+export function syncCommonRollback(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return [`DROP FUNCTION IF EXISTS ${u}.sync_referenced_employee(text, text)`, `DROP TABLE IF EXISTS ${u}.sync_writes`];
+}
+
+export function createTriggerStatement(ctx: PlanContext, table: string, fn: string): string {
+  return `-- ${sqlComment(`Apply every write to the legacy table ${table} to the unified side, in the writer's transaction.`)}
+CREATE OR REPLACE TRIGGER ${SYNC_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON ${qualified(ctx.legacySchema, table)}
+  FOR EACH ROW EXECUTE FUNCTION ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`;
+}
+
+export async function dropTrigger(db: Queryable, ctx: PlanContext, table: string, fn: string): Promise<void> {
+  const { rows } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`, [ctx.legacySchema, table]);
+  if (rows.length) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
+  await db.query(`DROP FUNCTION IF EXISTS ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`);
+}
+
+/** The line a trigger adds to the write log. */
+export function logWrite(ctx: PlanContext, table: string): string {
+  return `INSERT INTO ${quoteIdent(ctx.unifiedSchema)}.sync_writes (source_table, operation) VALUES (${quoteLiteral(table)}, TG_OP);`;
+}
+
+/** How many legacy writes live sync applied, per table, and the last one. */
+export async function syncActivity(db: Queryable, unifiedSchema: string): Promise<{ live: boolean; tables: string[]; writes: number; lastAt: Date | null }> {
+  const { rows: triggers } = await db.query<{ table: string }>(
+    `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = $1 AND NOT t.tgisinternal ORDER BY 1`,
+    [SYNC_TRIGGER],
+  );
+  const { rows: exists } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'sync_writes'`, [unifiedSchema]);
+  if (!exists.length) return { live: triggers.length > 0, tables: triggers.map((t) => t.table), writes: 0, lastAt: null };
+  const { rows } = await db.query<{ n: string; last: Date | null }>(
+    `SELECT (SELECT count(*) FROM ${quoteIdent(unifiedSchema)}.sync_writes) AS n,
+            (SELECT applied_at FROM ${quoteIdent(unifiedSchema)}.sync_writes ORDER BY id DESC LIMIT 1) AS last`,
+  );
+  return { live: triggers.length > 0, tables: triggers.map((t) => t.table), writes: Number(rows[0]?.n ?? 0), lastAt: rows[0]?.last ?? null };
+}
