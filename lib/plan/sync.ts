@@ -46,15 +46,31 @@ CREATE OR REPLACE FUNCTION ${u}.sync_referenced_employee(source_table text, valu
   LANGUAGE plpgsql AS ${plpgsql(`DECLARE
   normalized text := ${u}.norm_email(value);
   spelled text := btrim(value);
+  created bigint;
 BEGIN
   IF normalized IS NULL THEN RETURN; END IF;
   INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
   ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO NOTHING;
   -- Checked before writing, so a known human costs no lock (writers never queue on a busy auditor).
-  IF NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = normalized) THEN
-    INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
-    VALUES (spelled, normalized, false, 'unknown', 'referenced')
-    ON CONFLICT (email_normalized) DO NOTHING;
+  IF EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = normalized) THEN RETURN; END IF;
+  INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
+  VALUES (spelled, normalized, false, 'unknown', 'referenced')
+  ON CONFLICT (email_normalized) DO NOTHING
+  RETURNING id INTO created;
+  IF created IS NULL THEN RETURN; END IF;
+  -- Links loaded while nobody had this email were kept as orphans: they point at the new employee now.
+  IF to_regclass(${quoteLiteral(`${u}.audit_assignments`)}) IS NOT NULL THEN
+    UPDATE ${u}.audit_assignments SET auditor_id = created,
+           auditor_email_legacy = CASE WHEN auditor_email_legacy = normalized THEN NULL ELSE auditor_email_legacy END
+     WHERE auditor_id IS NULL AND ${u}.norm_email(auditor_email_legacy) = normalized;
+    UPDATE ${u}.audit_assignments SET employee_id = created,
+           employee_email_legacy = CASE WHEN employee_email_legacy = normalized THEN NULL ELSE employee_email_legacy END
+     WHERE employee_id IS NULL AND ${u}.norm_email(employee_email_legacy) = normalized;
+  END IF;
+  IF to_regclass(${quoteLiteral(`${u}.notifications`)}) IS NOT NULL THEN
+    UPDATE ${u}.notifications SET recipient_id = created,
+           recipient_email_legacy = CASE WHEN recipient_email_legacy = normalized THEN NULL ELSE recipient_email_legacy END
+     WHERE recipient_id IS NULL AND ${u}.norm_email(recipient_email_legacy) = normalized;
   END IF;
 END;`)}`,
   ];

@@ -28,12 +28,23 @@ export function auditSyncFunction(ctx: PlanContext, table: string, columns: Audi
     INSERT INTO ${u}.audits (scorecard_id, parameter_scores, source_table, source_id, deleted_at)
     SELECT sc.id, '{}'::jsonb, sc.source_table, OLD.id, clock_timestamp() FROM ${u}.scorecards sc WHERE sc.source_table = ${source}
     ON CONFLICT (source_table, source_id) DO UPDATE SET deleted_at = clock_timestamp();
+    -- Notifications about it point at nothing now, exactly as a fresh migration would load them.
+    IF to_regclass(${quoteLiteral(`${u}.notifications`)}) IS NOT NULL THEN
+      UPDATE ${u}.notifications n SET audit_id = NULL, audit_table_legacy = a.source_table, audit_source_id_legacy = a.source_id
+        FROM ${u}.audits a WHERE a.source_table = ${source} AND a.source_id = OLD.id AND n.audit_id = a.id;
+    END IF;
   END IF;
   IF TG_OP <> 'DELETE' THEN
     PERFORM ${u}.sync_referenced_employee(${source}, NEW.employee_email);
     PERFORM ${u}.sync_referenced_employee(${source}, NEW.auditor_email);
     ${auditInsert(ctx, table, columns, "(SELECT NEW.*)").replace(/\n/g, "\n    ")}
     ON CONFLICT (source_table, source_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL;
+    -- Notifications that named this audit while it did not exist resolve to it now.
+    IF to_regclass(${quoteLiteral(`${u}.notifications`)}) IS NOT NULL THEN
+      UPDATE ${u}.notifications n SET audit_id = a.id, audit_table_legacy = NULL, audit_source_id_legacy = NULL
+        FROM ${u}.audits a WHERE a.source_table = ${source} AND a.source_id = NEW.id
+         AND n.audit_id IS NULL AND n.audit_table_legacy = ${source} AND n.audit_source_id_legacy = NEW.id;
+    END IF;
   END IF;
   ${logWrite(ctx, table)}
   RETURN NULL;

@@ -67,11 +67,7 @@ SELECT 'notifications', n.legacy_id,
        CASE WHEN n.audit_table_legacy IS NOT NULL AND EXISTS (SELECT 1 FROM ${u}.scorecards s WHERE s.source_table = n.audit_table_legacy)
             THEN 'audit_id' ELSE 'audit_table' END,
        concat_ws('#', n.audit_table_legacy, n.audit_source_id_legacy::text)
-  FROM ${u}.notifications n WHERE n.audit_id IS NULL AND (n.audit_table_legacy IS NOT NULL OR n.audit_source_id_legacy IS NOT NULL) AND n.deleted_at IS NULL
-UNION ALL
--- An audit deleted in the legacy table since (live sync keeps it as a tombstone): the notification points at nothing now.
-SELECT 'notifications', n.legacy_id, 'audit_id', concat_ws('#', a.source_table, a.source_id::text)
-  FROM ${u}.notifications n JOIN ${u}.audits a ON a.id = n.audit_id WHERE a.deleted_at IS NOT NULL AND n.deleted_at IS NULL`,
+  FROM ${u}.notifications n WHERE n.audit_id IS NULL AND (n.audit_table_legacy IS NOT NULL OR n.audit_source_id_legacy IS NOT NULL) AND n.deleted_at IS NULL`,
     `-- The legacy audit_assignments exactly, rebuilt from the foreign keys, for old readers.
 CREATE OR REPLACE VIEW ${u}.audit_assignments_compat AS
 SELECT ${select(assignments, ASSIGNMENT_EXPRESSIONS(u))}
