@@ -79,7 +79,8 @@ describe("OFREP over HTTP", () => {
     const unknown = await post(`/ofrep/v1/evaluate/flags/NO_SUCH_FLAG`, CONTEXT, { "X-API-Key": key });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ key: "NO_SUCH_FLAG", errorCode: "FLAG_NOT_FOUND" });
-    for (const headers of [{}, { Authorization: "Bearer unify_wrong" }, { Authorization: key }, { "X-API-Key": `${key}x` }]) {
+    const refused: Record<string, string>[] = [{}, { Authorization: "Bearer unify_wrong" }, { Authorization: key }, { "X-API-Key": `${key}x` }];
+    for (const headers of refused) {
       expect((await post(`/ofrep/v1/evaluate/flags/${FLAG_KEYS.employees}`, CONTEXT, headers)).status).toBe(401);
     }
     // Authentication comes before anything about flags: an unknown flag without a key is 401, not 404.
