@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
+import { registerFlags } from "./flags";
 import { registerLegacy } from "./legacy";
 import { registerServe } from "./serve";
 import { registerStatus } from "./status";
@@ -17,6 +18,7 @@ registerUsers(program);
 registerServe(program);
 registerEngine(program);
 registerLegacy(program);
+registerFlags(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")
