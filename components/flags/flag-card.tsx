@@ -15,6 +15,11 @@ export interface FlagCardData {
   interlock: { canTurnOn: boolean; reason: string; evidence: { label: string; href: string }[] };
 }
 
+function interlockWords(on: boolean, holds: boolean): string {
+  if (on) return holds ? "Interlock holds: " : "Its interlock no longer holds (turn it off to send readers back to legacy): ";
+  return holds ? "Can be turned on: " : "Turning on is disabled: ";
+}
+
 /** One flag: its state, why it may or may not be turned on (with the evidence), and an admin's switch. */
 export function FlagCard({ flag, canToggle }: { flag: FlagCardData; canToggle: boolean }) {
   const { interlock } = flag;
@@ -41,10 +46,8 @@ export function FlagCard({ flag, canToggle }: { flag: FlagCardData; canToggle: b
               : `it overrides the database (stored: ${flag.stored ? "on" : "off"}) for every reader of this console.`}
           </p>
         )}
-        <p className={interlock.canTurnOn ? "text-slate-600" : "text-slate-700"} data-testid="flag-interlock">
-          <span className={`font-medium ${interlock.canTurnOn ? "text-emerald-700" : "text-amber-800"}`}>
-            {interlock.canTurnOn ? "Can be turned on: " : "Turning on is disabled: "}
-          </span>
+        <p className="text-slate-600" data-testid="flag-interlock">
+          <span className={`font-medium ${interlock.canTurnOn ? "text-emerald-700" : "text-amber-800"}`}>{interlockWords(flag.stored, interlock.canTurnOn)}</span>
           {interlock.reason}.
           {interlock.evidence.length > 0 && (
             <>

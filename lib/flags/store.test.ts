@@ -37,10 +37,10 @@ describe("flag interlocks", () => {
   it("ships both flags off, each interlocked on its phase, refused before the phase ran with the reason and the evidence", async () => {
     const flags = await listFlags();
     expect(flags.map((f) => [f.key, f.phase, f.stored, f.effective])).toEqual([
-      [FLAG_KEYS.audits, 2, false, false],
       [FLAG_KEYS.employees, 1, false, false],
+      [FLAG_KEYS.audits, 2, false, false],
     ]);
-    expect(flags[1]!.interlock).toMatchObject({ canTurnOn: false, reason: "Phase 1 has not succeeded (it is not started)", evidence: [{ href: "/phases/1" }] });
+    expect(flags[0]!.interlock).toMatchObject({ canTurnOn: false, reason: "Phase 1 has not succeeded (it is not started)", evidence: [{ href: "/phases/1" }] });
     await expect(setFlag({ key: EMPLOYEES, enabled: true, comment: "too early", actor: ADMIN })).rejects.toThrow(
       "USE_UNIFIED_EMPLOYEES_TABLE cannot be turned on: Phase 1 has not succeeded (it is not started)",
     );

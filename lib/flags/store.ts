@@ -27,9 +27,9 @@ function effectiveOf(stored: boolean, env: EnvOverride) {
   return env.set && env.value !== null ? { effective: env.value, source: "environment" as const } : { effective: stored, source: "database" as const };
 }
 
-/** Every live flag with its state, its override and its interlock, by key. */
+/** Every live flag with its state, its override and its interlock, in phase order. */
 export async function listFlags(): Promise<FlagView[]> {
-  const flags = await prisma().featureFlag.findMany({ where: { retiredAt: null }, orderBy: { key: "asc" } });
+  const flags = await prisma().featureFlag.findMany({ where: { retiredAt: null }, orderBy: [{ phase: { sort: "asc", nulls: "last" } }, { key: "asc" }] });
   return Promise.all(
     flags.map(async (f) => {
       const env = envOverride(f.key);

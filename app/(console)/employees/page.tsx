@@ -72,7 +72,7 @@ export default async function EmployeesPage({ searchParams }: { searchParams: Pr
             <Card
               title={`Audit report, ${range.from} to ${range.to}`}
               description={<SourceLine what="report" answered={result.report} />}
-              actions={<span className="text-sm text-slate-500">{result.report.data.audits.length.toLocaleString("en-US")} audits</span>}
+              actions={<span className="text-sm text-slate-500" data-testid="report-count">{result.report.data.audits.length.toLocaleString("en-US")} audits</span>}
             >
               <AuditReportTable audits={result.report.data.audits} />
             </Card>
