@@ -20,7 +20,10 @@ function today(): string {
 
 async function lookUp(email: string, range: { from: string; to: string }) {
   try {
-    const [employee, report, summary] = await Promise.all([getEmployee(email), getAuditReport(email, range), getScorecardSummary(range)]);
+    // One after the other, so each answer's time is its own and not a share of three at once.
+    const employee = await getEmployee(email);
+    const report = await getAuditReport(email, range);
+    const summary = await getScorecardSummary(range);
     return { ok: true as const, employee, report, summary };
   } catch (error) {
     if ((error as { expected?: unknown }).expected === true) return { ok: false as const, error: (error as Error).message };
