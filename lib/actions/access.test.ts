@@ -177,6 +177,8 @@ describe("input PostgreSQL cannot hold is refused at the boundary, never a 500",
     expect(signedIn.error).toBe("Text cannot contain a NUL character");
     jar.set(SESSION_COOKIE, sessions.get("admin")!);
     expect(await phaseActions.runStepAction(1, "merge\u0000")).toMatchObject({ ok: false, status: 400 });
+    expect(await flagActions.setFlagAction(null, form({ key: "USE_UNIFIED_EMPLOYEES_TABLE", enabled: "off", comment: "why\u0000" }))).toMatchObject({ ok: false, status: 400 });
+    expect(await flagActions.createApiKeyAction(null, form({ name: "app\u0000" }))).toMatchObject({ ok: false, status: 400 });
     jar.set(SESSION_COOKIE, sessions.get("lead")!);
     const override = await phaseActions.overrideConflictAction(
       null,

@@ -49,6 +49,11 @@ describe("flag interlocks", () => {
     expect(await flagHistory(EMPLOYEES)).toEqual([]);
   });
 
+  it("an unknown flag and text PostgreSQL cannot hold are refused with a message", async () => {
+    await expect(setFlag({ key: "NO_SUCH_FLAG", enabled: false, comment: "x", actor: ADMIN })).rejects.toThrow("There is no flag NO_SUCH_FLAG");
+    await expect(setFlag({ key: EMPLOYEES, enabled: false, comment: "a\u0000b", actor: ADMIN })).rejects.toThrow("Text cannot contain a NUL character");
+  });
+
   it("only an admin toggles, and a refusal is logged as denied", async () => {
     await expect(setFlag({ key: EMPLOYEES, enabled: false, comment: "x", actor: ANALYST })).rejects.toMatchObject({ name: "ForbiddenError", status: 403 });
     expect(await prisma().activityEntry.count({ where: { action: "flag.toggle", outcome: "denied", actorEmail: "analyst@test" } })).toBe(1);
