@@ -43,8 +43,11 @@ export async function unifiedEmployee(email: string): Promise<EmployeeRecord | n
 export async function unifiedAuditReport(email: string, range: DateRange): Promise<AuditEntry[]> {
   const emailNormalized = await normalised(email);
   if (!emailNormalized) return [];
+  // The employee's id first (unique index), then their audits by the (employee_id, audit_date) index.
+  const employee = await prisma().employee.findUnique({ where: { emailNormalized }, select: { id: true } });
+  if (!employee) return [];
   const audits = await prisma().audit.findMany({
-    where: { employee: { emailNormalized }, auditDate: { gte: asDate(range.from), lte: asDate(range.to) } },
+    where: { employeeId: employee.id, auditDate: { gte: asDate(range.from), lte: asDate(range.to) } },
     include: { scorecard: { select: { name: true } }, auditor: { select: { emailNormalized: true } } },
     orderBy: [{ auditDate: "asc" }, { sourceTable: "asc" }, { sourceId: "asc" }],
   });
