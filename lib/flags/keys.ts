@@ -4,7 +4,5 @@ export const FLAG_KEYS = {
   audits: "USE_UNIFIED_AUDITS_TABLE",
 } as const;
 
-export type FlagKey = string;
-
 /** A flag key as stored: upper case, digits and underscores, as the environment variable that overrides it. */
 export const FLAG_KEY_PATTERN = /^[A-Z][A-Z0-9_]*$/;

@@ -1,15 +1,17 @@
 import { expect } from "vitest";
 import { pool } from "@/lib/db/pool";
+import { qualified } from "@/lib/db/sql";
 import { getAuditReport, getEmployee, getScorecardSummary, type DateRange } from "../adapter";
 
 export const EVERYTHING: DateRange = { from: "1900-01-01", to: "2100-12-31" };
 
 /** Every email spelling the legacy tables hold, as people would type them (raw, not normalised). */
 export async function legacySpellings(auditTables: string[], limit = 100000): Promise<string[]> {
-  const audits = auditTables.map((t) => `SELECT employee_email AS e FROM public.${JSON.stringify(t)}`).join(" UNION ");
+  const audits = auditTables.map((t) => `SELECT employee_email AS e FROM ${qualified("public", t)}`).join(" UNION ");
   const { rows } = await pool().query<{ e: string }>(
     `SELECT e FROM (SELECT email AS e FROM public.users UNION SELECT email FROM public.people ${audits ? `UNION ${audits}` : ""}) x
-      WHERE e IS NOT NULL AND btrim(e) <> '' ORDER BY e LIMIT ${Number(limit)}`,
+      WHERE e IS NOT NULL AND btrim(e) <> '' ORDER BY e LIMIT $1`,
+    [limit],
   );
   return rows.map((r) => r.e);
 }
