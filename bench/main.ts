@@ -1,4 +1,5 @@
 import { explainError } from "@/lib/cli/output";
+import { flagsBench } from "./flags";
 import { legacySeedBench } from "./legacy-seed";
 import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
@@ -8,6 +9,7 @@ import { validateBench } from "./validate";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
+  flags: flagsBench,
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,

@@ -8,6 +8,7 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { createOperator } from "@/lib/operators/operators";
 import * as authActions from "./auth";
+import * as flagActions from "./flags";
 import * as inventoryActions from "./inventory";
 import * as operatorActions from "./operators";
 import * as phaseActions from "./phases";
@@ -76,6 +77,14 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   },
   { name: "setOperatorDisabledAction", permission: "operator.disable", call: () => operatorActions.setOperatorDisabledAction("target@x.com", true) },
   { name: "setOperatorRolesAction", permission: "operator.roles", call: () => operatorActions.setOperatorRolesAction("target@x.com", ["lead"]) },
+  {
+    name: "setFlagAction",
+    permission: "flag.toggle",
+    call: () => flagActions.setFlagAction(null, form({ key: "USE_UNIFIED_EMPLOYEES_TABLE", enabled: "off", comment: "why" })),
+  },
+  { name: "rollbackToLegacyAction", permission: "flag.rollback_legacy", call: () => flagActions.rollbackToLegacyAction(null, form({ confirmation: "legacy" })) },
+  { name: "createApiKeyAction", permission: "apikey.create", call: () => flagActions.createApiKeyAction(null, form({ name: "an app" })) },
+  { name: "revokeApiKeyAction", permission: "apikey.revoke", call: () => flagActions.revokeApiKeyAction("an app") },
 ];
 
 /** Open to anyone by design: signing in and out. */
@@ -99,7 +108,7 @@ async function deniedCount(action: string): Promise<number> {
 
 describe("every server action refuses callers who may not use it", () => {
   it("the table covers every exported action", () => {
-    const exported = [authActions, inventoryActions, operatorActions, phaseActions, validationActions]
+    const exported = [authActions, flagActions, inventoryActions, operatorActions, phaseActions, validationActions]
       .flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k));
     const covered = new Set([...ACTIONS.map((a) => a.name), ...PUBLIC_ACTIONS]);
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);
@@ -126,7 +135,7 @@ describe("every server action refuses callers who may not use it", () => {
 });
 
 describe("every API route that needs a session", () => {
-  it("GET /api/runs/[id]: anonymous gets 401 and one denied entry; the health check is public", async () => {
+  it("GET /api/runs/[id]: anonymous gets 401 and one denied entry; OFREP without an API key 401; the health check is public", async () => {
     const runs = await import("@/app/api/runs/[id]/route");
     const before = await deniedCount("run.read");
     const response = await runs.GET(new Request("http://localhost/api/runs/1"), { params: Promise.resolve({ id: "1" }) });
@@ -136,6 +145,11 @@ describe("every API route that needs a session", () => {
     const exportsBefore = await deniedCount("conflict.export");
     expect((await exported.GET(new Request("http://localhost/api/conflicts/export"))).status).toBe(401);
     expect(await deniedCount("conflict.export")).toBe(exportsBefore + 1);
+    const bulk = await import("@/app/api/ofrep/v1/evaluate/flags/route");
+    const single = await import("@/app/api/ofrep/v1/evaluate/flags/[key]/route");
+    const ofrep = (path: string) => new Request(`http://localhost${path}`, { method: "POST", body: JSON.stringify({ context: {} }) });
+    expect((await bulk.POST(ofrep("/ofrep/v1/evaluate/flags"))).status).toBe(401);
+    expect((await single.POST(ofrep("/ofrep/v1/evaluate/flags/USE_UNIFIED_AUDITS_TABLE"), { params: Promise.resolve({ key: "USE_UNIFIED_AUDITS_TABLE" }) })).status).toBe(401);
     const health = await import("@/app/api/health/route");
     expect((await health.GET()).status).toBe(200);
   });
@@ -175,6 +189,8 @@ describe("input PostgreSQL cannot hold is refused at the boundary, never a 500",
     expect(signedIn.error).toBe("Text cannot contain a NUL character");
     jar.set(SESSION_COOKIE, sessions.get("admin")!);
     expect(await phaseActions.runStepAction(1, "merge\u0000")).toMatchObject({ ok: false, status: 400 });
+    expect(await flagActions.setFlagAction(null, form({ key: "USE_UNIFIED_EMPLOYEES_TABLE", enabled: "off", comment: "why\u0000" }))).toMatchObject({ ok: false, status: 400 });
+    expect(await flagActions.createApiKeyAction(null, form({ name: "app\u0000" }))).toMatchObject({ ok: false, status: 400 });
     jar.set(SESSION_COOKIE, sessions.get("lead")!);
     const override = await phaseActions.overrideConflictAction(
       null,

@@ -27,6 +27,12 @@ export const PERMISSIONS = {
   "operator.roles": { roles: ["admin"], label: "Change an operator's roles" },
   "operator.reset_password": { roles: ["admin"], label: "Reset an operator's password" },
   "run.read": { roles: ["admin", "lead", "analyst"], label: "Follow a run's progress" },
+  "flag.read": { roles: ["admin", "lead", "analyst"], label: "See feature flags and their history" },
+  "flag.toggle": { roles: ["admin"], label: "Turn a feature flag on or off" },
+  "flag.rollback_legacy": { roles: ["admin"], label: "Roll back to legacy (every flag off)" },
+  "apikey.create": { roles: ["admin"], label: "Issue an OFREP API key" },
+  "apikey.revoke": { roles: ["admin"], label: "Revoke an OFREP API key" },
+  "employee.read": { roles: ["admin", "lead", "analyst"], label: "Look up an employee and their audit report" },
 } as const satisfies Record<string, { roles: readonly Role[]; label: string }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -23,7 +23,9 @@ export const AREAS = [
   { href: "/orphans", label: "Orphans", roles: ["admin", "lead", "analyst"] },
   { href: "/schema", label: "Schema", roles: ["admin", "lead", "analyst"] },
   { href: "/analytics", label: "Analytics", roles: ["admin", "lead", "analyst"] },
-  { href: "/flags", label: "Flags", roles: ["admin", "lead"] },
+  // Admins toggle flags; leads and analysts read them.
+  { href: "/flags", label: "Flags", roles: ["admin", "lead", "analyst"] },
+  { href: "/employees", label: "Employees", roles: ["admin", "lead", "analyst"] },
   { href: "/activity", label: "Activity", roles: ["admin", "lead"] },
   { href: "/settings", label: "Settings", roles: ["admin"] },
 ] as const satisfies readonly { href: string; label: string; roles: readonly Role[] }[];

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
+import { registerFlags } from "./flags";
 import { registerLegacy } from "./legacy";
 import { registerOrphans } from "./orphans";
 import { registerServe } from "./serve";
@@ -19,6 +20,7 @@ registerServe(program);
 registerEngine(program);
 registerLegacy(program);
 registerOrphans(program);
+registerFlags(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

@@ -2,6 +2,7 @@ import { recordActivity, type Actor } from "@/lib/activity/log";
 import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
+import { whileFlagsOff } from "@/lib/flags/phase-guard";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { assertPhase, buildPlanFrom, phaseDefinition, planContext } from "@/lib/plan/plan";
 import { approvalState, planEstimates, voidApprovals } from "./approvals";
@@ -137,7 +138,8 @@ export async function requestRollback(phase: number, actor: Principal) {
   const ctx = ranWith ? { db: pool(), ...ranWith.context } : await planContext(pool());
   const steps = definition.steps(ctx).reverse();
   const frozen: FrozenPlan = ranWith ? { ...ranWith, checksum: "", steps: [] } : { ...freezePlan({ phase, title: "", available: true, steps: [], checksum: "", preflight: [] }, ctx) };
-  const run = await insertRun({ phase, kind: "rollback", checksum: "", onlyStep: null, actor, steps, plan: frozen });
+  // Refused while a flag still sends readers to this phase's tables (lib/flags/phase-guard.ts).
+  const run = await whileFlagsOff(phase, () => insertRun({ phase, kind: "rollback", checksum: "", onlyStep: null, actor, steps, plan: frozen }));
   // An approval is for one run: after a rollback a lead looks at what went wrong and approves again.
   await voidApprovals(pool(), phase, `phase ${phase} was rolled back (rollback #${run.id} by ${actor.email ?? "unknown"})`);
   await recordActivity({ actor, action: "phase.rollback", target: `phase ${phase}`, outcome: "ok", detail: { runId: run.id } });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ApiKeysSection } from "@/components/flags/api-keys-section";
 import { CreateOperatorForm } from "@/components/operators/create-operator-form";
 import { OperatorRowActions } from "@/components/operators/operator-row-actions";
 import { Badge } from "@/components/ui/badge";
@@ -8,6 +9,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { requireArea } from "@/lib/auth/current";
 import { PERMISSIONS } from "@/lib/auth/permissions";
 import { ROLE_LABELS, ROLES } from "@/lib/auth/roles";
+import { listApiKeys } from "@/lib/flags/api-keys";
 import { listOperators } from "@/lib/operators/operators";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -46,6 +48,7 @@ export default async function SettingsPage() {
         <Card title="Add an operator" description="They sign in with this email and password; share the password with them directly.">
           <CreateOperatorForm />
         </Card>
+        <ApiKeysSection keys={await listApiKeys()} />
         <Card title="What each role may do" description="The same rules the server checks on every action, from the console and the CLI alike.">
           <Table label="Permissions by role">
             <thead className="bg-slate-50">

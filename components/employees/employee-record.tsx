@@ -1,0 +1,45 @@
+import type { ReactNode } from "react";
+
+export interface EmployeeView {
+  email: string;
+  emailNormalized: string;
+  fullName: string | null;
+  role: string | null;
+  department: string | null;
+  team: string | null;
+  country: string | null;
+  managerEmail: string | null;
+  hireDate: string | null;
+  status: string | null;
+  isActive: boolean;
+  legacyUserId: number | null;
+  legacyPersonId: number | null;
+}
+
+function Item({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-sm text-slate-900">{children ?? <span className="text-slate-400">—</span>}</dd>
+    </div>
+  );
+}
+
+export function EmployeeRecordView({ employee }: { employee: EmployeeView }) {
+  return (
+    <dl className="grid gap-4 sm:grid-cols-3 lg:grid-cols-4" data-testid="employee-record">
+      <Item label="Name">{employee.fullName}</Item>
+      <Item label="Email">{employee.email}</Item>
+      <Item label="Role">{employee.role}</Item>
+      <Item label="Status">{employee.status ? `${employee.status}${employee.isActive ? "" : " (inactive)"}` : null}</Item>
+      <Item label="Department">{employee.department}</Item>
+      <Item label="Team">{employee.team}</Item>
+      <Item label="Country">{employee.country}</Item>
+      <Item label="Manager">{employee.managerEmail}</Item>
+      <Item label="Hired">{employee.hireDate}</Item>
+      <Item label="Legacy ids">
+        {[employee.legacyUserId !== null ? `users #${employee.legacyUserId}` : null, employee.legacyPersonId !== null ? `people #${employee.legacyPersonId}` : null].filter(Boolean).join(", ") || null}
+      </Item>
+    </dl>
+  );
+}

@@ -1,0 +1,174 @@
+import { recordActivity } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
+import { pool } from "@/lib/db/pool";
+import { prisma } from "@/lib/db/prisma";
+import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
+import { envOverride, type EnvOverride } from "./env-override";
+import { FlagError, FlagInterlockError, FlagNotFoundError } from "./errors";
+import { interlockFor, type Interlock } from "./interlocks";
+import { withPhaseFlagLock } from "./phase-guard";
+
+export interface FlagView {
+  key: string;
+  description: string;
+  phase: number | null;
+  /** What the database says. */
+  stored: boolean;
+  /** What readers get: the environment override when it is valid, else the stored state. */
+  effective: boolean;
+  source: "database" | "environment";
+  env: EnvOverride;
+  changedBy: string | null;
+  changedAt: Date | null;
+  interlock: Interlock;
+}
+
+function effectiveOf(stored: boolean, env: EnvOverride) {
+  return env.set && env.value !== null ? { effective: env.value, source: "environment" as const } : { effective: stored, source: "database" as const };
+}
+
+/** Every live flag with its state, its override and its interlock, in phase order. */
+export async function listFlags(): Promise<FlagView[]> {
+  const flags = await prisma().featureFlag.findMany({ where: { retiredAt: null }, orderBy: [{ phase: { sort: "asc", nulls: "last" } }, { key: "asc" }] });
+  return Promise.all(
+    flags.map(async (f) => {
+      const env = envOverride(f.key);
+      return {
+        key: f.key,
+        description: f.description,
+        phase: f.phase,
+        stored: f.enabled,
+        ...effectiveOf(f.enabled, env),
+        env,
+        changedBy: f.changedBy,
+        changedAt: f.changedAt,
+        interlock: await interlockFor(f),
+      };
+    }),
+  );
+}
+
+/** What each live flag evaluates to right now — one indexed read, for OFREP and the adapter. */
+export async function effectiveFlags(): Promise<Map<string, { value: boolean; source: "database" | "environment"; phase: number | null }>> {
+  const { rows } = await pool().query<{ key: string; enabled: boolean; phase: number | null }>(
+    `SELECT key, enabled, phase FROM console.feature_flags WHERE retired_at IS NULL ORDER BY key`,
+  );
+  return new Map(rows.map((r) => {
+    const { effective, source } = effectiveOf(r.enabled, envOverride(r.key));
+    return [r.key, { value: effective, source, phase: r.phase }];
+  }));
+}
+
+export async function flagHistory(key?: string, take = 100) {
+  return prisma().flagHistory.findMany({ where: key ? { flagKey: key } : {}, orderBy: { id: "desc" }, take });
+}
+
+export interface SetFlagInput {
+  key: string;
+  enabled: boolean;
+  comment: string;
+  actor: Principal;
+}
+
+/**
+ * Turns a flag on or off with a comment. Off is always allowed — it is the rollback switch; on
+ * only while the interlock allows it, checked under the phase's flag lock so a rollback requested
+ * at the same moment cannot slip in between. An unchanged state is refused, so history holds changes only.
+ */
+export async function setFlag(input: SetFlagInput): Promise<FlagView> {
+  await authorize(input.actor, "flag.toggle", input.key);
+  const comment = input.comment.trim();
+  if (!comment) throw new FlagError("Say why in a comment: it is kept in the flag's history");
+  if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
+  if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
+  const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
+  if (!flag || flag.retiredAt) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  const change = async () => {
+    const db = await pool().connect();
+    try {
+      await db.query("BEGIN");
+      const { rows } = await db.query<{ enabled: boolean }>(`SELECT enabled FROM console.feature_flags WHERE key = $1 FOR UPDATE`, [input.key]);
+      const from = rows[0]!.enabled;
+      if (from === input.enabled) {
+        await db.query("ROLLBACK");
+        throw new FlagError(`${input.key} is already ${input.enabled ? "on" : "off"}`);
+      }
+      if (input.enabled) {
+        const interlock = await interlockFor(flag);
+        if (!interlock.canTurnOn) {
+          await db.query("ROLLBACK");
+          await recordActivity({ actor: input.actor, action: "flag.toggle", target: input.key, outcome: "failed", detail: { to: "on", refused: interlock.reason } });
+          throw new FlagInterlockError(`${input.key} cannot be turned on: ${interlock.reason}`);
+        }
+      }
+      await db.query(`UPDATE console.feature_flags SET enabled = $2, changed_by = $3, changed_at = now() WHERE key = $1`, [input.key, input.enabled, input.actor.email ?? "unknown"]);
+      await db.query(
+        `INSERT INTO console.flag_history (flag_key, actor_id, actor_email, from_enabled, to_enabled, comment) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [input.key, input.actor.id, input.actor.email ?? "unknown", from, input.enabled, comment],
+      );
+      await db.query("COMMIT");
+      return from;
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      db.release();
+    }
+  };
+  const from = flag.phase !== null && input.enabled ? await withPhaseFlagLock(flag.phase, change) : await change();
+  await recordActivity({ actor: input.actor, action: "flag.toggle", target: input.key, outcome: "ok", detail: { from: from ? "on" : "off", to: input.enabled ? "on" : "off", comment } });
+  const view = (await listFlags()).find((f) => f.key === input.key);
+  return view!;
+}
+
+/** The word an admin types to confirm "Roll back to legacy". */
+export const ROLLBACK_WORD = "legacy";
+
+export interface LegacyRollback {
+  turnedOff: string[];
+  /** From the request to every flag off, committed. */
+  durationMs: number;
+  /** Flags an environment variable still forces on: the database is off, those readers are not. */
+  forcedOnByEnvironment: string[];
+}
+
+/**
+ * Roll back to legacy: every flag off in one transaction (history and activity written), so every
+ * reader goes back to the legacy tables at its next evaluation. The time is measured and logged.
+ */
+export async function rollbackToLegacy(input: { actor: Principal; confirmation: string; comment?: string }): Promise<LegacyRollback> {
+  await authorize(input.actor, "flag.rollback_legacy", "all flags");
+  if (input.confirmation.trim().toLowerCase() !== ROLLBACK_WORD) {
+    throw new FlagError(`Type "${ROLLBACK_WORD}" to confirm the rollback`);
+  }
+  const started = performance.now();
+  const comment = input.comment?.trim() || "Roll back to legacy";
+  if (hasNul(comment)) throw new FlagError(NUL_MESSAGE);
+  const db = await pool().connect();
+  let turnedOff: string[];
+  try {
+    await db.query("BEGIN");
+    const { rows } = await db.query<{ key: string }>(
+      `WITH off AS (
+         UPDATE console.feature_flags SET enabled = false, changed_by = $1, changed_at = now()
+          WHERE enabled AND retired_at IS NULL RETURNING key
+       ), logged AS (
+         INSERT INTO console.flag_history (flag_key, actor_id, actor_email, from_enabled, to_enabled, comment)
+         SELECT key, $2, $1, true, false, $3 FROM off RETURNING flag_key
+       )
+       SELECT flag_key AS key FROM logged ORDER BY 1`,
+      [input.actor.email ?? "unknown", input.actor.id, comment],
+    );
+    await db.query("COMMIT");
+    turnedOff = rows.map((r) => r.key);
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    db.release();
+  }
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  const forcedOnByEnvironment = [...(await effectiveFlags())].filter(([, f]) => f.value && f.source === "environment").map(([k]) => k);
+  await recordActivity({ actor: input.actor, action: "flag.rollback_legacy", target: "all flags", outcome: "ok", detail: { turnedOff, durationMs, forcedOnByEnvironment } });
+  return { turnedOff, durationMs, forcedOnByEnvironment };
+}
