@@ -198,6 +198,9 @@ test("a lead approves Phase 2, an admin runs it and watches every audit table lo
   await expect(units).toContainText("12 units, 12 done");
   await expect(page.getByTestId("step-audit-compat-views")).toContainText("succeeded", { timeout: 240_000 });
   await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 240_000 });
+  // The legacy tables keep being written to: live sync is on for every audit table.
+  await page.reload();
+  await expect(page.getByTestId("sync-status")).toContainText("Live sync is on for 12 of 12 legacy tables");
   await expectNoSidewaysScroll(page);
   await snap(page, "phase-2-succeeded-admin");
   await page.goto("/");

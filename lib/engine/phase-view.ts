@@ -1,10 +1,19 @@
 import type { Role } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { cachedPlan } from "@/lib/plan/plan-cache";
+import { UNIFIED_SCHEMA, type PhasePlan } from "@/lib/plan/plan";
+import { LINK_TABLES } from "@/lib/plan/phase-3/load-links";
+import { syncActivity, type SyncActivity } from "@/lib/plan/sync";
 import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "./approvals";
 import { nextActions } from "./next-actions";
 import { latestRuns, runProgress } from "./progress";
 import { phaseStatus } from "./runs";
+
+/** The legacy tables whose writes a phase's live sync applies: its audit tables (2), its links (3). */
+async function phaseSync(phase: number, plan: PhasePlan): Promise<SyncActivity | null> {
+  const tables = phase === 2 ? (plan.steps.find((s) => s.id === "load-audits")?.units ?? []).map((u) => u.id) : phase === 3 ? [...LINK_TABLES] : [];
+  return tables.length ? syncActivity(pool(), UNIFIED_SCHEMA, tables) : null;
+}
 
 /**
  * Everything a phase page shows, read in two rounds of parallel queries: the plan (cached per
@@ -13,13 +22,14 @@ import { phaseStatus } from "./runs";
  */
 export async function loadPhaseView(phase: number, roles: readonly Role[]) {
   const [plan, { status }, runs, history] = await Promise.all([cachedPlan(phase, pool()), phaseStatus(phase), latestRuns(phase, 20), approvalHistory(phase)]);
-  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null };
+  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, sync: null };
   const latest = runs[0] ?? null;
-  const [approval, live, actions, preflight] = await Promise.all([
+  const [approval, live, actions, preflight, sync] = await Promise.all([
     approvalState(phase, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
     nextActions(phase, plan, roles),
     latestPreflightRun(phase, plan.checksum),
+    phaseSync(phase, plan),
   ]);
-  return { plan, status, runs, history, approval, live, actions, preflight };
+  return { plan, status, runs, history, approval, live, actions, preflight, sync };
 }

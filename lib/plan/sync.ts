@@ -98,17 +98,30 @@ export function logWrite(ctx: PlanContext, table: string): string {
   return `INSERT INTO ${quoteIdent(ctx.unifiedSchema)}.sync_writes (source_table, operation) VALUES (${quoteLiteral(table)}, TG_OP);`;
 }
 
-/** How many legacy writes live sync applied, per table, and the last one. */
-export async function syncActivity(db: Queryable, unifiedSchema: string): Promise<{ live: boolean; tables: string[]; writes: number; lastAt: Date | null }> {
+export interface SyncActivity {
+  /** True while a live-sync trigger is on for at least one of the tables. */
+  live: boolean;
+  /** The tables whose trigger is on. */
+  tables: string[];
+  writes: number;
+  lastAt: Date | null;
+}
+
+/** How many legacy writes live sync applied to the given tables (all when omitted), and the last one. */
+export async function syncActivity(db: Queryable, unifiedSchema: string, only?: string[]): Promise<SyncActivity> {
   const { rows: triggers } = await db.query<{ table: string }>(
-    `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = $1 AND NOT t.tgisinternal ORDER BY 1`,
-    [SYNC_TRIGGER],
+    `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE t.tgname = $1 AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND ($2::text[] IS NULL OR c.relname = ANY ($2::text[])) ORDER BY 1`,
+    [SYNC_TRIGGER, only ?? null],
   );
+  const tables = triggers.map((t) => t.table);
   const { rows: exists } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'sync_writes'`, [unifiedSchema]);
-  if (!exists.length) return { live: triggers.length > 0, tables: triggers.map((t) => t.table), writes: 0, lastAt: null };
+  if (!exists.length) return { live: tables.length > 0, tables, writes: 0, lastAt: null };
+  const u = quoteIdent(unifiedSchema);
   const { rows } = await db.query<{ n: string; last: Date | null }>(
-    `SELECT (SELECT count(*) FROM ${quoteIdent(unifiedSchema)}.sync_writes) AS n,
-            (SELECT applied_at FROM ${quoteIdent(unifiedSchema)}.sync_writes ORDER BY id DESC LIMIT 1) AS last`,
+    `SELECT (SELECT count(*) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS n,
+            (SELECT max(applied_at) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS last`,
+    [only ?? null],
   );
-  return { live: triggers.length > 0, tables: triggers.map((t) => t.table), writes: Number(rows[0]?.n ?? 0), lastAt: rows[0]?.last ?? null };
+  return { live: tables.length > 0, tables, writes: Number(rows[0]?.n ?? 0), lastAt: rows[0]?.last ?? null };
 }

@@ -7,6 +7,7 @@ import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
 import { PostValidation } from "@/components/phases/post-validation";
 import { RunBanner } from "@/components/phases/run-banner";
+import { SyncStatus } from "@/components/phases/sync-status";
 import { RunControls } from "@/components/phases/run-controls";
 import { RunsTable } from "@/components/phases/runs-table";
 import { formatTime } from "@/components/phases/format";
@@ -65,7 +66,7 @@ export default async function PhasePage({ params }: Props) {
     );
   }
 
-  const { approval, live, actions, preflight: report } = view;
+  const { approval, live, actions, preflight: report, sync } = view;
   const latest = runs[0] ?? null;
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
   const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
@@ -112,6 +113,11 @@ export default async function PhasePage({ params }: Props) {
             </Card>
           )}
         </div>
+        {sync && (sync.live || sync.writes > 0) && (
+          <Card title="Live sync" description="The legacy application keeps writing; triggers apply each write to the unified side in the writer's own transaction.">
+            <SyncStatus sync={sync} expected={n === 3 ? 2 : (plan.steps.find((s) => s.id === "load-audits")?.units?.length ?? 0)} />
+          </Card>
+        )}
         <LiveSteps
           phase={n}
           run={live}
