@@ -5,6 +5,7 @@ import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
 import { phase1Bench } from "./phase-1";
 import { phase2Bench } from "./phase-2";
+import { syncBench } from "./sync";
 import { validateBench } from "./validate";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "phase-2": phase2Bench,
   pages: pagesBench,
   validate: validateBench,
+  sync: syncBench,
   partitioning: partitioningBench,
 };
 
