@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApprovalPanel } from "@/components/phases/approval-panel";
-import { CheckList, type CheckView } from "@/components/phases/check-list";
+import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
 import { PostValidation } from "@/components/phases/post-validation";
@@ -17,6 +17,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
+import { currentValidation } from "@/lib/engine/current-validation";
 import { loadPhaseView } from "@/lib/engine/phase-view";
 import { PHASES } from "@/lib/plan/phases";
 
@@ -68,7 +69,7 @@ export default async function PhasePage({ params }: Props) {
   const { approval, live, actions, preflight: report } = view;
   const latest = runs[0] ?? null;
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
-  const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
+  const validation = currentValidation(runs);
   const rollback = runs.find((r) => r.kind === "rollback") ?? null;
   const failingChecks = plan.preflight.filter((c) => c.status === "fail").length;
 
@@ -119,10 +120,7 @@ export default async function PhasePage({ params }: Props) {
           canRunSteps={isAdmin}
         />
         <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
-          <PostValidation
-            validated={validated ? { ...validated, checks: validated.verification as unknown as CheckView[] } : null}
-            rollback={rollback}
-          />
+          <PostValidation validation={validation} rollback={rollback} />
         </Card>
         <LiveLog run={live} />
         <Card title="Runs" description="Recent runs and rollbacks of this phase.">
