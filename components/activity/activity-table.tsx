@@ -33,7 +33,7 @@ export function ActivityTable({ rows, total, totalCapped, older, paged, filterQu
   /** The filters, carried by the paging links ("" when none). */
   filterQuery: string;
 }) {
-  const link = "rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50";
+  const link = "rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50";
   return (
     <div>
       <Table label="Activity log">
@@ -47,7 +47,7 @@ export function ActivityTable({ rows, total, totalCapped, older, paged, filterQu
             <Th>From</Th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100 bg-white">
+        <tbody className="divide-y divide-slate-100 bg-surface">
           {rows.map((r) => (
             <tr key={r.id}>
               <Td className="font-mono text-xs">{r.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
@@ -59,7 +59,7 @@ export function ActivityTable({ rows, total, totalCapped, older, paged, filterQu
               <Td>
                 <Badge tone={OUTCOME_TONE[r.outcome] ?? "neutral"}>{r.outcome}</Badge>
               </Td>
-              <Td className="text-xs text-slate-500">{r.ip ?? ""}</Td>
+              <Td className="text-xs text-slate-600">{r.ip ?? ""}</Td>
             </tr>
           ))}
         </tbody>

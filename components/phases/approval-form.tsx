@@ -28,7 +28,7 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           rows={2}
           maxLength={2000}
           placeholder="What you checked; required to reject"
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-surface px-3 py-2 text-sm shadow-sm placeholder:text-slate-600 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
         />
       </div>
       {warnings.length > 0 && (
@@ -59,7 +59,7 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           Reject plan
         </Button>
         {state && (
-          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-600"}`}>
+          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
             {state.ok ? state.message : state.error}
           </p>
         )}
@@ -79,7 +79,7 @@ export function WithdrawDecision({ phase, decision }: { phase: number; decision:
       </Button>
       <span className="text-xs text-slate-600">Possible until the phase runs under this decision.</span>
       {result && (
-        <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-600"}`}>
+        <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}>
           {result.ok ? result.message : result.error}
         </p>
       )}

@@ -25,7 +25,7 @@ export function RunStepButton({ phase, stepId, disabled }: { phase: number; step
         {pending ? "Queuing…" : "Run step"}
       </Button>
       {error && (
-        <p role="alert" className="max-w-56 whitespace-normal text-right text-xs text-red-600">
+        <p role="alert" className="max-w-56 whitespace-normal text-right text-xs text-red-700">
           {error}
         </p>
       )}

@@ -14,7 +14,7 @@ export function Th({ className = "", ...props }: ThHTMLAttributes<HTMLTableCellE
   return (
     <th
       scope="col"
-      className={`whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 ${className}`}
+      className={`whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${className}`}
       {...props}
     />
   );

@@ -1,7 +1,8 @@
 import type { Role } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { cachedPlan } from "@/lib/plan/plan-cache";
-import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "./approvals";
+import { diffPlans } from "@/lib/plan/plan-diff";
+import { approvalHistory, approvalState, approvedSteps, lastApprovedPlan, latestPreflightRun, planEstimates } from "./approvals";
 import { nextActions } from "./next-actions";
 import { latestRuns, runProgress } from "./progress";
 import { phaseStatus } from "./runs";
@@ -13,13 +14,18 @@ import { phaseStatus } from "./runs";
  */
 export async function loadPhaseView(phase: number, roles: readonly Role[]) {
   const [plan, { status }, runs, history] = await Promise.all([cachedPlan(phase, pool()), phaseStatus(phase), latestRuns(phase, 20), approvalHistory(phase)]);
-  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null };
+  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, changes: null };
   const latest = runs[0] ?? null;
-  const [approval, live, actions, preflight] = await Promise.all([
+  const [approval, live, actions, preflight, lastApproved] = await Promise.all([
     approvalState(phase, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
     nextActions(phase, plan, roles),
     latestPreflightRun(phase, plan.checksum),
+    lastApprovedPlan(phase, plan.checksum),
   ]);
-  return { plan, status, runs, history, approval, live, actions, preflight };
+  // The plan a lead reads next to the one they (or another lead) approved last, when it changed.
+  const changes = lastApproved
+    ? { approvedBy: lastApproved.decidedBy, approvedAt: lastApproved.decidedAt, diffs: diffPlans(lastApproved.steps, approvedSteps(plan)) }
+    : null;
+  return { plan, status, runs, history, approval, live, actions, preflight, changes };
 }

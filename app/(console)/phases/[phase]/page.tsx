@@ -5,11 +5,13 @@ import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
+import { PlanChanges } from "@/components/phases/plan-changes";
 import { PostValidation } from "@/components/phases/post-validation";
 import { RunBanner } from "@/components/phases/run-banner";
 import { RunControls } from "@/components/phases/run-controls";
 import { RunsTable } from "@/components/phases/runs-table";
 import { formatTime } from "@/components/phases/format";
+import { StepSql } from "@/components/phases/sql-code";
 import { StatusBadge } from "@/components/phases/status-badge";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -84,7 +86,7 @@ export default async function PhasePage({ params }: Props) {
           </Card>
         ) : (
           !isLead && (
-            <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
+            <p className="rounded-md border border-slate-200 bg-surface px-4 py-3 text-sm text-slate-600">
               You can follow this phase. Leads approve its plan and admins run it.
             </p>
           )
@@ -113,11 +115,16 @@ export default async function PhasePage({ params }: Props) {
             </Card>
           )}
         </div>
+        {view.changes && <PlanChanges {...view.changes} />}
         <LiveSteps
           phase={n}
           run={live}
           steps={plan.steps}
           canRunSteps={isAdmin}
+          sql={Object.fromEntries(plan.steps.map((s) => [s.id, <StepSql key={s.id} stepId={s.id} statements={s.statements} />]))}
+          changed={Object.fromEntries(
+            (view.changes?.diffs ?? []).flatMap((d) => (d.change === "changed" ? [[d.id, "changed"]] : d.change === "added" ? [[d.id, "new step"]] : [])),
+          )}
         />
         <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
           <PostValidation validation={validation} rollback={rollback} />
