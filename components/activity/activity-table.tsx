@@ -1,29 +1,14 @@
-import { Badge, type BadgeTone } from "@/components/ui/badge";
 import Link from "next/link";
-import { PERMISSIONS } from "@/lib/auth/permissions";
-import { Table, Td, Th } from "@/components/ui/table";
+import { Table, Th } from "@/components/ui/table";
+import { ActivityRows } from "./activity-rows";
+import { describeActivity, foldSessions, type ActivityRecord } from "./describe";
 
-export interface ActivityRow {
-  id: string;
-  at: Date;
-  actorEmail: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-}
-
-const OUTCOME_TONE: Record<string, BadgeTone> = { ok: "success", denied: "danger", failed: "warning" };
-
-/** Events as people name them; the code stays in the tooltip. */
-const EVENT_LABELS: Record<string, string> = {
-  "auth.login": "Signed in",
-  "auth.logout": "Signed out",
-  ...Object.fromEntries(Object.entries(PERMISSIONS).map(([action, p]) => [action, p.label])),
-};
-
+/**
+ * The log, newest first: each entry in words with why a refusal happened, its details (target,
+ * before → after) on expand, and runs of sign-ins folded into one row.
+ */
 export function ActivityTable({ rows, total, totalCapped, older, paged, filterQuery }: {
-  rows: ActivityRow[];
+  rows: ActivityRecord[];
   total: number;
   totalCapped: boolean;
   /** The id to continue from for older entries, or null on the last page. */
@@ -39,29 +24,19 @@ export function ActivityTable({ rows, total, totalCapped, older, paged, filterQu
       <Table label="Activity log">
         <thead className="bg-slate-50">
           <tr>
+            <Th className="w-8">
+              <span className="sr-only">Details</span>
+            </Th>
             <Th>When (UTC)</Th>
             <Th>Who</Th>
             <Th>What</Th>
             <Th>Target</Th>
-            <Th>Outcome</Th>
+            <Th>Outcome and why</Th>
             <Th>From</Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 bg-surface">
-          {rows.map((r) => (
-            <tr key={r.id}>
-              <Td className="font-mono text-xs">{r.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
-              <Td>{r.actorEmail ?? "—"}</Td>
-              <Td className="text-xs">
-                <span title={r.action}>{EVENT_LABELS[r.action] ?? r.action}</span>
-              </Td>
-              <Td>{r.target ?? "—"}</Td>
-              <Td>
-                <Badge tone={OUTCOME_TONE[r.outcome] ?? "neutral"}>{r.outcome}</Badge>
-              </Td>
-              <Td className="text-xs text-slate-600">{r.ip ?? ""}</Td>
-            </tr>
-          ))}
+          <ActivityRows items={foldSessions(rows.map(describeActivity))} />
         </tbody>
       </Table>
       <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
