@@ -1,6 +1,7 @@
 import type { Role } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { cachedPlan } from "@/lib/plan/plan-cache";
+import { pendingWork } from "@/lib/plan/pending-work";
 import { diffPlans } from "@/lib/plan/plan-diff";
 import { approvalHistory, approvalState, approvedSteps, lastApprovedPlan, latestPreflightRun, planEstimates } from "./approvals";
 import { nextActions } from "./next-actions";
@@ -14,18 +15,19 @@ import { phaseStatus } from "./runs";
  */
 export async function loadPhaseView(phase: number, roles: readonly Role[]) {
   const [plan, { status }, runs, history] = await Promise.all([cachedPlan(phase, pool()), phaseStatus(phase), latestRuns(phase, 20), approvalHistory(phase)]);
-  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, changes: null };
+  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, changes: null, work: null };
   const latest = runs[0] ?? null;
-  const [approval, live, actions, preflight, lastApproved] = await Promise.all([
+  const [approval, live, actions, preflight, lastApproved, work] = await Promise.all([
     approvalState(phase, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
     nextActions(phase, plan, roles),
     latestPreflightRun(phase, plan.checksum),
     lastApprovedPlan(phase, plan.checksum),
+    pendingWork(phase),
   ]);
   // The plan a lead reads next to the one they (or another lead) approved last, when it changed.
   const changes = lastApproved
     ? { approvedBy: lastApproved.decidedBy, approvedAt: lastApproved.decidedAt, diffs: diffPlans(lastApproved.steps, approvedSteps(plan)) }
     : null;
-  return { plan, status, runs, history, approval, live, actions, preflight, changes };
+  return { plan, status, runs, history, approval, live, actions, preflight, changes, work };
 }

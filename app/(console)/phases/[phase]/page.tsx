@@ -5,6 +5,7 @@ import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
+import { PendingWork } from "@/components/phases/pending-work";
 import { PlanChanges } from "@/components/phases/plan-changes";
 import { PostValidation } from "@/components/phases/post-validation";
 import { RunBanner } from "@/components/phases/run-banner";
@@ -80,6 +81,7 @@ export default async function PhasePage({ params }: Props) {
       {header}
       <div className="space-y-6">
         {live && <RunBanner run={live} />}
+        {view.work && (isAdmin || isLead) && <PendingWork work={view.work} isAdmin={isAdmin} isLead={isLead} busy={Boolean(activeRun)} />}
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
             <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
