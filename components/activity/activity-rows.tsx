@@ -89,7 +89,7 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
   );
 }
 
-function SessionsRow({ id, entries }: { id: string; entries: ActivityView[] }) {
+function SessionsRow({ entries }: { entries: ActivityView[] }) {
   const [open, setOpen] = useState(false);
   const who = [...new Set(entries.map((e) => e.actor))];
   const last = entries[entries.length - 1]!;
@@ -122,7 +122,7 @@ export function ActivityRows({ items }: { items: ActivityItem[] }) {
   return (
     <>
       {items.map((item) =>
-        item.kind === "entry" ? <EntryRow key={item.entry.id} entry={item.entry} /> : <SessionsRow key={item.id} id={item.id} entries={item.entries} />,
+        item.kind === "entry" ? <EntryRow key={item.entry.id} entry={item.entry} /> : <SessionsRow key={item.id} entries={item.entries} />,
       )}
     </>
   );
