@@ -44,3 +44,23 @@ export async function approveWithPreflight(page: Page, comment = "") {
   await page.getByRole("button", { name: "Approve plan" }).click();
   await expect(page.getByTestId("approval-state")).toContainText("Approved by");
 }
+
+/** Phase 1 succeeded, whatever ran before: approves and runs it when it has not. */
+export async function ensurePhaseOneSucceeded(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  const verdict = page.getByTestId("post-validation-verdict");
+  const done = (await verdict.count()) > 0 && (await verdict.textContent())?.includes("Post-validation passed");
+  if (!done) {
+    await signOut(page);
+    await signIn(page, LEAD);
+    await page.goto("/phases/1");
+    await approveWithPreflight(page);
+    await signOut(page);
+    await signIn(page, ADMIN);
+    await page.goto("/phases/1");
+    await page.getByRole("button", { name: "Run phase 1" }).click();
+    await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+  }
+  await signOut(page);
+}

@@ -5,7 +5,8 @@ export function Stat({ label, value, hint, tone = "neutral" }: { label: string; 
       <dd className={`mt-1 text-2xl font-semibold tabular-nums ${tone === "warning" && value > 0 ? "text-amber-700" : "text-slate-900"}`}>
         {value.toLocaleString("en-US")}
       </dd>
-      {hint && <p className="mt-0.5 text-xs text-slate-600">{hint}</p>}
+      {/* The hint belongs to the value: a second dd of the same term, not loose text in the list. */}
+      {hint && <dd className="mt-0.5 text-xs text-slate-600">{hint}</dd>}
     </div>
   );
 }
