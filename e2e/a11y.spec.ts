@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, signIn, signOut } from "./helpers";
+import { ADMIN, ANALYST, LEAD, ensurePhaseOneSucceeded, signIn, signOut } from "./helpers";
 
 /** WCAG 2.1 A and AA, every rule axe has for them; a page passes with no serious or critical violation. */
 async function expectAccessible(page: Page, name: string) {
@@ -68,3 +68,16 @@ for (const colorScheme of ["light", "dark"] as const) {
     }
   });
 }
+
+test("after Phase 1 ran, its pages with their results, conflicts and pending work pass the axe check in both themes", async ({ page }) => {
+  test.setTimeout(300_000);
+  await ensurePhaseOneSucceeded(page);
+  await signIn(page, ADMIN);
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const path of ["/", "/phases/1", "/conflicts", "/conflicts?field=full_name", "/activity", "/inventory"]) {
+      await page.goto(path);
+      await expectAccessible(page, `${path} after Phase 1 (${colorScheme})`);
+    }
+  }
+});

@@ -8,6 +8,12 @@ export function Shell({ operator, children }: { operator: { name: string; email:
   const items = AREAS.filter((a) => hasAnyRole(operator.roles, a.roles)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="flex min-h-screen">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-surface px-3 py-2 text-sm font-medium text-brand-700 shadow focus:not-sr-only focus:fixed focus:left-3 focus:top-3"
+      >
+        Skip to content
+      </a>
       {/* The column runs the page's whole height; the sidebar inside it stays in view while the page scrolls. */}
       <div className="w-56 shrink-0 border-r border-slate-200 bg-surface">
         <aside className="sticky top-0 flex h-screen flex-col px-3 py-4">
@@ -32,7 +38,9 @@ export function Shell({ operator, children }: { operator: { name: string; email:
           </div>
         </aside>
       </div>
-      <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-8 py-8 focus:outline-none">
+        {children}
+      </main>
     </div>
   );
 }

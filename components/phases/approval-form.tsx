@@ -14,6 +14,10 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
   warnings: string[];
 }) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(decidePlanAction, null);
+  // Controlled, so a refused decision (e.g. a rejection without a comment) keeps what was typed and ticked.
+  const [comment, setComment] = useState("");
+  const [acknowledged, setAcknowledged] = useState<string[]>([]);
+  const error = state && !state.ok ? state.error : null;
   return (
     <form action={action} className="space-y-3">
       <input type="hidden" name="phase" value={phase} />
@@ -28,6 +32,10 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           rows={2}
           maxLength={2000}
           placeholder="What you checked; required to reject"
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          aria-invalid={error?.includes("comment") ? true : undefined}
+          aria-describedby={error ? "approval-error" : undefined}
           className="mt-1 block w-full rounded-md border border-slate-300 bg-surface px-3 py-2 text-sm shadow-sm placeholder:text-slate-600 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
         />
       </div>
@@ -38,7 +46,14 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
             {warnings.map((w) => (
               <li key={w}>
                 <label className="flex items-start gap-2 text-sm text-amber-950">
-                  <input type="checkbox" name="acknowledge" value={w} className="mt-0.5" />
+                  <input
+                    type="checkbox"
+                    name="acknowledge"
+                    value={w}
+                    checked={acknowledged.includes(w)}
+                    onChange={(e) => setAcknowledged(e.target.checked ? [...acknowledged, w] : acknowledged.filter((a) => a !== w))}
+                    className="mt-0.5"
+                  />
                   {w}
                 </label>
               </li>
@@ -59,7 +74,7 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           Reject plan
         </Button>
         {state && (
-          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+          <p id="approval-error" role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
             {state.ok ? state.message : state.error}
           </p>
         )}

@@ -19,10 +19,11 @@ export function LiveLog({ run, className = "" }: { run: RunProgress | null; clas
   return (
     <Card title="Run log" description={data ? `Run #${data.id}, newest last (UTC)` : undefined} className={className}>
       {log.length ? (
-        <div className="max-h-80 overflow-y-auto rounded-md bg-terminal p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">
+        // Focusable, so a keyboard can scroll the log too.
+        <div tabIndex={0} className="max-h-80 overflow-y-auto rounded-md bg-terminal p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">
           {log.map((entry) => (
             <p key={entry.id} className={LEVEL_COLOUR[entry.level] ?? "text-terminal-fg"}>
-              <span className="text-slate-600">{entry.at.slice(11, 19)}</span>{" "}
+              <span className="text-terminal-dim">{entry.at.slice(11, 19)}</span>{" "}
               {entry.stepId && <span className="text-sky-300">[{entry.stepId}] </span>}
               {entry.message}
             </p>
