@@ -25,7 +25,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.getByLabel("Email").fill(LEAD.email);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toBeVisible();
+    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect" })).toBeVisible();
     await expectAccessible(page, "login with an error");
 
     // A lead runs a pre-flight report, so the validation pages have one to show.

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState, useTransition } from "react";
+import { startTransition, useActionState, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { decidePlanAction, withdrawDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
@@ -19,7 +19,16 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
   const [acknowledged, setAcknowledged] = useState<string[]>([]);
   const error = state && !state.ok ? state.error : null;
   return (
-    <form action={action} className="space-y-3">
+    <form
+      className="space-y-3"
+      onSubmit={(event) => {
+        // Submitted by hand, not through `action`: React resets a form after its action, which
+        // would untick what the lead ticked when the decision is refused.
+        event.preventDefault();
+        const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
+        startTransition(() => action(data));
+      }}
+    >
       <input type="hidden" name="phase" value={phase} />
       <input type="hidden" name="checksum" value={checksum} />
       <div>
