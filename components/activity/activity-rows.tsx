@@ -6,7 +6,7 @@ import { Td } from "@/components/ui/table";
 import type { ActivityItem, ActivityView } from "./describe";
 
 const OUTCOME_TONE: Record<string, BadgeTone> = { ok: "success", denied: "danger", failed: "warning" };
-const COLUMNS = 7;
+const COLUMNS = 6;
 
 function Disclosure({ open, onToggle, controls, label }: { open: boolean; onToggle: () => void; controls: string; label: string }) {
   return (
@@ -72,7 +72,7 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
         </Td>
         <Td className="font-mono text-xs">{entry.at}</Td>
         <Td>{entry.actor}</Td>
-        <Td className="text-xs">
+        <Td>
           <span title={entry.action}>{entry.label}</span>
         </Td>
         <Td className="max-w-64 truncate" title={entry.target ?? undefined}>
@@ -82,7 +82,6 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
           <Badge tone={OUTCOME_TONE[entry.outcome] ?? "neutral"}>{entry.outcome}</Badge>
           {entry.why && <p className="mt-0.5 max-w-72 text-xs text-slate-700">{entry.why}</p>}
         </Td>
-        <Td className="text-xs text-slate-600">{entry.ip ?? ""}</Td>
       </tr>
       {open && <Details entry={entry} id={id} />}
     </>
@@ -105,12 +104,9 @@ function SessionsRow({ entries }: { entries: ActivityView[] }) {
           <Disclosure open={open} onToggle={() => setOpen(!open)} controls={entries.map((e) => `activity-${e.id}`).join(" ")} label={`Show each of these ${entries.length} sign-ins and sign-outs`} />
         </Td>
         <Td className="font-mono text-xs">
-          {last.at.slice(11)} – {entries[0]!.at.slice(11)}
+          {last.at === entries[0]!.at ? last.at : `${last.at} – ${entries[0]!.at.slice(11)}`}
         </Td>
-        <Td colSpan={4} className="text-xs">
-          {summary}
-        </Td>
-        <Td />
+        <Td colSpan={4}>{summary}</Td>
       </tr>
       {open && entries.map((e) => <EntryRow key={e.id} entry={e} nested />)}
     </>

@@ -31,8 +31,7 @@ export function ActivityTable({ rows, total, totalCapped, older, paged, filterQu
             <Th>Who</Th>
             <Th>What</Th>
             <Th>Target</Th>
-            <Th>Outcome and why</Th>
-            <Th>From</Th>
+            <Th>Outcome</Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 bg-surface">

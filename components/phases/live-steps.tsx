@@ -62,7 +62,9 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
         {step.units.map((u) => (
           <li key={u.unitId} className="grid grid-cols-[minmax(0,1fr)_7rem_10rem_6rem_5rem] items-center gap-3 px-3 py-1.5 text-xs">
             <span className="truncate font-mono text-slate-700" title={u.unitId}>{u.unitId}</span>
-            <StatusBadge status={u.status} />
+            <span className="justify-self-start">
+              <StatusBadge status={u.status} />
+            </span>
             <span className="tabular-nums text-slate-600">
               {formatCount(u.rowsDone)} / {u.rowsTotal === null ? "?" : formatCount(u.rowsTotal)} {unit}
             </span>

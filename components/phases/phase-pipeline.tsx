@@ -8,9 +8,14 @@ import type { PhaseSummary } from "@/lib/engine/summary";
 
 function Validation({ validation }: { validation: PhaseSummary["validation"] }) {
   if (!validation) return <span className="text-slate-600">Not validated yet</span>;
-  if (validation.rolledBack) return <span className="text-slate-600">Validated run #{validation.runId} was rolled back</span>;
+  if (validation.rolledBack) return <span className="text-slate-600">Rolled back: the checks of run #{validation.runId} no longer apply</span>;
   if (validation.failed) return <span className="text-red-700">{validation.failed} of {validation.total} checks failed</span>;
-  return <span className="text-emerald-700">Passed {validation.passed} of {validation.total} checks</span>;
+  const warned = validation.total - validation.passed - validation.failed;
+  return (
+    <span className="text-emerald-700">
+      Passed {validation.total} of {validation.total} checks{warned ? `, ${warned} with a warning` : ""}
+    </span>
+  );
 }
 
 /** The five phases in order, each with its status, approval, live progress and last validation. */
@@ -23,8 +28,8 @@ export function PhasePipeline({ phases }: { phases: PhaseSummary[] }) {
           data-testid={`pipeline-phase-${p.number}`}
           className={`relative flex flex-col rounded-lg border bg-surface p-4 shadow-sm ${p.available ? "border-slate-200" : "border-dashed border-slate-300 bg-slate-50/60"}`}
         >
-          <div className="flex items-center justify-between gap-2">
-            <span className="text-xs font-semibold uppercase tracking-wide text-slate-600">Phase {p.number}</span>
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <span className="whitespace-nowrap text-xs font-semibold uppercase tracking-wide text-slate-600">Phase {p.number}</span>
             <Badge tone={p.risk === "medium" ? "warning" : "neutral"}>{p.risk} risk</Badge>
           </div>
           <h2 className="mt-2 text-sm font-semibold text-slate-900">

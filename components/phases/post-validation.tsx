@@ -16,6 +16,8 @@ interface RunLike {
  */
 export function PostValidation({ validation, rollback }: { validation: CurrentValidation; rollback: RunLike | null }) {
   const failed = validation.state === "none" ? 0 : validation.checks.filter((c) => c.status === "fail").length;
+  const warned = validation.state === "none" ? 0 : validation.checks.filter((c) => c.status === "warn").length;
+  const warnings = warned ? `, ${warned} with a warning` : "";
   return (
     <div className="space-y-4">
       {validation.state === "current" && (
@@ -23,7 +25,7 @@ export function PostValidation({ validation, rollback }: { validation: CurrentVa
           <p data-testid="post-validation-verdict" className={`mb-3 text-sm font-medium ${failed ? "text-red-700" : "text-emerald-700"}`}>
             {failed
               ? `Post-validation failed: ${failed} of ${validation.checks.length} checks`
-              : `Post-validation passed: ${validation.checks.length} of ${validation.checks.length} checks`}
+              : `Post-validation passed: ${validation.checks.length} of ${validation.checks.length} checks${warnings}`}
             <span className="ml-1 font-normal text-slate-600">(run #{validation.run.id}, {formatTime(validation.run.finishedAt)})</span>
           </p>
           <CheckList checks={validation.checks} label="Post-validation checks" wide />

@@ -10,11 +10,14 @@ export function Table({ children, label }: { children: ReactNode; label?: string
   );
 }
 
+// A cell's own alignment replaces the default one rather than competing with it in the stylesheet.
+const aligned = (className: string) => /\btext-(left|center|right)\b/.test(className);
+
 export function Th({ className = "", ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
   return (
     <th
       scope="col"
-      className={`whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${className}`}
+      className={`whitespace-nowrap px-3 py-2 ${aligned(className) ? "" : "text-left"} text-xs font-semibold uppercase tracking-wide text-slate-600 ${className}`}
       {...props}
     />
   );
