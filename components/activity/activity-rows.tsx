@@ -72,10 +72,10 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
         </Td>
         <Td className="font-mono text-xs">{entry.at}</Td>
         <Td>{entry.actor}</Td>
-        <Td>
+        <Td className="whitespace-normal">
           <span title={entry.action}>{entry.label}</span>
         </Td>
-        <Td className="max-w-64 truncate" title={entry.target ?? undefined}>
+        <Td className="max-w-48 truncate" title={entry.target ?? undefined}>
           {entry.target ?? "—"}
         </Td>
         <Td className="whitespace-normal">
@@ -103,10 +103,13 @@ function SessionsRow({ entries }: { entries: ActivityView[] }) {
         <Td className="w-8">
           <Disclosure open={open} onToggle={() => setOpen(!open)} controls={entries.map((e) => `activity-${e.id}`).join(" ")} label={`Show each of these ${entries.length} sign-ins and sign-outs`} />
         </Td>
-        <Td className="font-mono text-xs">
-          {last.at === entries[0]!.at ? last.at : `${last.at} – ${entries[0]!.at.slice(11)}`}
+        <Td className="whitespace-normal font-mono text-xs">
+          {last.at}
+          {last.at !== entries[0]!.at && <span className="block">to {entries[0]!.at.slice(11)}</span>}
         </Td>
-        <Td colSpan={4}>{summary}</Td>
+        <Td colSpan={4} className="whitespace-normal">
+          {summary}
+        </Td>
       </tr>
       {open && entries.map((e) => <EntryRow key={e.id} entry={e} nested />)}
     </>
