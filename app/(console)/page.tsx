@@ -24,7 +24,7 @@ export default async function OverviewPage() {
       <NextActions actions={nextActions(phases, operator.roles)} />
       {work && hasAnyRole(operator.roles, ["admin", "lead"]) && (
         <div className="mb-6">
-          <PendingWork work={work} isAdmin={hasAnyRole(operator.roles, ["admin"])} isLead={hasAnyRole(operator.roles, ["lead"])} busy={busy} />
+          <PendingWork work={work} isAdmin={hasAnyRole(operator.roles, ["admin"])} isLead={hasAnyRole(operator.roles, ["lead"])} busy={busy} phaseRan={phases[0]?.status === "succeeded"} />
         </div>
       )}
       <PhasePipeline phases={phases} />

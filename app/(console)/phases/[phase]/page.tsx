@@ -81,7 +81,7 @@ export default async function PhasePage({ params }: Props) {
       {header}
       <div className="space-y-6">
         {live && <RunBanner run={live} />}
-        {view.work && (isAdmin || isLead) && <PendingWork work={view.work} isAdmin={isAdmin} isLead={isLead} busy={Boolean(activeRun)} />}
+        {view.work && (isAdmin || isLead) && <PendingWork work={view.work} isAdmin={isAdmin} isLead={isLead} busy={Boolean(activeRun)} phaseRan={status === "succeeded"} />}
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
             <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
