@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3217);
+const UI_SPECS = /\/(a11y|keyboard|screens)\.spec\.ts$/;
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 /** E2E journeys against the production build on a fresh embedded database with demo data. */
@@ -25,6 +26,13 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
+  projects: [
+    { name: "journeys", testIgnore: UI_SPECS },
+    // The pages as a person meets them (axe, keyboard only, screenshots) run after the journeys,
+    // which each expect the fresh database the server starts with; these take any state they find.
+    // Alone: `npx playwright test --no-deps e2e/keyboard.spec.ts`.
+    { name: "ui", testMatch: UI_SPECS, dependencies: ["journeys"] },
+  ],
   webServer: {
     command: `rm -rf .data/e2e && exec node_modules/.bin/tsx lib/cli/main.ts serve --demo --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/api/health`,

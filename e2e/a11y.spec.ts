@@ -80,4 +80,15 @@ test("after Phase 1 ran, its pages with their results, conflicts and pending wor
       await expectAccessible(page, `${path} after Phase 1 (${colorScheme})`);
     }
   }
+  // Rolled back: the phase page folds the run's checks as that run's.
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Roll back…" }).click();
+  await page.getByRole("button", { name: "Roll back phase 1" }).click();
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Nothing to validate", { timeout: 120_000 });
+  await page.getByText(/^Checks of run #\d+, rolled back/).click();
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expectAccessible(page, `/phases/1 rolled back (${colorScheme})`);
+  }
 });
