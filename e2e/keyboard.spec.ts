@@ -55,7 +55,7 @@ test("keyboard only: a lead approves Phase 1 and an admin runs it, the focus alw
   if ((await rollBack.count()) > 0) {
     await tabTo(page, rollBack);
     await page.keyboard.press("Enter");
-    await tabTo(page, page.getByRole("button", { name: "Roll back phase 1" }), 5);
+    await tabTo(page, page.getByRole("button", { name: "Roll back phase 1" }));
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("post-validation-verdict")).toContainText("Nothing to validate", { timeout: 120_000 });
   }
