@@ -33,11 +33,22 @@ export async function createAnalyst(page: Page, who: { email: string; name: stri
   return page.getByTestId(`operator-${who.email}`);
 }
 
+/**
+ * On a phase page: runs the pre-flight suite (by `trigger`, a click by default) and waits for the
+ * new report, not an earlier one still on screen.
+ */
+export async function runPreflightReport(page: Page, trigger?: () => Promise<void>) {
+  const report = page.getByTestId("preflight-report");
+  const link = report.getByRole("link", { name: /^#\d+$/ });
+  const before = (await link.count()) > 0 ? await link.innerText() : null;
+  await (trigger ? trigger() : report.getByRole("button", { name: /Run pre-flight/ }).click());
+  if (before) await expect(link).not.toHaveText(before, { timeout: 120_000 });
+  await expect(report).toContainText(/\d+ passed, \d+ warnings, 0 failed/, { timeout: 120_000 });
+}
+
 /** On a phase page, as a lead: runs the pre-flight suite, acknowledges its warnings and approves. */
 export async function approveWithPreflight(page: Page, comment = "") {
-  const report = page.getByTestId("preflight-report");
-  await report.getByRole("button", { name: /Run pre-flight/ }).click();
-  await expect(report).toContainText(/\d+ passed, \d+ warnings, 0 failed/, { timeout: 120_000 });
+  await runPreflightReport(page);
   const warnings = page.getByRole("group", { name: "Acknowledge the pre-flight warnings to approve" }).getByRole("checkbox");
   for (const box of await warnings.all()) await box.check();
   if (comment) await page.getByLabel("Comment").fill(comment);
