@@ -71,7 +71,9 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
           <Disclosure open={open} onToggle={() => setOpen(!open)} controls={id} label={`Details of ${entry.label} at ${entry.at}`} />
         </Td>
         <Td className="font-mono text-xs">{entry.at}</Td>
-        <Td>{entry.actor}</Td>
+        <Td className="max-w-48 truncate" title={entry.actor}>
+          {entry.actor}
+        </Td>
         <Td className="whitespace-normal">
           <span title={entry.action}>{entry.label}</span>
         </Td>
@@ -80,7 +82,7 @@ function EntryRow({ entry, nested = false }: { entry: ActivityView; nested?: boo
         </Td>
         <Td className="whitespace-normal">
           <Badge tone={OUTCOME_TONE[entry.outcome] ?? "neutral"}>{entry.outcome}</Badge>
-          {entry.why && <p className="mt-0.5 max-w-72 text-xs text-slate-700">{entry.why}</p>}
+          {entry.why && <p className="mt-0.5 max-w-48 break-words text-xs text-slate-700">{entry.why}</p>}
         </Td>
       </tr>
       {open && <Details entry={entry} id={id} />}

@@ -22,7 +22,8 @@ describe("describeActivity", () => {
   });
 
   it("a refused sign-in says why, a failed action gives its error", () => {
-    expect(describeActivity(entry({ outcome: "denied", detail: { reason: "wrong password" } })).why).toBe("Wrong password");
+    const refused = describeActivity(entry({ outcome: "failed", detail: { reason: "wrong password" } }));
+    expect([refused.label, refused.why]).toEqual(["Sign-in refused", "Wrong password"]);
     expect(describeActivity(entry({ action: "phase.run", outcome: "failed", detail: { error: "Phase 1 is not approved", status: 409 } })).why).toBe(
       "Phase 1 is not approved",
     );

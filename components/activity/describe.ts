@@ -93,7 +93,7 @@ export function describeActivity(entry: ActivityRecord): ActivityView {
     at: entry.at.toISOString().replace("T", " ").slice(0, 19),
     actor: entry.actorEmail ?? "—",
     action: entry.action,
-    label: EVENT_LABELS[entry.action] ?? entry.action,
+    label: entry.action === "auth.login" && entry.outcome !== "ok" ? "Sign-in refused" : (EVENT_LABELS[entry.action] ?? entry.action),
     target: entry.target,
     outcome: entry.outcome,
     ip: entry.ip,
