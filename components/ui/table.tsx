@@ -24,5 +24,7 @@ export function Th({ className = "", ...props }: ThHTMLAttributes<HTMLTableCellE
 }
 
 export function Td({ className = "", ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={`whitespace-nowrap px-3 py-2 text-slate-700 ${className}`} {...props} />;
+  // A cell that asks to wrap (whitespace-normal, …) gets no nowrap to compete with.
+  const wrapping = /\bwhitespace-/.test(className) ? "" : "whitespace-nowrap";
+  return <td className={`${wrapping} px-3 py-2 text-slate-700 ${className}`} {...props} />;
 }
