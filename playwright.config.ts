@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3217);
+const UI_SPECS = /\/(a11y|keyboard|screens)\.spec\.ts$/;
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 /** E2E journeys against the production build on a fresh embedded database with demo data. */
@@ -25,11 +26,14 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  // One server and one database for every spec. The flags journey runs last: it brings Phases 1 and 2
-  // to succeeded whatever state it finds, while the phase journeys expect to find them fresh.
+  // One server and one database for every spec. The journeys expect the fresh database the server
+  // starts with; the pages as a person meets them (axe, keyboard only, screenshots) take any state
+  // they find and run after them; the flags journey runs last: it brings Phases 1 and 2 to
+  // succeeded whatever state it finds. Alone: `npx playwright test --no-deps e2e/keyboard.spec.ts`.
   projects: [
-    { name: "journeys", testIgnore: /flags\.spec\.ts$/ },
-    { name: "flags", testMatch: /flags\.spec\.ts$/ },
+    { name: "journeys", testIgnore: [UI_SPECS, /flags\.spec\.ts$/] },
+    { name: "ui", testMatch: UI_SPECS, dependencies: ["journeys"] },
+    { name: "flags", testMatch: /flags\.spec\.ts$/, dependencies: ["ui"] },
   ],
   webServer: {
     command: `rm -rf .data/e2e && exec node_modules/.bin/tsx lib/cli/main.ts serve --demo --port ${PORT}`,

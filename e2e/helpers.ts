@@ -33,14 +33,45 @@ export async function createAnalyst(page: Page, who: { email: string; name: stri
   return page.getByTestId(`operator-${who.email}`);
 }
 
+/**
+ * On a phase page: runs the pre-flight suite (by `trigger`, a click by default) and waits for the
+ * new report, not an earlier one still on screen.
+ */
+export async function runPreflightReport(page: Page, trigger?: () => Promise<void>) {
+  const report = page.getByTestId("preflight-report");
+  const link = report.getByRole("link", { name: /^#\d+$/ });
+  const before = (await link.count()) > 0 ? await link.innerText() : null;
+  await (trigger ? trigger() : report.getByRole("button", { name: /Run pre-flight/ }).click());
+  if (before) await expect(link).not.toHaveText(before, { timeout: 120_000 });
+  await expect(report).toContainText(/\d+ passed, \d+ warnings, 0 failed/, { timeout: 120_000 });
+}
+
 /** On a phase page, as a lead: runs the pre-flight suite, acknowledges its warnings and approves. */
 export async function approveWithPreflight(page: Page, comment = "") {
-  const report = page.getByTestId("preflight-report");
-  await report.getByRole("button", { name: /Run pre-flight/ }).click();
-  await expect(report).toContainText(/\d+ passed, \d+ warnings, 0 failed/, { timeout: 120_000 });
+  await runPreflightReport(page);
   const warnings = page.getByRole("group", { name: "Acknowledge the pre-flight warnings to approve" }).getByRole("checkbox");
   for (const box of await warnings.all()) await box.check();
   if (comment) await page.getByLabel("Comment").fill(comment);
   await page.getByRole("button", { name: "Approve plan" }).click();
   await expect(page.getByTestId("approval-state")).toContainText("Approved by");
+}
+
+/** Phase 1 succeeded, whatever ran before: approves and runs it when it has not. */
+export async function ensurePhaseOneSucceeded(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  const verdict = page.getByTestId("post-validation-verdict");
+  const done = (await verdict.count()) > 0 && (await verdict.textContent())?.includes("Post-validation passed");
+  if (!done) {
+    await signOut(page);
+    await signIn(page, LEAD);
+    await page.goto("/phases/1");
+    if (!(await page.getByTestId("approval-state").textContent())?.includes("Approved by")) await approveWithPreflight(page);
+    await signOut(page);
+    await signIn(page, ADMIN);
+    await page.goto("/phases/1");
+    await page.getByRole("button", { name: "Run phase 1" }).click();
+    await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+  }
+  await signOut(page);
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
+import { ADMIN, ANALYST, LEAD, approveWithPreflight, ensurePhaseOneSucceeded, signIn, signOut, snap } from "./helpers";
 
 const nextAction = (page: Page) => page.getByRole("region", { name: "Next action" });
 
@@ -82,26 +82,6 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await expectNoSidewaysScroll(page);
   await snap(page, "conflicts-analyst");
 });
-
-/** Phase 1 succeeded, whatever ran before: approves and runs it when it has not. */
-async function ensurePhaseOneSucceeded(page: Page) {
-  await signIn(page, ADMIN);
-  await page.goto("/phases/1");
-  const verdict = page.getByTestId("post-validation-verdict");
-  const done = (await verdict.count()) > 0 && (await verdict.textContent())?.includes("Post-validation passed");
-  if (!done) {
-    await signOut(page);
-    await signIn(page, LEAD);
-    await page.goto("/phases/1");
-    await approveWithPreflight(page);
-    await signOut(page);
-    await signIn(page, ADMIN);
-    await page.goto("/phases/1");
-    await page.getByRole("button", { name: "Run phase 1" }).click();
-    await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
-  }
-  await signOut(page);
-}
 
 test("a lead overrides a merge choice and an admin applies it by running the merge step", async ({ page }) => {
   test.setTimeout(300_000);

@@ -8,17 +8,23 @@ export function Shell({ operator, children }: { operator: { name: string; email:
   const items = AREAS.filter((a) => hasAnyRole(operator.roles, a.roles)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="flex min-h-screen">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-surface px-3 py-2 text-sm font-medium text-brand-700 shadow focus:not-sr-only focus:fixed focus:left-3 focus:top-3"
+      >
+        Skip to content
+      </a>
       {/* The column runs the page's whole height; the sidebar inside it stays in view while the page scrolls. */}
-      <div className="w-56 shrink-0 border-r border-slate-200 bg-white">
+      <div className="w-56 shrink-0 border-r border-slate-200 bg-surface">
         <aside className="sticky top-0 flex h-screen flex-col px-3 py-4">
           <div className="mb-6 flex items-center gap-2 px-3">
-            <div className="flex h-8 w-8 items-center justify-center rounded-lg bg-brand-600 text-sm font-bold text-white">U</div>
+            <div className="flex h-8 w-8 items-center justify-center rounded-lg bg-primary text-sm font-bold text-on-fill">U</div>
             <span className="text-base font-semibold">Unify</span>
           </div>
           <Nav items={items} />
           <div className="mt-auto border-t border-slate-100 px-3 pt-4">
             <p className="truncate text-sm font-medium text-slate-900" data-testid="operator-name">{operator.name}</p>
-            <p className="truncate text-xs text-slate-500">{operator.email}</p>
+            <p className="truncate text-xs text-slate-600">{operator.email}</p>
             <div className="mt-2 flex flex-wrap gap-1">
               {operator.roles.map((r) => (
                 <Badge key={r} tone="info">{ROLE_LABELS[r]}</Badge>
@@ -32,7 +38,9 @@ export function Shell({ operator, children }: { operator: { name: string; email:
           </div>
         </aside>
       </div>
-      <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-8 py-8 focus:outline-none">
+        {children}
+      </main>
     </div>
   );
 }

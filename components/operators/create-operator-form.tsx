@@ -28,14 +28,14 @@ export function CreateOperatorForm() {
             </label>
           ))}
         </div>
-        {fieldErrors.roles && <p className="mt-1 text-xs text-red-600">{fieldErrors.roles}</p>}
+        {fieldErrors.roles && <p className="mt-1 text-xs text-red-700">{fieldErrors.roles}</p>}
       </fieldset>
       <div className="flex items-center gap-3 md:col-span-2">
         <Button type="submit" disabled={pending}>
           {pending ? "Creating…" : "Create operator"}
         </Button>
         {state && (
-          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-600"}`}>
+          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
             {state.ok ? state.message : state.error}
           </p>
         )}

@@ -65,7 +65,7 @@ export function OperatorRowActions({ email, roles, disabled, self }: { email: st
           </Button>
         </span>
       )}
-      {error && <span role="alert" className="text-xs text-red-600">{error}</span>}
+      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
     </div>
   );
 }

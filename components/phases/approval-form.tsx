@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState, useTransition } from "react";
+import { startTransition, useActionState, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { decidePlanAction, withdrawDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
@@ -14,8 +14,21 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
   warnings: string[];
 }) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(decidePlanAction, null);
+  // Controlled, so a refused decision (e.g. a rejection without a comment) keeps what was typed and ticked.
+  const [comment, setComment] = useState("");
+  const [acknowledged, setAcknowledged] = useState<string[]>([]);
+  const error = state && !state.ok ? state.error : null;
   return (
-    <form action={action} className="space-y-3">
+    <form
+      className="space-y-3"
+      onSubmit={(event) => {
+        // Submitted by hand, not through `action`: React resets a form after its action, which
+        // would untick what the lead ticked when the decision is refused.
+        event.preventDefault();
+        const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
+        startTransition(() => action(data));
+      }}
+    >
       <input type="hidden" name="phase" value={phase} />
       <input type="hidden" name="checksum" value={checksum} />
       <div>
@@ -28,7 +41,11 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           rows={2}
           maxLength={2000}
           placeholder="What you checked; required to reject"
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          aria-invalid={error?.includes("comment") ? true : undefined}
+          aria-describedby={error ? "approval-error" : undefined}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-surface px-3 py-2 text-sm shadow-sm placeholder:text-slate-600 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
         />
       </div>
       {warnings.length > 0 && (
@@ -38,7 +55,14 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
             {warnings.map((w) => (
               <li key={w}>
                 <label className="flex items-start gap-2 text-sm text-amber-950">
-                  <input type="checkbox" name="acknowledge" value={w} className="mt-0.5" />
+                  <input
+                    type="checkbox"
+                    name="acknowledge"
+                    value={w}
+                    checked={acknowledged.includes(w)}
+                    onChange={(e) => setAcknowledged(e.target.checked ? [...acknowledged, w] : acknowledged.filter((a) => a !== w))}
+                    className="mt-0.5"
+                  />
                   {w}
                 </label>
               </li>
@@ -59,7 +83,7 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
           Reject plan
         </Button>
         {state && (
-          <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-600"}`}>
+          <p id="approval-error" role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
             {state.ok ? state.message : state.error}
           </p>
         )}
@@ -79,7 +103,7 @@ export function WithdrawDecision({ phase, decision }: { phase: number; decision:
       </Button>
       <span className="text-xs text-slate-600">Possible until the phase runs under this decision.</span>
       {result && (
-        <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-600"}`}>
+        <p role={result.ok ? "status" : "alert"} className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}>
           {result.ok ? result.message : result.error}
         </p>
       )}

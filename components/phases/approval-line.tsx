@@ -12,6 +12,6 @@ export function ApprovalLine({ approval }: { approval: ApprovalSummary }) {
     case "pending":
       return <span className="text-slate-600">Awaiting a lead&apos;s approval</span>;
     case "unplanned":
-      return <span className="text-slate-400">Not yet planned in this version</span>;
+      return <span className="text-slate-600">Not yet planned in this version</span>;
   }
 }

@@ -133,7 +133,7 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
     <div className="space-y-4">
       <CurrentDecision state={state} />
       <PreflightReport phase={phase} report={preflight} canRun={canRunPreflight} />
-      <p className="text-xs text-slate-500">
+      <p className="text-xs text-slate-600">
         Plan checksum <span className="font-mono text-slate-700">{shortChecksum(checksum)}</span>: a decision binds to it, and any change to
         the plan&apos;s SQL voids it.
       </p>
@@ -150,7 +150,7 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
       )}
       {canDecide && state.current && !state.stale && state.withdrawable && <WithdrawDecision phase={phase} decision={state.current.decision} />}
       <div>
-        <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h3>
+        <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">History</h3>
         {history.length ? (
           <Table label="Approval history">
             <thead className="bg-slate-50">
@@ -169,21 +169,21 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
                   </Td>
                   <Td className="text-xs">
                     {h.decidedBy}
-                    <span className="block text-slate-400">{formatTime(h.decidedAt)}</span>
+                    <span className="block text-slate-600">{formatTime(h.decidedAt)}</span>
                   </Td>
                   <Td className="text-xs">
-                    <p className="max-w-xs whitespace-normal">{h.comment || <span className="text-slate-400">–</span>}</p>
+                    <p className="max-w-xs whitespace-normal">{h.comment || <span className="text-slate-600">–</span>}</p>
                   </Td>
                   <Td className="font-mono text-xs">
                     {shortChecksum(h.planChecksum)}
-                    {h.planChecksum === checksum ? <span className="ml-1 font-sans text-emerald-700">current</span> : <span className="ml-1 font-sans text-slate-400">older</span>}
+                    {h.planChecksum === checksum ? <span className="ml-1 font-sans text-emerald-700">current</span> : <span className="ml-1 font-sans text-slate-600">older</span>}
                   </Td>
                 </tr>
               ))}
             </tbody>
           </Table>
         ) : (
-          <p className="text-sm text-slate-500">No decision yet.</p>
+          <p className="text-sm text-slate-600">No decision yet.</p>
         )}
       </div>
     </div>

@@ -17,7 +17,7 @@ export function CheckList({ checks, label, wide = false }: { checks: CheckView[]
           </span>
           <div className="min-w-0">
             <p className="text-sm font-medium text-slate-800">{c.name}</p>
-            <p className="text-xs break-words text-slate-500">{c.detail}</p>
+            <p className="text-xs break-words text-slate-600">{c.detail}</p>
           </div>
         </li>
       ))}

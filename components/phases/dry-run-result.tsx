@@ -21,7 +21,7 @@ export function DryRunResult({ dryRun }: { dryRun: DryRun }) {
               </summary>
               <div className="mt-1 space-y-2">
                 {step.statements.map((sql, j) => (
-                  <pre key={j} className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
+                  <pre key={j} className="overflow-x-auto rounded bg-terminal p-3 font-mono text-xs leading-5 text-terminal-fg">
                     {sql}
                   </pre>
                 ))}

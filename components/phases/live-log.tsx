@@ -5,7 +5,7 @@ import { Card } from "@/components/ui/card";
 import type { RunProgress } from "@/lib/engine/progress";
 import { useRunProgress } from "./use-run-progress";
 
-const LEVEL_COLOUR: Record<string, string> = { info: "text-slate-300", warn: "text-amber-300", error: "text-red-300" };
+const LEVEL_COLOUR: Record<string, string> = { info: "text-terminal-fg", warn: "text-amber-300", error: "text-red-300" };
 
 /** The latest run's log, following new lines as they arrive. */
 export function LiveLog({ run, className = "" }: { run: RunProgress | null; className?: string }) {
@@ -19,10 +19,11 @@ export function LiveLog({ run, className = "" }: { run: RunProgress | null; clas
   return (
     <Card title="Run log" description={data ? `Run #${data.id}, newest last (UTC)` : undefined} className={className}>
       {log.length ? (
-        <div className="max-h-80 overflow-y-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">
+        // Focusable, so a keyboard can scroll the log too.
+        <div tabIndex={0} className="max-h-80 overflow-y-auto rounded-md bg-terminal p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">
           {log.map((entry) => (
-            <p key={entry.id} className={LEVEL_COLOUR[entry.level] ?? "text-slate-300"}>
-              <span className="text-slate-500">{entry.at.slice(11, 19)}</span>{" "}
+            <p key={entry.id} className={LEVEL_COLOUR[entry.level] ?? "text-terminal-fg"}>
+              <span className="text-terminal-dim">{entry.at.slice(11, 19)}</span>{" "}
               {entry.stepId && <span className="text-sky-300">[{entry.stepId}] </span>}
               {entry.message}
             </p>
@@ -30,7 +31,7 @@ export function LiveLog({ run, className = "" }: { run: RunProgress | null; clas
           <div ref={end} />
         </div>
       ) : (
-        <p className="text-sm text-slate-500">Nothing logged yet: the log fills as soon as a run starts.</p>
+        <p className="text-sm text-slate-600">Nothing logged yet: the log fills as soon as a run starts.</p>
       )}
     </Card>
   );

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Td, Th } from "@/components/ui/table";
 import type { RunProgress, StepProgress } from "@/lib/engine/progress";
@@ -32,7 +33,7 @@ function runHeading(run: RunProgress | undefined): string {
 }
 
 function StepProgressCell({ step, unit, status }: { step: StepProgress | undefined; unit: string; status: string }) {
-  if (!step || status === "pending") return <span className="text-slate-400">–</span>;
+  if (!step || status === "pending") return <span className="text-slate-600">–</span>;
   const counted = step.rowsTotal !== null || step.rowsDone > 0;
   return (
     <div className="space-y-1">
@@ -61,7 +62,9 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
         {step.units.map((u) => (
           <li key={u.unitId} className="grid grid-cols-[minmax(0,1fr)_7rem_10rem_6rem_5rem] items-center gap-3 px-3 py-1.5 text-xs">
             <span className="truncate font-mono text-slate-700" title={u.unitId}>{u.unitId}</span>
-            <StatusBadge status={u.status} />
+            <span className="justify-self-start">
+              <StatusBadge status={u.status} />
+            </span>
             <span className="tabular-nums text-slate-600">
               {formatCount(u.rowsDone)} / {u.rowsTotal === null ? "?" : formatCount(u.rowsTotal)} {unit}
             </span>
@@ -75,13 +78,15 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
   );
 }
 
-function StepRows({ index, step, progress, runStatus, columns, action }: {
+function StepRows({ index, step, progress, runStatus, columns, action, sql, changed }: {
   index: number;
   step: PlanStepView;
   progress: StepProgress | undefined;
   runStatus: string | null;
   columns: number;
   action: ReactNode;
+  sql: ReactNode;
+  changed: string | undefined;
 }) {
   const statements = step.statements.length;
   // A step stays "running" in the engine while its run is paused or stopped; show the run's state.
@@ -90,12 +95,12 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
   return (
     <>
       <tr data-testid={`step-${step.id}`} className="border-t border-slate-100 align-top">
-        <Td className="text-slate-400">{index + 1}</Td>
+        <Td className="text-slate-600">{index + 1}</Td>
         <Td>
           <p className="whitespace-normal font-medium text-slate-900">{step.title}</p>
-          <p className="font-mono text-xs text-slate-500">{step.id}</p>
+          <p className="font-mono text-xs text-slate-600">{step.id}</p>
         </Td>
-        <Td>{progress ? <StatusBadge status={status} /> : <span className="text-xs text-slate-400">–</span>}</Td>
+        <Td>{progress ? <StatusBadge status={status} /> : <span className="text-xs text-slate-600">–</span>}</Td>
         <Td>
           <StepProgressCell step={progress} unit={step.unit} status={status} />
         </Td>
@@ -108,17 +113,12 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
         <td colSpan={columns} className="px-3 pb-3">
           {progress?.error && <p className="mb-2 text-xs text-red-700">{progress.error}</p>}
           {progress && progress.units.length > 0 && <UnitRows step={progress} unit={step.unit} />}
-          <details data-testid={`sql-${step.id}`} className="rounded-md border border-slate-200 bg-slate-50">
-            <summary className="cursor-pointer select-none px-3 py-1.5 text-xs font-medium text-slate-600 hover:text-slate-900">
+          <details data-testid={`sql-${step.id}`} data-sql className="rounded-md border border-slate-200 bg-slate-50">
+            <summary className="cursor-pointer select-none px-3 py-1.5 text-xs font-medium text-slate-700 hover:text-slate-900">
               SQL of {step.id}: {statements} statement{statements === 1 ? "" : "s"}; they read or write about {formatCount(step.estimatedRows)} legacy rows
+              {changed && <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 font-medium text-amber-900 ring-1 ring-amber-200">{changed} since the last approved plan</span>}
             </summary>
-            <div className="space-y-2 border-t border-slate-200 p-3">
-              {step.statements.map((sql, i) => (
-                <pre key={i} className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
-                  {sql}
-                </pre>
-              ))}
-            </div>
+            <div className="border-t border-slate-200 p-3">{sql}</div>
           </details>
         </td>
       </tr>
@@ -131,8 +131,19 @@ function StepRows({ index, step, progress, runStatus, columns, action }: {
  * each step's exact SQL. Polls while the run is active and refreshes the page when its status
  * changes, so the status, buttons and checks rendered on the server follow.
  */
-export function LiveSteps({ phase, run, steps, canRunSteps }: { phase: number; run: RunProgress | null; steps: PlanStepView[]; canRunSteps: boolean }) {
+export function LiveSteps({ phase, run, steps, canRunSteps, sql, changed }: {
+  phase: number;
+  run: RunProgress | null;
+  steps: PlanStepView[];
+  canRunSteps: boolean;
+  /** Each step's SQL, rendered (highlighted) on the server. */
+  sql: Record<string, ReactNode>;
+  /** Steps whose SQL differs from the last approved plan: "changed" or "new step". */
+  changed: Record<string, string>;
+}) {
   const router = useRouter();
+  const table = useRef<HTMLDivElement>(null);
+  const openAll = (open: boolean) => table.current?.querySelectorAll<HTMLDetailsElement>("details[data-sql]").forEach((d) => (d.open = open));
   const { data, error } = useRunProgress(run);
   const status = data?.status ?? null;
   const seen = useRef(status);
@@ -144,7 +155,21 @@ export function LiveSteps({ phase, run, steps, canRunSteps }: { phase: number; r
 
   const active = status === "queued" || status === "running" || status === "paused";
   return (
-    <Card title="Steps" description={runHeading(data)} actions={data ? <StatusBadge status={data.status} /> : undefined}>
+    <Card
+      title="Steps"
+      description={runHeading(data)}
+      actions={
+        <div className="flex shrink-0 items-center gap-2">
+          <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => openAll(true)}>
+            Expand all SQL
+          </Button>
+          <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => openAll(false)}>
+            Collapse all SQL
+          </Button>
+          {data && <StatusBadge status={data.status} />}
+        </div>
+      }
+    >
       {error && (
         <p role="alert" className="mb-3 text-sm text-amber-700">
           Live updates paused: {error.message}
@@ -156,7 +181,7 @@ export function LiveSteps({ phase, run, steps, canRunSteps }: { phase: number; r
         </p>
       )}
       {/* Fixed layout: the columns keep their widths and long SQL scrolls inside its own box. */}
-      <div className="overflow-x-auto">
+      <div ref={table} className="overflow-x-auto">
         <table aria-label="Steps" className="w-full min-w-[56rem] table-fixed text-sm">
           <thead className="bg-slate-50">
             <tr>
@@ -184,6 +209,8 @@ export function LiveSteps({ phase, run, steps, canRunSteps }: { phase: number; r
                 runStatus={status}
                 columns={canRunSteps ? 8 : 7}
                 action={canRunSteps ? <RunStepButton phase={phase} stepId={step.id} disabled={active} /> : null}
+                sql={sql[step.id]}
+                changed={changed[step.id]}
               />
             ))}
           </tbody>

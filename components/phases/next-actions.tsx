@@ -71,7 +71,7 @@ export function NextActions({ actions }: { actions: NextAction[] }) {
         <div key={a.role} className="flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50/60 px-4 py-3">
           <Badge tone="info">{ROLE_LABELS[a.role]}</Badge>
           <p className="min-w-0 flex-1 text-sm text-slate-800">{a.text}</p>
-          <Link href={a.href} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
+          <Link href={a.href} className="rounded-md bg-primary px-3 py-1.5 text-sm font-medium text-on-fill shadow-sm hover:bg-primary-hover">
             {a.cta}
           </Link>
         </div>

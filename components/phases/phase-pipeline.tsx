@@ -7,10 +7,15 @@ import { StatusBadge } from "./status-badge";
 import type { PhaseSummary } from "@/lib/engine/summary";
 
 function Validation({ validation }: { validation: PhaseSummary["validation"] }) {
-  if (!validation) return <span className="text-slate-400">Not validated yet</span>;
-  if (validation.rolledBack) return <span className="text-slate-500">Validated run #{validation.runId} was rolled back</span>;
+  if (!validation) return <span className="text-slate-600">Not validated yet</span>;
+  if (validation.rolledBack) return <span className="text-slate-600">Rolled back: the checks of run #{validation.runId} no longer apply</span>;
   if (validation.failed) return <span className="text-red-700">{validation.failed} of {validation.total} checks failed</span>;
-  return <span className="text-emerald-700">Passed {validation.passed} of {validation.total} checks</span>;
+  const warned = validation.total - validation.passed - validation.failed;
+  return (
+    <span className="text-emerald-700">
+      Passed {validation.total} of {validation.total} checks{warned ? `, ${warned} with a warning` : ""}
+    </span>
+  );
 }
 
 /** The five phases in order, each with its status, approval, live progress and last validation. */
@@ -21,10 +26,10 @@ export function PhasePipeline({ phases }: { phases: PhaseSummary[] }) {
         <li
           key={p.number}
           data-testid={`pipeline-phase-${p.number}`}
-          className={`relative flex flex-col rounded-lg border bg-white p-4 shadow-sm ${p.available ? "border-slate-200" : "border-dashed border-slate-300 bg-slate-50/60"}`}
+          className={`relative flex flex-col rounded-lg border bg-surface p-4 shadow-sm ${p.available ? "border-slate-200" : "border-dashed border-slate-300 bg-slate-50/60"}`}
         >
-          <div className="flex items-center justify-between gap-2">
-            <span className="text-xs font-semibold uppercase tracking-wide text-slate-500">Phase {p.number}</span>
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <span className="whitespace-nowrap text-xs font-semibold uppercase tracking-wide text-slate-600">Phase {p.number}</span>
             <Badge tone={p.risk === "medium" ? "warning" : "neutral"}>{p.risk} risk</Badge>
           </div>
           <h2 className="mt-2 text-sm font-semibold text-slate-900">
@@ -64,7 +69,7 @@ export function PhasePipeline({ phases }: { phases: PhaseSummary[] }) {
             </dl>
           ) : (
             <div className="mt-auto pt-4">
-              <p className="border-t border-slate-100 pt-3 text-xs text-slate-400">Its steps arrive in a later version of Unify.</p>
+              <p className="border-t border-slate-100 pt-3 text-xs text-slate-600">Its steps arrive in a later version of Unify.</p>
             </div>
           )}
         </li>

@@ -26,33 +26,33 @@ export function PhaseTable({ phases }: { phases: PhaseSummary[] }) {
               <Link href={`/phases/${p.number}`} className="font-medium text-slate-900 hover:text-brand-700">
                 {p.number}. {p.title}
               </Link>
-              <p className="mt-0.5 max-w-xs whitespace-normal text-xs text-slate-500">{p.summary}</p>
+              <p className="mt-0.5 max-w-xs whitespace-normal text-xs text-slate-600">{p.summary}</p>
             </Td>
             <Td>{p.available ? <StatusBadge status={p.status} /> : <Badge>not yet planned</Badge>}</Td>
             <Td className="text-xs">
               {p.available ? (
                 <>
                   {p.stepCount} steps
-                  <span className="block font-mono text-slate-400">{shortChecksum(p.checksum)}</span>
+                  <span className="block font-mono text-slate-600">{shortChecksum(p.checksum)}</span>
                 </>
               ) : (
-                <span className="text-slate-400">–</span>
+                <span className="text-slate-600">–</span>
               )}
             </Td>
             <Td className="text-xs">
-              {p.available ? <ApprovalLine approval={p.approval} /> : <span className="text-slate-400">–</span>}
+              {p.available ? <ApprovalLine approval={p.approval} /> : <span className="text-slate-600">–</span>}
             </Td>
             <Td className="text-xs">
               {p.lastRun ? (
                 <>
                   #{p.lastRun.id} {p.lastRun.kind === "rollback" ? "rollback" : p.lastRun.onlyStep ? `step ${p.lastRun.onlyStep}` : "run"}{" "}
                   <StatusBadge status={p.lastRun.status} />
-                  <span className="block text-slate-400">
+                  <span className="block text-slate-600">
                     {p.lastRun.requestedBy} · {p.lastRun.finishedAt ? formatTime(p.lastRun.finishedAt) : "not finished"}
                   </span>
                 </>
               ) : (
-                <span className="text-slate-400">{p.available ? "never run" : "–"}</span>
+                <span className="text-slate-600">{p.available ? "never run" : "–"}</span>
               )}
             </Td>
           </tr>

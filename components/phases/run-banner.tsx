@@ -19,7 +19,7 @@ export function RunBanner({ run }: { run: RunProgress | null }) {
   const what = data.kind === "rollback" ? `Rollback #${data.id}` : data.onlyStep ? `Run #${data.id} (step ${data.onlyStep})` : `Run #${data.id}`;
   const state = data.status === "running" && data.cancelRequested ? "cancelling" : data.status === "running" && data.pauseRequested ? "pausing" : data.status;
   return (
-    <section aria-label="Run progress" data-testid="run-banner" className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
+    <section aria-label="Run progress" data-testid="run-banner" className="rounded-lg border border-slate-200 bg-surface px-4 py-3 shadow-sm">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm font-medium text-slate-900">
           {what} <StatusBadge status={state} />

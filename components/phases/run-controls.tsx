@@ -103,7 +103,7 @@ export function RunControls({ phase, status, actions, approved }: {
         <p className="mt-2 text-sm text-slate-600">Run is available once a lead approves the current plan.</p>
       )}
       {result && (
-        <p role={result.ok ? "status" : "alert"} className={`mt-3 text-sm ${result.ok ? "text-emerald-700" : "text-red-600"}`}>
+        <p role={result.ok ? "status" : "alert"} className={`mt-3 text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}>
           {result.ok ? result.message : result.error}
         </p>
       )}

@@ -15,7 +15,7 @@ export interface RunRecord {
 
 /** Recent runs and rollbacks of a phase, with how long each took. */
 export function RunsTable({ runs }: { runs: RunRecord[] }) {
-  if (!runs.length) return <p className="text-sm text-slate-500">This phase has not run yet.</p>;
+  if (!runs.length) return <p className="text-sm text-slate-600">This phase has not run yet.</p>;
   return (
     <Table label="Runs">
       <thead className="bg-slate-50">

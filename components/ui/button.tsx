@@ -1,9 +1,9 @@
 import type { ButtonHTMLAttributes } from "react";
 
 const VARIANTS = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-600/50",
-  secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:text-slate-400",
-  danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/50",
+  primary: "bg-primary text-on-fill hover:bg-primary-hover disabled:bg-primary/50",
+  secondary: "border border-slate-300 bg-surface text-slate-800 hover:bg-slate-50 disabled:text-slate-600",
+  danger: "bg-danger text-on-fill hover:bg-danger-hover disabled:bg-danger/50",
   ghost: "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
 } as const;
 

@@ -27,7 +27,7 @@ export function RunPreflightButton({ phase, again }: { phase: number; again: boo
       >
         {again ? "Run pre-flight again" : "Run pre-flight suite"}
       </Button>
-      {result && !result.ok && <span role="alert" className="text-xs text-red-600">{result.error}</span>}
+      {result && !result.ok && <span role="alert" className="text-xs text-red-700">{result.error}</span>}
     </span>
   );
 }

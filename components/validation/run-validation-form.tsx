@@ -7,7 +7,7 @@ import { runValidationAction } from "@/lib/actions/validation";
 import type { ActionResult } from "@/lib/auth/current";
 
 const select =
-  "mt-1 block rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500";
+  "mt-1 block rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500";
 
 /** Admins and leads start a suite; the browser goes to its report, which follows it live. */
 export function RunValidationForm({ phases }: { phases: { number: number; title: string }[] }) {
@@ -37,7 +37,7 @@ export function RunValidationForm({ phases }: { phases: { number: number; title:
       </div>
       <Button type="submit" disabled={pending}>Run validation</Button>
       {state && !state.ok && (
-        <p role="alert" className="text-sm text-red-600">{state.error}</p>
+        <p role="alert" className="text-sm text-red-700">{state.error}</p>
       )}
     </form>
   );

@@ -5,7 +5,7 @@ import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { seedLegacy } from "@/lib/legacy/generator";
 import { buildPlan } from "@/lib/plan/plan";
-import { approvalState, decidePlan, planEstimates, withdrawDecision } from "./approvals";
+import { approvalState, approvedSteps, decidePlan, lastApprovedPlan, planEstimates, withdrawDecision } from "./approvals";
 import { PlanNotApprovedError } from "./errors";
 import { stopQueue } from "./queue";
 import { cancelRun, requestRun } from "./runs";
@@ -61,6 +61,7 @@ describe("a plan is decided once", () => {
     const stored = await prisma().approval.findFirst({ where: { phase: 1 }, orderBy: { id: "desc" } });
     expect(stored?.acknowledged).toEqual(warnings);
     expect(stored?.preflightValidationId).not.toBeNull();
+    expect(stored?.statements).toEqual(approvedSteps(plan));
     await expect(decidePlan({ phase: 1, checksum: plan.checksum, decision: "approved", comment: "", actor: TEST_LEAD })).rejects.toThrow(
       /already approved \(by lead@test at .*\): withdraw that decision first/,
     );
@@ -98,6 +99,17 @@ describe("a plan is decided once", () => {
     expect((await current()).state.withdrawable).toBe(false);
     await expect(withdrawDecision({ phase: 1, actor: TEST_LEAD })).rejects.toThrow("Phase 1 has run under this decision: roll it back instead");
     await expect(withdrawDecision({ phase: 1, actor: { ...TEST_LEAD, roles: ["admin"] } })).rejects.toThrow("Only a team lead can do this (phase.withdraw)");
+  });
+});
+
+describe("the last approved plan is kept for a diff", () => {
+  it("with the statements the lead read, offered only once the plan's checksum differs", async () => {
+    const { plan } = await current();
+    expect(await lastApprovedPlan(1, plan.checksum)).toBeNull();
+    const previous = await lastApprovedPlan(1, "a-plan-that-changed");
+    expect(previous?.checksum).toBe(plan.checksum);
+    expect(previous?.steps).toEqual(approvedSteps(plan));
+    expect(previous?.decidedBy).toBe(TEST_LEAD.email);
   });
 });
 

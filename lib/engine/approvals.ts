@@ -3,6 +3,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { buildPlan } from "@/lib/plan/plan";
+import type { ApprovedStep } from "@/lib/plan/plan-diff";
 import type { Check, Queryable } from "@/lib/plan/types";
 import { validationReport } from "@/lib/validation/runs";
 import { EngineError, PlanNotApprovedError } from "./errors";
@@ -145,6 +146,28 @@ export async function withdrawDecision(input: { phase: number; actor: Principal 
   await recordActivity({ actor: input.actor, action: "phase.withdraw", target: `phase ${input.phase}`, outcome: "ok", detail: { checksum: latest.planChecksum, decision: latest.decision } });
 }
 
+/** A plan's steps as an approval keeps them, so a later plan can be diffed against what a lead read. */
+export function approvedSteps(plan: { steps: { id: string; title: string; statements: string[] }[] }): ApprovedStep[] {
+  return plan.steps.map((s) => ({ id: s.id, title: s.title, statements: s.statements }));
+}
+
+/**
+ * The last plan a lead approved for a phase, with its statements, when it is not the plan with
+ * `checksum`: what the current plan is diffed against. Null when the plan has not changed since,
+ * or the approval predates stored statements.
+ */
+export async function lastApprovedPlan(phase: number, checksum: string): Promise<{ id: number; checksum: string; decidedBy: string; decidedAt: Date; steps: ApprovedStep[] } | null> {
+  const approval = await prisma().approval.findFirst({ where: { phase, decision: "approved" }, orderBy: { id: "desc" } });
+  if (!approval || approval.planChecksum === checksum || !Array.isArray(approval.statements)) return null;
+  return {
+    id: approval.id,
+    checksum: approval.planChecksum,
+    decidedBy: approval.decidedBy,
+    decidedAt: approval.decidedAt,
+    steps: approval.statements as unknown as ApprovedStep[],
+  };
+}
+
 export function approvalHistory(phase: number) {
   return prisma().approval.findMany({ where: { phase }, orderBy: { id: "desc" }, take: 50 });
 }
@@ -199,6 +222,7 @@ export async function decidePlan(input: {
         estimates,
         preflightValidationId: preflight?.id ?? null,
         acknowledged: preflight ? preflight.warnings : undefined,
+        statements: approvedSteps(plan),
       },
     });
   });

@@ -1,10 +1,12 @@
 import type { Role } from "@/lib/auth/roles";
 import { pool } from "@/lib/db/pool";
 import { cachedPlan } from "@/lib/plan/plan-cache";
+import { pendingWork } from "@/lib/plan/pending-work";
 import { UNIFIED_SCHEMA, type PhasePlan } from "@/lib/plan/plan";
+import { diffPlans } from "@/lib/plan/plan-diff";
 import { LINK_TABLES } from "@/lib/plan/phase-3/load-links";
 import { syncActivity, type SyncActivity } from "@/lib/plan/sync";
-import { approvalHistory, approvalState, latestPreflightRun, planEstimates } from "./approvals";
+import { approvalHistory, approvalState, approvedSteps, lastApprovedPlan, latestPreflightRun, planEstimates } from "./approvals";
 import { nextActions } from "./next-actions";
 import { latestRuns, runProgress } from "./progress";
 import { phaseStatus } from "./runs";
@@ -22,14 +24,20 @@ async function phaseSync(phase: number, plan: PhasePlan): Promise<SyncActivity |
  */
 export async function loadPhaseView(phase: number, roles: readonly Role[]) {
   const [plan, { status }, runs, history] = await Promise.all([cachedPlan(phase, pool()), phaseStatus(phase), latestRuns(phase, 20), approvalHistory(phase)]);
-  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, sync: null };
+  if (!plan.available) return { plan, status, runs, history, approval: null, live: null, actions: [], preflight: null, changes: null, work: null, sync: null };
   const latest = runs[0] ?? null;
-  const [approval, live, actions, preflight, sync] = await Promise.all([
+  const [approval, live, actions, preflight, lastApproved, work, sync] = await Promise.all([
     approvalState(phase, plan.checksum, planEstimates(plan)),
     latest ? runProgress(latest.id) : null,
     nextActions(phase, plan, roles),
     latestPreflightRun(phase, plan.checksum),
+    lastApprovedPlan(phase, plan.checksum),
+    pendingWork(phase),
     phaseSync(phase, plan),
   ]);
-  return { plan, status, runs, history, approval, live, actions, preflight, sync };
+  // The plan a lead reads next to the one they (or another lead) approved last, when it changed.
+  const changes = lastApproved
+    ? { approvedBy: lastApproved.decidedBy, approvedAt: lastApproved.decidedAt, diffs: diffPlans(lastApproved.steps, approvedSteps(plan)) }
+    : null;
+  return { plan, status, runs, history, approval, live, actions, preflight, changes, work, sync };
 }

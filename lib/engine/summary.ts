@@ -2,6 +2,7 @@ import { pool } from "@/lib/db/pool";
 import type { PhasePlan } from "@/lib/plan/plan";
 import { cachedPlan } from "@/lib/plan/plan-cache";
 import { PHASES } from "@/lib/plan/phases";
+import { currentValidation } from "./current-validation";
 import { approvalState, planEstimates, type ApprovalState } from "./approvals";
 import { latestRuns, runProgress, type RunProgress } from "./progress";
 import { phaseStatus, type PhaseStatus } from "./runs";
@@ -89,8 +90,7 @@ export function summarizePhase(input: {
   runs: RunRecord[];
   activeRun: RunProgress | null;
 }): PhaseSummary {
-  const validated = input.runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
-  const checks = (validated?.verification ?? []) as { status: string }[];
+  const validation = currentValidation(input.runs);
   const last = input.runs[0];
   return {
     number: input.meta.number,
@@ -103,15 +103,16 @@ export function summarizePhase(input: {
     status: input.status,
     approval: approvalSummary(input.plan, input.approval),
     progress: progressSummary(input.activeRun),
-    validation: validated
-      ? {
-          runId: validated.id,
-          passed: checks.filter((c) => c.status === "pass").length,
-          failed: checks.filter((c) => c.status === "fail").length,
-          total: checks.length,
-          rolledBack: validated.status === "rolled_back",
-        }
-      : null,
+    validation:
+      validation.state === "none"
+        ? null
+        : {
+            runId: validation.run.id,
+            passed: validation.checks.filter((c) => c.status === "pass").length,
+            failed: validation.checks.filter((c) => c.status === "fail").length,
+            total: validation.checks.length,
+            rolledBack: validation.state === "rolled_back",
+          },
     lastRun: last
       ? { id: last.id, kind: last.kind, status: last.status, onlyStep: last.onlyStep, requestedBy: last.requestedBy, finishedAt: last.finishedAt }
       : null,

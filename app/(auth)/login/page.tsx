@@ -11,11 +11,11 @@ export default async function LoginPage() {
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <div className="mx-auto mb-3 flex h-11 w-11 items-center justify-center rounded-xl bg-brand-600 text-lg font-bold text-white">U</div>
+          <div className="mx-auto mb-3 flex h-11 w-11 items-center justify-center rounded-xl bg-primary text-lg font-bold text-on-fill">U</div>
           <h1 className="text-xl font-semibold text-slate-900">Sign in to Unify</h1>
-          <p className="mt-1 text-sm text-slate-500">The migration console for the QA-audit database</p>
+          <p className="mt-1 text-sm text-slate-600">The migration console for the QA-audit database</p>
         </div>
-        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+        <div className="rounded-lg border border-slate-200 bg-surface p-6 shadow-sm">
           <LoginForm />
         </div>
       </div>

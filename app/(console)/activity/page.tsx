@@ -35,7 +35,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   const actor = params.actor?.trim() || undefined;
   const { entries, total, totalCapped, older } = await listActivity({ before, action: kind, outcome, actor });
   const filterQuery = new URLSearchParams(Object.entries({ kind, outcome, actor }).filter((e): e is [string, string] => Boolean(e[1]))).toString();
-  const select = "mt-1 block rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm";
+  const select = "mt-1 block rounded-md border border-slate-300 bg-surface px-3 py-1.5 text-sm";
   return (
     <>
       <PageHeader title="Activity" description="Every sign-in, operator change and migration action, newest first. The log is append-only." />
@@ -62,7 +62,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
             Who
             <input name="actor" defaultValue={actor ?? ""} placeholder="part of an email" className={select} />
           </label>
-          <button type="submit" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+          <button type="submit" className="rounded-md bg-primary px-3 py-1.5 text-sm font-medium text-on-fill hover:bg-primary-hover">Filter</button>
         </form>
         <ActivityTable
           filterQuery={filterQuery}

@@ -65,7 +65,7 @@ export default async function SettingsPage() {
                   <Td>{p.label}</Td>
                   {ROLES.map((r) => (
                     <Td key={r} className="text-center">
-                      {(p.roles as readonly string[]).includes(r) ? <span aria-label="allowed" className="text-emerald-700">✓</span> : <span aria-label="not allowed" className="text-slate-300">–</span>}
+                      {(p.roles as readonly string[]).includes(r) ? <span aria-label="allowed" className="text-emerald-700">✓</span> : <span aria-label="not allowed" className="text-slate-600">–</span>}
                     </Td>
                   ))}
                 </tr>

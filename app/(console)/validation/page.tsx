@@ -56,7 +56,7 @@ export default async function ValidationPage({ searchParams }: { searchParams: P
                 key={n ?? "all"}
                 href={n ? `/validation?phase=${n}` : "/validation"}
                 aria-current={filter === n ? "page" : undefined}
-                className={`rounded-full px-3 py-1 ring-1 ring-inset ${filter === n ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50"}`}
+                className={`rounded-full px-3 py-1 ring-1 ring-inset ${filter === n ? "bg-primary text-on-fill ring-primary" : "bg-surface text-slate-700 ring-slate-300 hover:bg-slate-50"}`}
               >
                 {n ? `Phase ${n}` : "All phases"}
               </Link>
@@ -83,14 +83,14 @@ export default async function ValidationPage({ searchParams }: { searchParams: P
                       <Link href={`/validation/${r.id}`} className="font-medium text-brand-700 hover:text-brand-800">#{r.id}</Link>
                     </Td>
                     <Td>{r.phase}</Td>
-                    <Td>{KIND[r.kind]}{r.phaseRunId ? <span className="ml-1 text-xs text-slate-500">(run #{r.phaseRunId})</span> : null}</Td>
+                    <Td>{KIND[r.kind]}{r.phaseRunId ? <span className="ml-1 text-xs text-slate-600">(run #{r.phaseRunId})</span> : null}</Td>
                     <Td><StatusBadge status={r.verdict ?? r.status} /></Td>
                     <Td className="text-right tabular-nums">{r.pass}</Td>
                     <Td className="text-right tabular-nums">{r.warn}</Td>
                     <Td className={`text-right tabular-nums ${r.fail ? "font-semibold text-red-700" : ""}`}>{r.fail}</Td>
                     <Td className="text-xs">
                       {r.requestedBy}
-                      <span className="block text-slate-500">{formatTime(r.requestedAt)}</span>
+                      <span className="block text-slate-600">{formatTime(r.requestedAt)}</span>
                     </Td>
                   </tr>
                 ))}
@@ -101,8 +101,8 @@ export default async function ValidationPage({ searchParams }: { searchParams: P
           )}
           {(params.before || nextBefore) && (
             <div className="mt-4 flex justify-end gap-2 text-sm">
-              {params.before && <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={link({})}>Newest</Link>}
-              {nextBefore && <Link className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={link({ before: nextBefore })}>Older</Link>}
+              {params.before && <Link className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50" href={link({})}>Newest</Link>}
+              {nextBefore && <Link className="rounded-md border border-slate-300 bg-surface px-3 py-1.5 hover:bg-slate-50" href={link({ before: nextBefore })}>Older</Link>}
             </div>
           )}
         </Card>

@@ -2,15 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApprovalPanel } from "@/components/phases/approval-panel";
-import { CheckList, type CheckView } from "@/components/phases/check-list";
+import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
+import { PendingWork } from "@/components/phases/pending-work";
+import { PlanChanges } from "@/components/phases/plan-changes";
 import { PostValidation } from "@/components/phases/post-validation";
 import { RunBanner } from "@/components/phases/run-banner";
 import { SyncStatus } from "@/components/phases/sync-status";
 import { RunControls } from "@/components/phases/run-controls";
 import { RunsTable } from "@/components/phases/runs-table";
 import { formatTime } from "@/components/phases/format";
+import { StepSql } from "@/components/phases/sql-code";
 import { StatusBadge } from "@/components/phases/status-badge";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -18,6 +21,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
+import { currentValidation } from "@/lib/engine/current-validation";
 import { loadPhaseView } from "@/lib/engine/phase-view";
 import { PHASES } from "@/lib/plan/phases";
 
@@ -69,7 +73,7 @@ export default async function PhasePage({ params }: Props) {
   const { approval, live, actions, preflight: report, sync } = view;
   const latest = runs[0] ?? null;
   const activeRun = latest && (["queued", "running", "paused"] as const).find((s) => s === latest.status);
-  const validated = runs.find((r) => r.kind === "run" && Array.isArray(r.verification));
+  const validation = currentValidation(runs);
   const rollback = runs.find((r) => r.kind === "rollback") ?? null;
   const failingChecks = plan.preflight.filter((c) => c.status === "fail").length;
 
@@ -78,13 +82,14 @@ export default async function PhasePage({ params }: Props) {
       {header}
       <div className="space-y-6">
         {live && <RunBanner run={live} />}
+        {view.work && (isAdmin || isLead) && <PendingWork work={view.work} isAdmin={isAdmin} isLead={isLead} busy={Boolean(activeRun)} phaseRan={status === "succeeded"} />}
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
             <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
           </Card>
         ) : (
           !isLead && (
-            <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
+            <p className="rounded-md border border-slate-200 bg-surface px-4 py-3 text-sm text-slate-600">
               You can follow this phase. Leads approve its plan and admins run it.
             </p>
           )
@@ -118,17 +123,19 @@ export default async function PhasePage({ params }: Props) {
             <SyncStatus sync={sync} expected={n === 3 ? 2 : (plan.steps.find((s) => s.id === "load-audits")?.units?.length ?? 0)} />
           </Card>
         )}
+        {view.changes && <PlanChanges {...view.changes} />}
         <LiveSteps
           phase={n}
           run={live}
           steps={plan.steps}
           canRunSteps={isAdmin}
+          sql={Object.fromEntries(plan.steps.map((s) => [s.id, <StepSql key={s.id} stepId={s.id} statements={s.statements} />]))}
+          changed={Object.fromEntries(
+            (view.changes?.diffs ?? []).flatMap((d) => (d.change === "changed" ? [[d.id, "changed"]] : d.change === "added" ? [[d.id, "new step"]] : [])),
+          )}
         />
         <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
-          <PostValidation
-            validated={validated ? { ...validated, checks: validated.verification as unknown as CheckView[] } : null}
-            rollback={rollback}
-          />
+          <PostValidation validation={validation} rollback={rollback} />
         </Card>
         <LiveLog run={live} />
         <Card title="Runs" description="Recent runs and rollbacks of this phase.">
