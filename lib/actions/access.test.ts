@@ -7,6 +7,7 @@ import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { createOperator } from "@/lib/operators/operators";
+import * as analyticsActions from "./analytics";
 import * as authActions from "./auth";
 import * as inventoryActions from "./inventory";
 import * as operatorActions from "./operators";
@@ -68,6 +69,8 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   { name: "withdrawRuleDecisionAction", permission: "conflict.withdraw_rule", call: () => phaseActions.withdrawRuleDecisionAction("full_name") },
   { name: "runValidationAction", permission: "validation.run", call: () => validationActions.runValidationAction(null, form({ phase: "1", kind: "preflight" })) },
   { name: "runPreflightAction", permission: "validation.run", call: () => validationActions.runPreflightAction(1) },
+  { name: "refreshAnalyticsAction", permission: "analytics.refresh", call: () => analyticsActions.refreshAnalyticsAction() },
+  { name: "setRefreshIntervalAction", permission: "analytics.configure", call: () => analyticsActions.setRefreshIntervalAction(null, form({ minutes: "30" })) },
   { name: "recomputeInventoryAction", permission: "inventory.recompute", call: () => inventoryActions.recomputeInventoryAction() },
   {
     name: "createOperatorAction",
@@ -99,7 +102,7 @@ async function deniedCount(action: string): Promise<number> {
 
 describe("every server action refuses callers who may not use it", () => {
   it("the table covers every exported action", () => {
-    const exported = [authActions, inventoryActions, operatorActions, phaseActions, validationActions]
+    const exported = [analyticsActions, authActions, inventoryActions, operatorActions, phaseActions, validationActions]
       .flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k));
     const covered = new Set([...ACTIONS.map((a) => a.name), ...PUBLIC_ACTIONS]);
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);
@@ -136,6 +139,10 @@ describe("every API route that needs a session", () => {
     const exportsBefore = await deniedCount("conflict.export");
     expect((await exported.GET(new Request("http://localhost/api/conflicts/export"))).status).toBe(401);
     expect(await deniedCount("conflict.export")).toBe(exportsBefore + 1);
+    const analytics = await import("@/app/api/analytics/export/route");
+    const analyticsBefore = await deniedCount("analytics.export");
+    expect((await analytics.GET(new Request("http://localhost/api/analytics/export?view=overview"))).status).toBe(401);
+    expect(await deniedCount("analytics.export")).toBe(analyticsBefore + 1);
     const health = await import("@/app/api/health/route");
     expect((await health.GET()).status).toBe(200);
   });

@@ -44,7 +44,7 @@ function statistics(filters: AnalyticsFilters, select: string, join: string, gro
 export const volumeByMonthQuery = (f: AnalyticsFilters) => statistics(f, `to_char(s.month, 'YYYY-MM') AS month`, "", "s.month", "s.month");
 
 export const byScorecardQuery = (f: AnalyticsFilters) =>
-  statistics(f, `s.scorecard_id AS id, c.name AS name`, `JOIN ${U}.scorecards c ON c.id = s.scorecard_id`, "s.scorecard_id, c.name", "c.name, s.scorecard_id");
+  statistics(f, `s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name`, `JOIN ${U}.scorecards c ON c.id = s.scorecard_id`, "s.scorecard_id, c.name, c.source_table", "2, 1");
 
 export const byChannelQuery = (f: AnalyticsFilters) =>
   statistics(f, `s.channel_id AS id, COALESCE(h.name, '(no channel)') AS name`, `LEFT JOIN ${U}.channels h ON h.id = s.channel_id`, "s.channel_id, h.name", "2, 1");
@@ -69,8 +69,8 @@ const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::
        min(p.min_score)::float8 AS min_score, max(p.max_score)::float8 AS max_score, sum(p.turnaround_count)::float8 AS matched`;
 
 /** Every auditor over the range (department and team are the auditor's own). */
-export function auditorsQuery(f: AnalyticsFilters): AnalyticsQuery {
-  const q = performance(f, {});
+export function auditorsQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
+  const q = performance(f, { auditor });
   return {
     sql: `SELECT p.auditor_id::text AS id, e.full_name AS name, e.email, ${PERFORMANCE}\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.auditor_id, e.full_name, e.email\n ORDER BY audits DESC, p.auditor_id`,
     params: q.params,
@@ -100,12 +100,12 @@ export function employeeQuery(f: AnalyticsFilters, employee: number): AnalyticsQ
   const params: unknown[] = [employee];
   const clauses = [`s.employee_id = $1::bigint`, ...where("s", { ...f, department: null, team: null }, params, { scorecard: true, person: "e" })];
   return {
-    sql: `SELECT to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id, c.name, s.audit_count::float8 AS audits, s.scored_count::float8 AS scored,
+    sql: `SELECT to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name, s.audit_count::float8 AS audits, s.scored_count::float8 AS scored,
        s.total_sum::float8 AS total_sum, s.passed_count::float8 AS passed, s.judged_count::float8 AS judged, s.min_total::float8 AS min_score,
        s.max_total::float8 AS max_score, s.field_sums, s.field_counts
   FROM ${U}.audit_statistics s JOIN ${U}.scorecards c ON c.id = s.scorecard_id
  ${whereSql(clauses)}
- ORDER BY s.month, c.name`,
+ ORDER BY s.month, 3`,
     params,
   };
 }

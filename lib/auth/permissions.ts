@@ -28,6 +28,7 @@ export const PERMISSIONS = {
   "operator.reset_password": { roles: ["admin"], label: "Reset an operator's password" },
   "analytics.refresh": { roles: ["admin"], label: "Refresh the analytics now" },
   "analytics.configure": { roles: ["admin"], label: "Set how often the analytics refresh" },
+  "analytics.read": { roles: ["admin", "lead", "analyst"], label: "Read the analytics" },
   "analytics.export": { roles: ["admin", "lead", "analyst"], label: "Export analytics as CSV" },
   "run.read": { roles: ["admin", "lead", "analyst"], label: "Follow a run's progress" },
 } as const satisfies Record<string, { roles: readonly Role[]; label: string }>;

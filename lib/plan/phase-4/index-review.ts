@@ -92,11 +92,11 @@ export const indexReview: Step<{ next: number }> = {
         continue;
       }
       checks.push({
-        name: `${q.title}: reads ${q.expected_index}`,
+        name: `${q.title}: reads ${q.index}`,
         status: found.uses_index ? "pass" : statistics < SMALL_TABLE_ROWS ? "warn" : "fail",
         detail: found.uses_index
           ? `${found.execution_ms.toFixed(2)} ms`
-          : `the plan reads no ${q.expected_index} (${statistics} statistics rows: below ${SMALL_TABLE_ROWS} a whole-table read is the planner's right choice)`,
+          : `the plan reads no ${q.index} (${statistics} statistics rows: below ${SMALL_TABLE_ROWS} a whole-table read is the planner's right choice)`,
       });
     }
     return checks;
