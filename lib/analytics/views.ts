@@ -28,12 +28,6 @@ export async function loadView(view: AnalyticsView, params: URLSearchParams) {
   }
 }
 
-/** A view's query key for TanStack Query: the view and its normalised query string. */
-export function viewKey(view: AnalyticsView, params: URLSearchParams): [string, AnalyticsView, string] {
-  const sorted = new URLSearchParams([...params.entries()].filter(([, v]) => v !== "").sort(([a], [b]) => a.localeCompare(b)));
-  return ["analytics", view, sorted.toString()];
-}
-
 /**
  * One CSV cell: quoted when it must be, quotes doubled, and a leading =, +, - or @ defused so a
  * spreadsheet never runs a value as a formula (as the conflicts export does).
