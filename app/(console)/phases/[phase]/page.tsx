@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { IndexEvidence } from "@/components/analytics/index-evidence";
 import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList, type CheckView } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
@@ -15,6 +16,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { indexEvidence } from "@/lib/analytics/refreshes";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { loadPhaseView } from "@/lib/engine/phase-view";
@@ -124,6 +126,11 @@ export default async function PhasePage({ params }: Props) {
             rollback={rollback}
           />
         </Card>
+        {n === 4 && (
+          <Card title="Index review" description="EXPLAIN (ANALYZE, BUFFERS) of the analytics pages' main queries, recorded by the index-review step.">
+            <IndexEvidence rows={await indexEvidence()} />
+          </Card>
+        )}
         <LiveLog run={live} />
         <Card title="Runs" description="Recent runs and rollbacks of this phase.">
           <RunsTable runs={runs} />
