@@ -1,4 +1,5 @@
 import { explainError } from "@/lib/cli/output";
+import { analyticsBench } from "./analytics";
 import { legacySeedBench } from "./legacy-seed";
 import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
@@ -7,6 +8,7 @@ import { phase2Bench } from "./phase-2";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
+  analytics: analyticsBench,
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,
