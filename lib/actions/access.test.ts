@@ -149,7 +149,7 @@ describe("every API route that needs a session", () => {
 });
 
 describe("the lib functions refuse the wrong role themselves, as the CLI calls them", () => {
-  it("an analyst cannot run, roll back, approve, override, decide a rule, validate or manage operators", async () => {
+  it("an analyst cannot run, roll back, approve, override, decide a rule, validate, refresh the analytics or manage operators", async () => {
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
@@ -157,6 +157,8 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     const { decideRule, withdrawRuleDecision } = await import("@/lib/plan/phase-1/conflict-rules");
     const { requestValidation } = await import("@/lib/validation/runs");
     const { setOperatorDisabled } = await import("@/lib/operators/operators");
+    const { requestRefresh, setRefreshInterval } = await import("@/lib/analytics/jobs");
+    const { refreshAnalytics } = await import("@/lib/analytics/refresh");
     const attempts: [string, () => Promise<unknown>][] = [
       ["phase.run", () => requestRun(1, analyst)],
       ["phase.rollback", () => requestRollback(1, analyst)],
@@ -167,6 +169,9 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
       ["conflict.withdraw_rule", () => withdrawRuleDecision({ field: "full_name", actor: analyst })],
       ["validation.run", () => requestValidation({ phase: 1, kind: "preflight", actor: analyst, enqueue: false })],
       ["operator.disable", () => setOperatorDisabled("target@x.com", true, analyst)],
+      ["analytics.refresh", () => requestRefresh(analyst)],
+      ["analytics.refresh", () => refreshAnalytics({ actor: analyst, reason: "cli" })],
+      ["analytics.configure", () => setRefreshInterval(analyst, 30)],
     ];
     for (const [permission, attempt] of attempts) {
       const before = await deniedCount(permission);
