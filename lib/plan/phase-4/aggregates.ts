@@ -27,7 +27,8 @@ export const PERFORMANCE_COLUMNS = [
  */
 export function statisticsSelect(u: string, keys: string | null): string {
   const join = keys
-    ? `JOIN ${keys} k ON a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
+    ? `JOIN ${keys} k ON a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND ${MONTH("a.audit_date")} = k.month
+        AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
     : "";
   return `WITH base AS (
   SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed, a.parameter_scores
@@ -56,7 +57,7 @@ SELECT t.employee_id, t.scorecard_id, t.channel_id, t.month, t.audit_count, t.sc
        t.passed_count, t.judged_count, t.passed_count::numeric / NULLIF(t.judged_count, 0) AS pass_rate,
        COALESCE(f.field_sums, '{}'), COALESCE(f.field_counts, '{}'), COALESCE(f.field_averages, '{}')
   FROM totals t LEFT JOIN fields f
-    ON f.employee_id = t.employee_id AND f.scorecard_id = t.scorecard_id AND f.channel_id IS NOT DISTINCT FROM t.channel_id AND f.month = t.month`;
+    ON f.employee_id = t.employee_id AND f.scorecard_id = t.scorecard_id AND COALESCE(f.channel_id, 0) = COALESCE(t.channel_id, 0) AND f.month = t.month`;
 }
 
 /**
@@ -71,12 +72,13 @@ export function performanceSelect(u: string, keys: string): string {
   return `WITH keys AS (${keys}
 ), given AS (
   SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.total_score
-    FROM ${u}.audits a JOIN keys k ON a.auditor_id = k.auditor_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
+    FROM ${u}.audits a JOIN keys k ON a.auditor_id = k.auditor_id AND ${MONTH("a.audit_date")} = k.month
+     AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
    WHERE a.deleted_at IS NULL
 ), means AS (
   SELECT a.scorecard_id, ${MONTH("a.audit_date")} AS month, avg(a.total_score) AS mean
     FROM ${u}.audits a JOIN (SELECT DISTINCT scorecard_id, month FROM given) g
-      ON a.scorecard_id = g.scorecard_id AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
+      ON a.scorecard_id = g.scorecard_id AND ${MONTH("a.audit_date")} = g.month AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
    WHERE a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.total_score IS NOT NULL
    GROUP BY 1, 2
 ), scores AS (
@@ -97,12 +99,15 @@ export function performanceSelect(u: string, keys: string): string {
          AND a.deleted_at IS NULL AND a.audit_date >= (x.created_at AT TIME ZONE 'UTC')::date
        ORDER BY a.audit_date, a.id LIMIT 1) m
    WHERE x.deleted_at IS NULL AND x.employee_id IS NOT NULL AND x.scorecard_id IS NOT NULL AND x.created_at IS NOT NULL
+), in_keys AS (
+  SELECT m.auditor_id, m.month, m.days FROM matched m JOIN keys k ON k.auditor_id = m.auditor_id AND k.month = m.month
 ), per_day AS (
-  SELECT m.auditor_id, m.month, m.days, count(*) AS n FROM matched m JOIN keys k ON k.auditor_id = m.auditor_id AND k.month = m.month GROUP BY 1, 2, 3
+  SELECT auditor_id, month, days, count(*) AS n FROM in_keys GROUP BY 1, 2, 3
+), medians AS (
+  SELECT auditor_id, month, percentile_cont(0.5) WITHIN GROUP (ORDER BY days)::numeric AS turnaround_median_days FROM in_keys GROUP BY 1, 2
 ), turnaround AS (
-  SELECT d.auditor_id, d.month, sum(d.n)::int AS turnaround_count, jsonb_object_agg(d.days::text, d.n) AS turnaround_histogram,
-         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.days) FROM matched m WHERE m.auditor_id = d.auditor_id AND m.month = d.month)::numeric AS turnaround_median_days
-    FROM per_day d GROUP BY 1, 2
+  SELECT d.auditor_id, d.month, sum(d.n)::int AS turnaround_count, jsonb_object_agg(d.days::text, d.n) AS turnaround_histogram, max(m.turnaround_median_days) AS turnaround_median_days
+    FROM per_day d JOIN medians m ON m.auditor_id = d.auditor_id AND m.month = d.month GROUP BY 1, 2
 )
 SELECT s.auditor_id, s.month, s.audit_count, s.scored_count, s.scorecard_count, s.score_sum, s.score_sum_squares, s.avg_score, s.min_score,
        s.max_score, s.score_stddev, s.deviation_sum, s.calibration_deviation, COALESCE(t.turnaround_count, 0), t.turnaround_median_days,
