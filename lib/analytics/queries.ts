@@ -63,7 +63,11 @@ export async function freshness(): Promise<Freshness> {
   };
 }
 
+const NO_OPTIONS: Options = { scorecards: [], channels: [], departments: [], teams: [], months: { first: null, last: null } };
+
 export async function filterOptions(): Promise<Options> {
+  // Before Phase 4 some of the reference tables may not exist yet: the pages then show what is missing.
+  if (!(await summariesExist())) return NO_OPTIONS;
   const db = prisma();
   const [scorecards, channels, departments, teams] = await Promise.all([
     db.scorecard.findMany({ select: { id: true, name: true, sourceTable: true }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
@@ -71,7 +75,7 @@ export async function filterOptions(): Promise<Options> {
     db.department.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     db.team.findMany({ select: { id: true, name: true, departmentId: true }, orderBy: { name: "asc" } }),
   ]);
-  const span = (await summariesExist()) ? await db.auditStatistic.aggregate({ _min: { month: true }, _max: { month: true } }) : null;
+  const span = await db.auditStatistic.aggregate({ _min: { month: true }, _max: { month: true } });
   const month = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 7) : null);
   return {
     scorecards: scorecards.map((s) => ({ id: s.id, name: s.name ?? s.sourceTable })),

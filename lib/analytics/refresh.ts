@@ -72,6 +72,7 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
       const high = end[0]?.high ?? "0";
       if (mode === "full") {
         await db.query("BEGIN");
+        await db.query(`SET LOCAL work_mem = '256MB'`);
         const statements = fullRefresh(u);
         await db.query(statements[0]!, [high]);
         for (const sql of statements.slice(1)) await db.query(sql);
@@ -84,6 +85,7 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
         const statements = incrementalBatch(u);
         for (;;) {
           await db.query("BEGIN");
+          await db.query(`SET LOCAL work_mem = '256MB'`);
           await db.query(statements[0]!);
           const claimed = await db.query(statements[1]!, [high, input.batchChanges ?? DEFAULT_BATCH_CHANGES]);
           if (!claimed.rowCount) {

@@ -30,7 +30,7 @@ export function statisticsSelect(u: string, keys: string | null): string {
     ? `JOIN ${keys} k ON a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND ${MONTH("a.audit_date")} = k.month
         AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
     : "";
-  return `WITH base AS (
+  return `WITH base AS NOT MATERIALIZED (
   SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed, a.parameter_scores
     FROM ${u}.audits a ${join}
    WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL

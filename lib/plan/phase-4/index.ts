@@ -10,7 +10,8 @@ export const phase4: PhaseDefinition = {
   number: 4,
   title: "Optimization",
   validation: { preflight: phase4PreflightChecks, postRun: phase4PostRunChecks },
-  steps: () => [summaryTables, loadSummaries, summaryIndexes, indexReview],
+  // Indexes before the load: the turnaround match reads the new audits index, and the summaries' two are small.
+  steps: () => [summaryTables, summaryIndexes, loadSummaries, indexReview],
   async preflight(ctx) {
     const checks: Check[] = [];
     for (const table of ["audits", "audit_assignments"]) {

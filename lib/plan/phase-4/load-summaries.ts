@@ -12,6 +12,8 @@ import { allAuditorMonths, performanceSelect, PERFORMANCE_COLUMNS, statisticsSel
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   return [
+    `-- Aggregation by field key sorts and hashes millions of rows: memory for this session's load.
+SET work_mem = '256MB'`,
     `-- Every employee × scorecard × channel × month from the live audits.
 INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})
 ${statisticsSelect(u, null)}
