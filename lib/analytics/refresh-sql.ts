@@ -1,4 +1,4 @@
-import { performanceSelect, PERFORMANCE_COLUMNS, statisticsSelect, STATISTICS_COLUMNS, allAuditorMonths } from "@/lib/plan/phase-4/aggregates";
+import { allAuditorMonths, performanceSelect, PERFORMANCE_COLUMNS, rollupSelect, ROLLUP_COLUMNS, statisticsSelect, STATISTICS_COLUMNS } from "@/lib/plan/phase-4/aggregates";
 
 /**
  * One incremental refresh batch, in order, in one transaction: claim up to $2 change-log rows with
@@ -20,6 +20,9 @@ SELECT DISTINCT employee_id, scorecard_id, month FROM analytics_claimed WHERE em
     `ANALYZE analytics_statistics_keys`,
     `DELETE FROM ${u}.audit_statistics s USING analytics_statistics_keys k WHERE s.employee_id = k.employee_id AND s.scorecard_id = k.scorecard_id AND s.month = k.month`,
     `INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})\n${statisticsSelect(u, "analytics_statistics_keys")}`,
+    `CREATE TEMP TABLE analytics_rollup_keys ON COMMIT DROP AS SELECT DISTINCT scorecard_id, month FROM analytics_statistics_keys`,
+    `DELETE FROM ${u}.scorecard_month_statistics r USING analytics_rollup_keys k WHERE r.scorecard_id = k.scorecard_id AND r.month = k.month`,
+    `INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})\n${rollupSelect(u, "analytics_rollup_keys")}`,
     `-- Auditor-months to recompute: a changed auditor's month and every later one (a new or removed audit can move which audit an
 -- assignment matches), and every auditor on a changed scorecard in a changed month (the calibration mean moved).
 CREATE TEMP TABLE analytics_auditor_keys ON COMMIT DROP AS
@@ -45,6 +48,8 @@ export function fullRefresh(u: string): string[] {
     `DELETE FROM ${u}.analytics_changes WHERE id <= $1`,
     `DELETE FROM ${u}.audit_statistics`,
     `INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})\n${statisticsSelect(u, null)}`,
+    `DELETE FROM ${u}.scorecard_month_statistics`,
+    `INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})\n${rollupSelect(u, null)}`,
     `DELETE FROM ${u}.auditor_performance`,
     `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u))}`,
   ];

@@ -21,6 +21,23 @@ export const PERFORMANCE_COLUMNS = [
   "max_score", "score_stddev", "deviation_sum", "calibration_deviation", "turnaround_count", "turnaround_median_days", "turnaround_histogram",
 ] as const;
 
+export const ROLLUP_COLUMNS = [
+  "scorecard_id", "channel_id", "department_id", "team_id", "month", "audit_count", "scored_count", "total_sum", "passed_count", "judged_count",
+] as const;
+
+/**
+ * scorecard_month_statistics: audit_statistics summed per scorecard × channel × the employee's
+ * department × team × month — small enough for the overview to read whole at any size. Every
+ * group, or only the (scorecard_id, month) pairs in `keys`.
+ */
+export function rollupSelect(u: string, keys: string | null): string {
+  const join = keys ? `JOIN ${keys} k ON s.scorecard_id = k.scorecard_id AND s.month = k.month` : "";
+  return `SELECT s.scorecard_id, s.channel_id, e.department_id, e.team_id, s.month, sum(s.audit_count)::int, sum(s.scored_count)::int, sum(s.total_sum),
+       sum(s.passed_count)::int, sum(s.judged_count)::int
+  FROM ${u}.audit_statistics s JOIN ${u}.employees e ON e.id = s.employee_id ${join}
+ GROUP BY 1, 2, 3, 4, 5`;
+}
+
 /**
  * Every group of audit_statistics, or only those whose (employee_id, scorecard_id, month) appear in
  * `keys` (a relation with those three columns).

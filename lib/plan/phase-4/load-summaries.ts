@@ -2,7 +2,7 @@ import { quoteIdent } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
-import { allAuditorMonths, performanceSelect, PERFORMANCE_COLUMNS, statisticsSelect, STATISTICS_COLUMNS } from "./aggregates";
+import { allAuditorMonths, performanceSelect, PERFORMANCE_COLUMNS, rollupSelect, ROLLUP_COLUMNS, statisticsSelect, STATISTICS_COLUMNS } from "./aggregates";
 
 /**
  * The first fill: every group, set-based, one statement per summary. Idempotent by the group keys
@@ -18,11 +18,15 @@ SET work_mem = '256MB'`,
 INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})
 ${statisticsSelect(u, null)}
 ON CONFLICT DO NOTHING`,
+    `-- The overview's rollup of those groups by scorecard, channel, department, team and month.
+INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})
+${rollupSelect(u, null)}
+ON CONFLICT DO NOTHING`,
     `-- Every auditor × month, calibrated against all auditors on the same scorecard and month.
 INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})
 ${performanceSelect(u, allAuditorMonths(u))}
 ON CONFLICT DO NOTHING`,
-    `-- Statistics for the planner after the load.\nANALYZE ${u}.audit_statistics, ${u}.auditor_performance`,
+    `-- Statistics for the planner after the load.\nANALYZE ${u}.audit_statistics, ${u}.scorecard_month_statistics, ${u}.auditor_performance`,
   ];
 }
 
@@ -49,7 +53,7 @@ export const loadSummaries: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
-    for (const table of ["audit_statistics", "auditor_performance", "analytics_changes"]) {
+    for (const table of ["audit_statistics", "scorecard_month_statistics", "auditor_performance", "analytics_changes"]) {
       if (await relationExists(ctx.db, ctx.unifiedSchema, table)) await ctx.db.query(`TRUNCATE ${u}.${table}`);
     }
   },

@@ -10,6 +10,7 @@ import type { Check, PlanContext, Step } from "../types";
 export const ANALYTICS_INDEXES = [
   { table: "audit_statistics", name: "audit_statistics_month_idx", columns: "(month)", intent: "Overview over a date range: volume, scorecards, channels." },
   { table: "audit_statistics", name: "audit_statistics_scorecard_id_month_idx", columns: "(scorecard_id, month)", intent: "One scorecard's months." },
+  { table: "scorecard_month_statistics", name: "scorecard_month_statistics_month_idx", columns: "(month)", intent: "Overview over a date range." },
   { table: "auditor_performance", name: "auditor_performance_month_idx", columns: "(month)", intent: "Every auditor over a date range." },
   {
     table: "audits",

@@ -36,6 +36,17 @@ export function storedFields(u: string): string {
   FROM ${u}.audit_statistics s, jsonb_each(s.field_averages) f`;
 }
 
+export function directRollup(u: string): string {
+  return `SELECT a.scorecard_id, a.channel_id, e.department_id, e.team_id, date_trunc('month', a.audit_date)::date, count(*)::int, count(a.total_score)::int,
+       sum(a.total_score), count(*) FILTER (WHERE a.passed)::int, count(a.passed)::int
+  FROM ${u}.audits a JOIN ${u}.employees e ON e.id = a.employee_id
+ WHERE a.deleted_at IS NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3, 4, 5`;
+}
+
+export function storedRollup(u: string): string {
+  return `SELECT scorecard_id, channel_id, department_id, team_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_statistics`;
+}
+
 export function directPerformance(u: string): string {
   return `WITH given AS (
   SELECT a.id, a.auditor_id, a.scorecard_id, date_trunc('month', a.audit_date)::date AS month, a.total_score,
@@ -95,6 +106,7 @@ export function phase4PostRunChecks(): ValidationCheck[] {
   return [
     compare("content:audit_statistics", "audit_statistics", directStatistics, storedStatistics, "group"),
     compare("content:audit_statistics_fields", "audit_statistics per-field averages", directFields, storedFields, "field average"),
+    compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
     compare("content:auditor_performance", "auditor_performance", directPerformance, storedPerformance, "auditor month"),
   ];
 }
