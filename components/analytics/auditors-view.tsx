@@ -14,6 +14,8 @@ import { useAnalytics } from "./use-analytics";
 
 const AXIS = { fontSize: 12, fill: "#475569" };
 const SHOWN_IN_CHART = 30;
+/** As lib/analytics/queries.ts SETTLED_AUDITS: below it a deviation is noise. */
+const SETTLED = 10;
 
 function sortHref(query: string, sort: string, current: AuditorsData): string {
   const params = new URLSearchParams(query);
@@ -34,7 +36,8 @@ export function AuditorsView({ query }: { query: string }) {
   const drill = (id: string) => `/analytics/auditors/${id}${filters.toString() ? `?${filters.toString()}` : ""}`;
   const spec = auditorsTable(data);
   const busiest = [...data.rows].sort((a, b) => b.audits - a.audits).slice(0, SHOWN_IN_CHART);
-  const deviations = [...busiest].filter((r) => r.deviation !== null).sort((a, b) => a.deviation! - b.deviation!);
+  const settled = busiest.filter((r) => r.audits >= SETTLED);
+  const deviations = (settled.length ? settled : busiest).filter((r) => r.deviation !== null).sort((a, b) => a.deviation! - b.deviation!);
   return (
     <div className="space-y-6" aria-busy={isFetching}>
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -69,7 +72,11 @@ export function AuditorsView({ query }: { query: string }) {
             </ChartFrame>
             <ChartFrame
               title="Calibration: deviation from all auditors on the same scorecards and months"
-              summary={data.band ? `Shaded: the middle half of auditors (${formatDeviation(data.band.low)} to ${formatDeviation(data.band.high)} points)` : "Each bar an auditor"}
+              summary={
+                data.band
+                  ? `Auditors with ${SETTLED} audits or more; shaded: the middle half of them (${formatDeviation(data.band.low)} to ${formatDeviation(data.band.high)} points)`
+                  : "Each bar an auditor"
+              }
             >
               <BarChart data={deviations} layout="vertical" responsive width="100%" height={Math.max(200, deviations.length * 18 + 40)} margin={{ left: 8, right: 16 }}>
                 <CartesianGrid stroke="#e2e8f0" horizontal={false} />

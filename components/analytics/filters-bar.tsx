@@ -22,7 +22,7 @@ export function FiltersBar({ action, filters, options, keep = {}, personal = tru
   return (
     <Form action={action} className="mb-6 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm" aria-label="Filters">
       {Object.entries(keep).map(([name, value]) => (value ? <input key={name} type="hidden" name={name} value={value} /> : null))}
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
+      <div className="flex flex-wrap items-end gap-3 [&>label]:w-44">
         <label className="text-xs font-medium text-slate-600">
           From month
           <input type="month" name="from" defaultValue={filters.from ?? ""} min={options.months.first ?? undefined} max={options.months.last ?? undefined} className={field} title={span} />

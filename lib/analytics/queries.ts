@@ -179,6 +179,9 @@ export function parseSort(params: URLSearchParams | Record<string, string | stri
   return { sort, dir };
 }
 
+/** Auditors with fewer audits than this are in the table but not in the band or the calibration chart. */
+export const SETTLED_AUDITS = 10;
+
 export async function auditors(filters: AnalyticsFilters, order: { sort: AuditorSort; dir: "asc" | "desc" }): Promise<Loaded<AuditorsData>> {
   const missing = await readiness();
   if (missing) return missing;
@@ -198,7 +201,9 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
     turnaround: turnaround.get(r.id) ?? null,
     matched: r.matched,
   }));
-  const deviations = list.map((r) => r.deviation).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  // The band: the middle half of the auditors with enough audits for a deviation to mean something.
+  const settled = list.filter((r) => r.audits >= SETTLED_AUDITS);
+  const deviations = (settled.length ? settled : list).map((r) => r.deviation).filter((d): d is number => d !== null).sort((a, b) => a - b);
   return {
     ready: true,
     filters,
@@ -223,7 +228,7 @@ export async function auditor(filters: AnalyticsFilters, id: number): Promise<Lo
     ready: true,
     filters,
     freshness: fresh,
-    auditor: person ? { id: String(person.id), name: person.fullName ?? person.email, email: person.email } : null,
+    auditor: person ? { id: String(person.id), name: person.fullName?.trim() || person.email, email: person.email } : null,
     total: totals
       ? { id: totals.id, name: totals.name, email: totals.email, audits: totals.audits, avgScore: totals.avg_score, spread: totals.spread, deviation: totals.deviation, turnaround: turnaround.get(totals.id) ?? null, matched: totals.matched }
       : null,
@@ -244,7 +249,7 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
           orderBy: { emailNormalized: "asc" },
           take: 12,
         })
-      ).map((e) => ({ id: String(e.id), name: e.fullName ?? e.email, email: e.email }))
+      ).map((e) => ({ id: String(e.id), name: e.fullName?.trim() || e.email, email: e.email }))
     : [];
   const person = id ? await prisma().employee.findUnique({ where: { id: BigInt(id) }, select: { id: true, fullName: true, email: true } }) : null;
   if (!person) return { ready: true, filters, freshness: fresh, employee: null, scorecards: [], months: [], matches };
@@ -281,7 +286,7 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
     ready: true,
     filters,
     freshness: fresh,
-    employee: { id: String(person.id), name: person.fullName ?? person.email, email: person.email },
+    employee: { id: String(person.id), name: person.fullName?.trim() || person.email, email: person.email },
     matches,
     scorecards: [...cards.values()]
       .sort((a, b) => a.name.localeCompare(b.name))

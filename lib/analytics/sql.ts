@@ -71,7 +71,7 @@ const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::
 export function auditorsQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
   const q = performance(f, { auditor });
   return {
-    sql: `SELECT p.auditor_id::text AS id, e.full_name AS name, e.email, ${PERFORMANCE}\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.auditor_id, e.full_name, e.email\n ORDER BY audits DESC, p.auditor_id`,
+    sql: `SELECT p.auditor_id::text AS id, COALESCE(NULLIF(btrim(e.full_name), ''), e.email) AS name, e.email, ${PERFORMANCE}\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.auditor_id, e.full_name, e.email\n ORDER BY audits DESC, p.auditor_id`,
     params: q.params,
   };
 }

@@ -61,7 +61,7 @@ export interface AuditorsData {
   sort: AuditorSort;
   dir: "asc" | "desc";
   rows: AuditorRow[];
-  /** The middle half of the auditors' calibration deviations (25th to 75th percentile): the team band. */
+  /** The middle half of the auditors' calibration deviations (25th to 75th percentile, auditors with 10 audits or more): the team band. */
   band: { low: number; high: number } | null;
 }
 
