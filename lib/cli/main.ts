@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
+import { registerAnalytics } from "./analytics";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
 import { registerLegacy } from "./legacy";
@@ -17,6 +18,7 @@ registerUsers(program);
 registerServe(program);
 registerEngine(program);
 registerLegacy(program);
+registerAnalytics(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")
