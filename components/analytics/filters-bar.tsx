@@ -18,6 +18,8 @@ export function FiltersBar({ action, filters, options, keep = {}, personal = tru
   /** Whether scorecard and channel apply (auditor performance is per auditor and month). */
   perScorecard?: boolean;
 }) {
+  // Before Phase 4 there is nothing to filter: the page says what is missing instead.
+  if (!options.months.first && !options.scorecards.length) return null;
   const span = options.months.first && options.months.last ? `Data from ${options.months.first} to ${options.months.last}` : undefined;
   return (
     <Form action={action} className="mb-6 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm" aria-label="Filters">
