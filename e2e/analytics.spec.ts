@@ -160,6 +160,9 @@ test("an analyst filters, drills down to an auditor, shares the view and downloa
   expect(csvCells(csv[0]!)).toEqual(["Auditor", "Audits", "Average score given", "Calibration (vs all auditors)", "Spread (sd)", "Median turnaround"]);
   expect(csv.slice(1).map(csvCells)).toEqual(shown);
 
+  // Then by volume, busiest first, to drill into an auditor with a history.
+  await page.getByRole("link", { name: /^Audits/ }).click();
+  await expect(page).toHaveURL(/sort=audits/);
   const first = page.getByTestId("table-auditors").locator("tbody tr td:first-child a").filter({ hasText: /\S/ }).first();
   const name = (await first.textContent())!.trim();
   await first.click();

@@ -44,7 +44,7 @@ export function AuditorView({ query }: { query: string }) {
               ["Average score given", formatScore(t.avgScore)],
               ["Calibration", formatDeviation(t.deviation)],
               ["Spread (sd)", formatScore(t.spread)],
-              ["Median turnaround", `${formatDays(t.turnaround)} (${formatCount(t.matched)} assignments)`],
+              ["Median turnaround", t.matched ? `${formatDays(t.turnaround)} · ${formatCount(t.matched)} assignments` : "no assignment matched"],
             ].map(([label, value]) => (
               <div key={label} className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
                 <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
@@ -57,7 +57,7 @@ export function AuditorView({ query }: { query: string }) {
               <ComposedChart data={months} responsive width="100%" height={260} margin={{ left: 8, right: 8 }}>
                 <CartesianGrid stroke="#e2e8f0" vertical={false} />
                 <XAxis dataKey="label" tick={AXIS} minTickGap={16} />
-                <YAxis yAxisId="n" tick={AXIS} width={44} tickFormatter={(v: number) => formatCount(v)} />
+                <YAxis yAxisId="n" tick={AXIS} width={44} allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} />
                 <YAxis yAxisId="s" orientation="right" tick={AXIS} width={44} domain={["auto", "auto"]} tickFormatter={(v: number) => formatScore(v)} />
                 <Tooltip formatter={(v, name) => [name === "Audits" ? formatCount(Number(v)) : formatScore(Number(v)), name]} />
                 <Legend />

@@ -3,7 +3,7 @@
 import Form from "next/form";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMonth, formatScore } from "@/lib/analytics/format";
-import { employeeScorecardTable, employeeTable } from "@/lib/analytics/tables";
+import { employeeScorecardTable, employeeTable, shownScorecard } from "@/lib/analytics/tables";
 import type { EmployeeData } from "@/lib/analytics/types";
 import { ExportLink } from "./analytics-tabs";
 import { ChartFrame } from "./chart-frame";
@@ -30,7 +30,13 @@ export function EmployeeView({ query }: { query: string }) {
     return `/analytics/employees?${next.toString()}`;
   };
   const months = data.months.map((m) => ({ label: formatMonth(m.month), ...Object.fromEntries(data.scorecards.map((s) => [`s${s.id}`, m.scores[String(s.id)] ?? null])) }));
-  const fields = data.scorecards.flatMap((c) => c.fields.map((f) => ({ name: `${c.name}: ${f.label}`, share: f.average !== null && f.maxScore ? f.average / f.maxScore : null, average: f.average })));
+  const card = shownScorecard(data, params.get("card"));
+  const cardHref = (id: number) => {
+    const next = new URLSearchParams(query);
+    next.set("card", String(id));
+    return `/analytics/employees?${next.toString()}`;
+  };
+  const fields = (card?.fields ?? []).map((f) => ({ name: f.label, share: f.average !== null && f.maxScore ? f.average / f.maxScore : null, average: f.average }));
   return (
     <div className="space-y-6" aria-busy={isFetching}>
       <Form action="/analytics/employees" className="flex flex-wrap items-end gap-2" aria-label="Find an employee">
@@ -88,11 +94,11 @@ export function EmployeeView({ query }: { query: string }) {
                     ))}
                   </LineChart>
                 </ChartFrame>
-                <ChartFrame title="Each field's average, as a share of its maximum" summary="Fields never scored are left out; exact averages in the table">
+                <ChartFrame title={`${card?.name ?? ""}: each field's average, as a share of its maximum`} summary="Fields never scored are left out; exact averages in the table below">
                   <BarChart data={fields.filter((f) => f.share !== null)} layout="vertical" responsive width="100%" height={Math.max(200, fields.length * 20 + 40)} margin={{ left: 8, right: 16 }}>
                     <CartesianGrid stroke="#e2e8f0" horizontal={false} />
                     <XAxis type="number" tick={AXIS} domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-                    <YAxis type="category" dataKey="name" tick={{ ...AXIS, fontSize: 11 }} width={180} interval={0} />
+                    <YAxis type="category" dataKey="name" tick={{ ...AXIS, fontSize: 11 }} width={140} interval={0} />
                     <Tooltip formatter={(v) => [`${Math.round(Number(v) * 100)}% of the maximum`, "Average"]} />
                     <Bar dataKey="share" name="Share of maximum" fill={colour(2)} isAnimationActive={false} />
                   </BarChart>
@@ -103,8 +109,22 @@ export function EmployeeView({ query }: { query: string }) {
                 <DataTable spec={employeeScorecardTable(data)} rowKey={(r) => String(r.id)} testId="table-employee-scorecards" />
               </section>
               <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
-                <h2 className="border-b border-slate-100 px-4 py-3 text-sm font-semibold text-slate-900">Per field</h2>
-                <DataTable spec={employeeTable(data)} rowKey={(r) => `${r.scorecard}:${r.label}`} testId="table-employee-fields" />
+                <div className="border-b border-slate-100 px-4 py-3">
+                  <h2 className="text-sm font-semibold text-slate-900">Per field: {card?.name}</h2>
+                  <nav aria-label="Scorecard shown per field" className="mt-2 flex flex-wrap gap-1.5">
+                    {data.scorecards.map((c) => (
+                      <a
+                        key={c.id}
+                        href={cardHref(c.id)}
+                        aria-current={c.id === card?.id ? "true" : undefined}
+                        className={`rounded-full border px-2.5 py-0.5 text-xs focus-visible:outline-2 focus-visible:outline-brand-500 ${c.id === card?.id ? "border-brand-600 bg-brand-50 text-brand-700" : "border-slate-300 text-slate-600 hover:bg-slate-50"}`}
+                      >
+                        {c.name}
+                      </a>
+                    ))}
+                  </nav>
+                </div>
+                <DataTable spec={employeeTable(data, params.get("card"))} rowKey={(r) => `${r.scorecard}:${r.label}`} testId="table-employee-fields" />
               </section>
             </>
           )}

@@ -64,10 +64,16 @@ export function auditorTable(data: AuditorData): TableSpec<MonthRow> {
 }
 
 type FieldRow = { scorecard: string; label: string; average: number | null; maxScore: number | null; scored: number };
-export function employeeTable(data: EmployeeData): TableSpec<FieldRow> {
+/** The scorecard whose fields are shown: the one asked for (`card`), else the one with most audits. */
+export function shownScorecard(data: EmployeeData, card: string | null): EmployeeData["scorecards"][number] | null {
+  return data.scorecards.find((c) => String(c.id) === card) ?? [...data.scorecards].sort((a, b) => b.audits - a.audits || a.name.localeCompare(b.name))[0] ?? null;
+}
+
+export function employeeTable(data: EmployeeData, card: string | null): TableSpec<FieldRow> {
+  const shown = shownScorecard(data, card);
   return {
     title: "Per field",
-    rows: data.scorecards.flatMap((c) => c.fields.map((f) => ({ scorecard: c.name, label: f.label, average: f.average, maxScore: f.maxScore, scored: f.scored }))),
+    rows: (shown ? [shown] : []).flatMap((c) => c.fields.map((f) => ({ scorecard: c.name, label: f.label, average: f.average, maxScore: f.maxScore, scored: f.scored }))),
     columns: [
       { key: "scorecard", header: "Scorecard", cell: (r) => r.scorecard },
       { key: "field", header: "Field", cell: (r) => r.label },

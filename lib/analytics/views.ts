@@ -52,6 +52,6 @@ export async function viewCsv(view: AnalyticsView, params: URLSearchParams): Pro
     lines = [...tableCsv(first!, true), ...rest.flatMap((t) => tableCsv(t, true).slice(1))];
   } else if ("rows" in data) lines = tableCsv(auditorsTable(data), false);
   else if ("months" in data && "total" in data) lines = tableCsv(auditorTable(data), false);
-  else lines = [...tableCsv(employeeScorecardTable(data), true), ...tableCsv(employeeTable(data), true)];
+  else lines = [...tableCsv(employeeScorecardTable(data), true), ...tableCsv(employeeTable(data, params.get("card")), true)];
   return `${lines.join("\n")}\n`;
 }
