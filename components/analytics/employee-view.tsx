@@ -29,7 +29,9 @@ export function EmployeeView({ query }: { query: string }) {
     next.set("id", id);
     return `/analytics/employees?${next.toString()}`;
   };
-  const months = data.months.map((m) => ({ label: formatMonth(m.month), ...Object.fromEntries(data.scorecards.map((s) => [`s${s.id}`, m.scores[String(s.id)] ?? null])) }));
+  // Six lines stay readable: the scorecards with most audits; the table has every one.
+  const charted = [...data.scorecards].sort((a, b) => b.audits - a.audits || a.name.localeCompare(b.name)).slice(0, 6);
+  const months = data.months.map((m) => ({ label: formatMonth(m.month), ...Object.fromEntries(charted.map((s) => [`s${s.id}`, m.scores[String(s.id)] ?? null])) }));
   const card = shownScorecard(data, params.get("card"));
   const cardHref = (id: number) => {
     const next = new URLSearchParams(query);
@@ -82,14 +84,14 @@ export function EmployeeView({ query }: { query: string }) {
           ) : (
             <>
               <div className="grid gap-4 xl:grid-cols-2">
-                <ChartFrame title="Average score per month, per scorecard" summary="One line per scorecard the employee was audited on">
+                <ChartFrame title="Average score per month, per scorecard" summary={`The ${charted.length} scorecards with most audits; every scorecard in the table below`}>
                   <LineChart data={months} responsive width="100%" height={260} margin={{ left: 8, right: 8 }}>
                     <CartesianGrid stroke="#e2e8f0" vertical={false} />
                     <XAxis dataKey="label" tick={AXIS} minTickGap={16} />
                     <YAxis tick={AXIS} width={44} domain={["auto", "auto"]} tickFormatter={(v: number) => formatScore(v)} />
                     <Tooltip formatter={(v, name) => [formatScore(Number(v)), name]} />
                     <Legend wrapperStyle={{ fontSize: 12 }} />
-                    {data.scorecards.map((s, i) => (
+                    {charted.map((s, i) => (
                       <Line key={s.id} dataKey={`s${s.id}`} name={s.name} stroke={colour(i)} strokeDasharray={dash(i)} strokeWidth={2} dot={{ r: 3 }} connectNulls isAnimationActive={false} />
                     ))}
                   </LineChart>
