@@ -30,10 +30,12 @@ export async function loadView(view: AnalyticsView, params: URLSearchParams) {
 
 /**
  * One CSV cell: quoted when it must be, quotes doubled, and a leading =, +, - or @ defused so a
- * spreadsheet never runs a value as a formula (as the conflicts export does).
+ * spreadsheet never runs a value as a formula (as the conflicts export does); negative numbers stay numbers.
  */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // A negative number ("-0.4", "-1,234.5") is no formula: it stays a number for the spreadsheet.
+  const formula = /^[=+\-@\t\r]/.test(value) && !/^-\d[\d,]*(\.\d+)?( d)?$/.test(value);
+  const safe = formula ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
