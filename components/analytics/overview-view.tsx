@@ -75,7 +75,7 @@ export function OverviewView({ query }: { query: string }) {
           </div>
           <ChartFrame
             title="Cross-scorecard comparison: average score per month"
-            summary={`The ${compared.length} busiest scorecards side by side: one query over audit_statistics, where the legacy schema needed one per audit table`}
+            summary={`${compared.length === 1 ? "One scorecard" : `The ${compared.length} busiest scorecards side by side`}: one query over the summaries, where the legacy schema needed one per audit table`}
           >
             <LineChart data={comparison} responsive width="100%" height={300} margin={{ left: 8, right: 8 }}>
               <CartesianGrid stroke="#e2e8f0" vertical={false} />
