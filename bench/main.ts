@@ -1,5 +1,6 @@
 import { explainError } from "@/lib/cli/output";
 import { flagsBench } from "./flags";
+import { analyticsBench } from "./analytics";
 import { legacySeedBench } from "./legacy-seed";
 import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
@@ -11,6 +12,7 @@ import { validateBench } from "./validate";
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   flags: flagsBench,
+  analytics: analyticsBench,
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,

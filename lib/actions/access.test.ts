@@ -7,6 +7,7 @@ import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { createOperator } from "@/lib/operators/operators";
+import * as analyticsActions from "./analytics";
 import * as authActions from "./auth";
 import * as flagActions from "./flags";
 import * as inventoryActions from "./inventory";
@@ -69,6 +70,8 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   { name: "withdrawRuleDecisionAction", permission: "conflict.withdraw_rule", call: () => phaseActions.withdrawRuleDecisionAction("full_name") },
   { name: "runValidationAction", permission: "validation.run", call: () => validationActions.runValidationAction(null, form({ phase: "1", kind: "preflight" })) },
   { name: "runPreflightAction", permission: "validation.run", call: () => validationActions.runPreflightAction(1) },
+  { name: "refreshAnalyticsAction", permission: "analytics.refresh", call: () => analyticsActions.refreshAnalyticsAction() },
+  { name: "setRefreshIntervalAction", permission: "analytics.configure", call: () => analyticsActions.setRefreshIntervalAction(null, form({ minutes: "30" })) },
   { name: "recomputeInventoryAction", permission: "inventory.recompute", call: () => inventoryActions.recomputeInventoryAction() },
   {
     name: "createOperatorAction",
@@ -108,7 +111,7 @@ async function deniedCount(action: string): Promise<number> {
 
 describe("every server action refuses callers who may not use it", () => {
   it("the table covers every exported action", () => {
-    const exported = [authActions, flagActions, inventoryActions, operatorActions, phaseActions, validationActions]
+    const exported = [analyticsActions, authActions, flagActions, inventoryActions, operatorActions, phaseActions, validationActions]
       .flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k));
     const covered = new Set([...ACTIONS.map((a) => a.name), ...PUBLIC_ACTIONS]);
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);
@@ -150,13 +153,17 @@ describe("every API route that needs a session", () => {
     const ofrep = (path: string) => new Request(`http://localhost${path}`, { method: "POST", body: JSON.stringify({ context: {} }) });
     expect((await bulk.POST(ofrep("/ofrep/v1/evaluate/flags"))).status).toBe(401);
     expect((await single.POST(ofrep("/ofrep/v1/evaluate/flags/USE_UNIFIED_AUDITS_TABLE"), { params: Promise.resolve({ key: "USE_UNIFIED_AUDITS_TABLE" }) })).status).toBe(401);
+    const analytics = await import("@/app/api/analytics/export/route");
+    const analyticsBefore = await deniedCount("analytics.export");
+    expect((await analytics.GET(new Request("http://localhost/api/analytics/export?view=overview"))).status).toBe(401);
+    expect(await deniedCount("analytics.export")).toBe(analyticsBefore + 1);
     const health = await import("@/app/api/health/route");
     expect((await health.GET()).status).toBe(200);
   });
 });
 
 describe("the lib functions refuse the wrong role themselves, as the CLI calls them", () => {
-  it("an analyst cannot run, roll back, approve, override, decide a rule, validate or manage operators", async () => {
+  it("an analyst cannot run, roll back, approve, override, decide a rule, validate, refresh the analytics or manage operators", async () => {
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
@@ -164,6 +171,8 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     const { decideRule, withdrawRuleDecision } = await import("@/lib/plan/phase-1/conflict-rules");
     const { requestValidation } = await import("@/lib/validation/runs");
     const { setOperatorDisabled } = await import("@/lib/operators/operators");
+    const { requestRefresh, setRefreshInterval } = await import("@/lib/analytics/jobs");
+    const { refreshAnalytics } = await import("@/lib/analytics/refresh");
     const attempts: [string, () => Promise<unknown>][] = [
       ["phase.run", () => requestRun(1, analyst)],
       ["phase.rollback", () => requestRollback(1, analyst)],
@@ -174,6 +183,9 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
       ["conflict.withdraw_rule", () => withdrawRuleDecision({ field: "full_name", actor: analyst })],
       ["validation.run", () => requestValidation({ phase: 1, kind: "preflight", actor: analyst, enqueue: false })],
       ["operator.disable", () => setOperatorDisabled("target@x.com", true, analyst)],
+      ["analytics.refresh", () => requestRefresh(analyst)],
+      ["analytics.refresh", () => refreshAnalytics({ actor: analyst, reason: "cli" })],
+      ["analytics.configure", () => setRefreshInterval(analyst, 30)],
     ];
     for (const [permission, attempt] of attempts) {
       const before = await deniedCount(permission);

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
+import { registerAnalytics } from "./analytics";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
 import { registerFlags } from "./flags";
@@ -21,6 +22,7 @@ registerEngine(program);
 registerLegacy(program);
 registerOrphans(program);
 registerFlags(program);
+registerAnalytics(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

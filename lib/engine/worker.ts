@@ -1,3 +1,5 @@
+import { ANALYTICS_QUEUE, applySchedule, type RefreshJob } from "@/lib/analytics/jobs";
+import { scheduledRefresh } from "@/lib/analytics/refresh";
 import { executeValidation, resumeOrphanedValidations } from "@/lib/validation/runs";
 import { VALIDATION_QUEUE } from "@/lib/validation/queue";
 import { queue, RUN_QUEUE } from "./queue";
@@ -25,6 +27,13 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
     const outcome = await executeValidation(job.data.validationId);
     log(`validation #${job.data.validationId}: ${outcome}`);
   });
+  // Analytics refreshes: on the schedule of Settings and when an admin asks; the refresh's own lock keeps them one at a time.
+  await applySchedule();
+  await boss.work<RefreshJob>(ANALYTICS_QUEUE, { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
+    if (!job) return;
+    const outcome = await scheduledRefresh(job.data.reason, job.data.requestedBy);
+    if (outcome) log(`analytics refresh #${outcome.id}: ${outcome.statisticsGroups} statistics groups, ${outcome.auditorMonths} auditor months in ${outcome.durationMs} ms`);
+  });
   let sweeping = false;
   const sweep = async () => {
     if (sweeping) return;
@@ -45,6 +54,7 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
       clearInterval(timer);
       await boss.offWork(RUN_QUEUE);
       await boss.offWork(VALIDATION_QUEUE);
+      await boss.offWork(ANALYTICS_QUEUE);
     },
   };
 }

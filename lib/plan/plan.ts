@@ -4,13 +4,14 @@ import { discoverLegacy } from "@/lib/legacy/discovery";
 import { phase1 } from "./phase-1";
 import { phase2 } from "./phase-2";
 import { phase3 } from "./phase-3";
+import { phase4 } from "./phase-4";
 import { PHASES } from "./phases";
 import type { Check, PhaseDefinition, PlanContext, Queryable } from "./types";
 
 /** The schema every unified object lives in; schema.prisma models it as `unified`. */
 export const UNIFIED_SCHEMA = "unified";
 
-const DEFINITIONS: Record<number, PhaseDefinition> = { 1: phase1, 2: phase2, 3: phase3 };
+const DEFINITIONS: Record<number, PhaseDefinition> = { 1: phase1, 2: phase2, 3: phase3, 4: phase4 };
 const overrides = new Map<number, PhaseDefinition | null>();
 
 export function phaseDefinition(phase: number): PhaseDefinition | null {

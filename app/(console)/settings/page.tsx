@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import { ApiKeysSection } from "@/components/flags/api-keys-section";
+import { RefreshIntervalForm } from "@/components/analytics/refresh-interval-form";
 import { CreateOperatorForm } from "@/components/operators/create-operator-form";
 import { OperatorRowActions } from "@/components/operators/operator-row-actions";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
+import { REFRESH_INTERVALS, refreshInterval } from "@/lib/analytics/jobs";
 import { requireArea } from "@/lib/auth/current";
 import { PERMISSIONS } from "@/lib/auth/permissions";
 import { ROLE_LABELS, ROLES } from "@/lib/auth/roles";
@@ -49,6 +51,9 @@ export default async function SettingsPage() {
           <CreateOperatorForm />
         </Card>
         <ApiKeysSection keys={await listApiKeys()} />
+        <Card title="Analytics refresh" description="How often the worker brings audit_statistics and auditor_performance up to date (only the groups that changed). Admins can also refresh now on the Analytics page.">
+          <RefreshIntervalForm minutes={await refreshInterval()} intervals={REFRESH_INTERVALS} />
+        </Card>
         <Card title="What each role may do" description="The same rules the server checks on every action, from the console and the CLI alike.">
           <Table label="Permissions by role">
             <thead className="bg-slate-50">

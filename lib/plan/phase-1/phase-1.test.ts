@@ -11,11 +11,12 @@ import { executeRun } from "@/lib/engine/runner";
 import { phaseStatus, requestRun } from "@/lib/engine/runs";
 import { approve, approveAndRun, catalogSnapshot, phase1Outcome, rollBack } from "@/lib/engine/testing/phases";
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
+import { PHASE_4_MODELS } from "../phase-4/models";
 
 withTestDatabase();
 
 /** Models of what Phases 2 and 3 create: their own tests cover them. */
-const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "SyncWrite", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat"];
+const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "SyncWrite", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat", ...PHASE_4_MODELS];
 afterAll(() => stopQueue());
 
 /** A legacy database built by hand: every awkward case Phase 1 must settle, with known answers. */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { IndexEvidence } from "@/components/analytics/index-evidence";
 import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
@@ -19,6 +20,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { indexEvidence } from "@/lib/analytics/refreshes";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { currentValidation } from "@/lib/engine/current-validation";
@@ -137,6 +139,11 @@ export default async function PhasePage({ params }: Props) {
         <Card title="Post-validation" description="Checks after the run: nothing lost, nothing duplicated.">
           <PostValidation validation={validation} rollback={rollback} />
         </Card>
+        {n === 4 && (
+          <Card title="Index review" description="EXPLAIN (ANALYZE, BUFFERS) of the analytics pages' main queries, recorded by the index-review step.">
+            <IndexEvidence rows={await indexEvidence()} />
+          </Card>
+        )}
         <LiveLog run={live} />
         <Card title="Runs" description="Recent runs and rollbacks of this phase.">
           <RunsTable runs={runs} />

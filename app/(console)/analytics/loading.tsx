@@ -1,0 +1,5 @@
+import { LoadingBlock } from "@/components/analytics/states";
+
+export default function Loading() {
+  return <LoadingBlock />;
+}

@@ -1,0 +1,314 @@
+import { prisma } from "@/lib/db/prisma";
+import { summariesExist } from "./refresh";
+import type { AnalyticsFilters } from "./filters";
+import {
+  auditorMonthsQuery,
+  auditorsQuery,
+  byChannelQuery,
+  byScorecardQuery,
+  employeeQuery,
+  scorecardByMonthQuery,
+  turnaroundQuery,
+  volumeByMonthQuery,
+  type AnalyticsQuery,
+} from "./sql";
+import {
+  AUDITOR_SORTS,
+  type AuditorData,
+  type AuditorRow,
+  type AuditorSort,
+  type AuditorsData,
+  type EmployeeData,
+  type Freshness,
+  type Loaded,
+  type NotReady,
+  type Options,
+  type OverviewData,
+} from "./types";
+
+/**
+ * The analytics pages' reads, through the Prisma client over audit_statistics and
+ * auditor_performance (the SQL and its parameters in ./sql.ts, explained by Phase 4's index review).
+ */
+async function rows<T>(query: AnalyticsQuery): Promise<T[]> {
+  return prisma().$queryRawUnsafe<T[]>(query.sql, ...query.params);
+}
+
+/** Before Phase 4 has run: what is missing and who can fix it. */
+export async function readiness(): Promise<NotReady | null> {
+  if (await summariesExist()) return null;
+  const last = await prisma().phaseRun.findFirst({ where: { phase: 4, kind: "run" }, orderBy: { id: "desc" }, select: { status: true } });
+  const state = last ? `Phase 4's last run ${last.status.replace("_", " ")}` : "Phase 4 has not run yet";
+  return {
+    ready: false,
+    missing: `${state}: the analytics read audit_statistics and auditor_performance, which Phase 4 creates.`,
+    who: "A team lead approves Phase 4's plan and an admin runs it, on the Phases page (Phases 1–3 first).",
+  };
+}
+
+export async function freshness(): Promise<Freshness> {
+  const last = await prisma().analyticsRefresh.findFirst({ where: { status: "succeeded" }, orderBy: { id: "desc" } });
+  const running = await prisma().analyticsRefresh.count({ where: { status: "running" } });
+  const loaded = await prisma().phaseRun.findFirst({ where: { phase: 4, kind: "run", status: "succeeded" }, orderBy: { id: "desc" }, select: { startedAt: true } });
+  const pending = await prisma().analyticsChange.count();
+  const candidates = [last?.startedAt, loaded?.startedAt].filter((d): d is Date => Boolean(d));
+  const asOf = candidates.length ? new Date(Math.max(...candidates.map((d) => d.getTime()))).toISOString() : null;
+  return {
+    asOf,
+    pendingChanges: pending,
+    refreshing: running > 0,
+    last: last
+      ? { id: last.id, mode: last.mode, durationMs: last.durationMs, statisticsGroups: last.statisticsGroups, auditorMonths: last.auditorMonths, finishedAt: last.finishedAt?.toISOString() ?? null }
+      : null,
+  };
+}
+
+const NO_OPTIONS: Options = { scorecards: [], channels: [], departments: [], teams: [], months: { first: null, last: null } };
+
+export async function filterOptions(): Promise<Options> {
+  // Before Phase 4 some of the reference tables may not exist yet: the pages then show what is missing.
+  if (!(await summariesExist())) return NO_OPTIONS;
+  const db = prisma();
+  const [scorecards, channels, departments, teams] = await Promise.all([
+    db.scorecard.findMany({ select: { id: true, name: true, sourceTable: true }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    db.channel.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db.department.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db.team.findMany({ select: { id: true, name: true, departmentId: true }, orderBy: { name: "asc" } }),
+  ]);
+  const span = await db.auditStatistic.aggregate({ _min: { month: true }, _max: { month: true } });
+  const month = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 7) : null);
+  return {
+    scorecards: scorecards.map((s) => ({ id: s.id, name: s.name ?? s.sourceTable })),
+    channels,
+    departments,
+    teams,
+    months: { first: month(span?._min.month), last: month(span?._max.month) },
+  };
+}
+
+interface SummaryRow {
+  audits: number;
+  avg_score: number | null;
+  pass_rate: number | null;
+}
+const summary = (r: SummaryRow) => ({ audits: r.audits, avgScore: r.avg_score, passRate: r.pass_rate });
+
+export async function overview(filters: AnalyticsFilters): Promise<Loaded<OverviewData>> {
+  const missing = await readiness();
+  if (missing) return missing;
+  const [months, scorecards, channels, comparison, fresh] = await Promise.all([
+    rows<SummaryRow & { month: string }>(volumeByMonthQuery(filters)),
+    rows<SummaryRow & { id: number; name: string }>(byScorecardQuery(filters)),
+    rows<SummaryRow & { id: number | null; name: string }>(byChannelQuery(filters)),
+    rows<SummaryRow & { month: string; id: number }>(scorecardByMonthQuery(filters)),
+    freshness(),
+  ]);
+  const byMonth = new Map<string, Record<string, number | null>>();
+  for (const r of comparison) {
+    const scores = byMonth.get(r.month) ?? {};
+    scores[String(r.id)] = r.avg_score;
+    byMonth.set(r.month, scores);
+  }
+  return {
+    ready: true,
+    filters,
+    freshness: fresh,
+    months: months.map((r) => ({ month: r.month, ...summary(r) })),
+    scorecards: scorecards.map((r) => ({ id: r.id, name: r.name, ...summary(r) })),
+    channels: channels.map((r) => ({ id: r.id, name: r.name, ...summary(r) })),
+    comparison: [...byMonth.entries()].map(([month, scores]) => ({ month, scores })),
+  };
+}
+
+interface PerformanceRow {
+  audits: number;
+  scored: number;
+  avg_score: number | null;
+  spread: number | null;
+  deviation: number | null;
+  matched: number;
+}
+
+/** The median of a histogram {days: count}, exactly as percentile_cont(0.5) over the underlying values. */
+export function histogramMedian(entries: { days: number; n: number }[]): number | null {
+  const sorted = [...entries].sort((a, b) => a.days - b.days);
+  const total = sorted.reduce((s, e) => s + e.n, 0);
+  if (!total) return null;
+  const at = (index: number) => {
+    let seen = 0;
+    for (const e of sorted) {
+      seen += e.n;
+      if (index < seen) return e.days;
+    }
+    return sorted[sorted.length - 1]!.days;
+  };
+  const middle = (total - 1) / 2;
+  return (at(Math.floor(middle)) + at(Math.ceil(middle))) / 2;
+}
+
+async function medians(filters: AnalyticsFilters, auditor?: number): Promise<Map<string, number | null>> {
+  const found = await rows<{ id: string; days: number; n: number }>(turnaroundQuery(filters, auditor));
+  const byAuditor = new Map<string, { days: number; n: number }[]>();
+  for (const r of found) byAuditor.set(r.id, [...(byAuditor.get(r.id) ?? []), { days: r.days, n: r.n }]);
+  return new Map([...byAuditor.entries()].map(([id, entries]) => [id, histogramMedian(entries)]));
+}
+
+function quantile(sorted: number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+export function sortAuditors(list: AuditorRow[], sort: AuditorSort, dir: "asc" | "desc"): AuditorRow[] {
+  const sign = dir === "asc" ? 1 : -1;
+  return [...list].sort((a, b) => {
+    const x = a[sort];
+    const y = b[sort];
+    if (x === y) return a.id.localeCompare(b.id);
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return (typeof x === "string" ? x.localeCompare(String(y)) : x - Number(y)) * sign;
+  });
+}
+
+export function parseSort(params: URLSearchParams | Record<string, string | string[] | undefined>): { sort: AuditorSort; dir: "asc" | "desc" } {
+  const get = (k: string) => (params instanceof URLSearchParams ? params.get(k) : ([params[k]].flat()[0] ?? null));
+  const sort = (AUDITOR_SORTS as readonly string[]).includes(get("sort") ?? "") ? (get("sort") as AuditorSort) : "audits";
+  const dir = get("dir") === "asc" ? "asc" : get("dir") === "desc" ? "desc" : sort === "name" ? "asc" : "desc";
+  return { sort, dir };
+}
+
+/** Auditors with fewer audits than this are in the table but not in the band or the calibration chart. */
+export const SETTLED_AUDITS = 10;
+
+export async function auditors(filters: AnalyticsFilters, order: { sort: AuditorSort; dir: "asc" | "desc" }): Promise<Loaded<AuditorsData>> {
+  const missing = await readiness();
+  if (missing) return missing;
+  const [found, turnaround, fresh] = await Promise.all([
+    rows<PerformanceRow & { id: string; name: string; email: string }>(auditorsQuery(filters)),
+    medians(filters),
+    freshness(),
+  ]);
+  const list: AuditorRow[] = found.map((r) => ({
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    audits: r.audits,
+    avgScore: r.avg_score,
+    spread: r.spread,
+    deviation: r.deviation,
+    turnaround: turnaround.get(r.id) ?? null,
+    matched: r.matched,
+  }));
+  // The band: the middle half of the auditors with enough audits for a deviation to mean something.
+  const settled = list.filter((r) => r.audits >= SETTLED_AUDITS);
+  const deviations = (settled.length ? settled : list).map((r) => r.deviation).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  return {
+    ready: true,
+    filters,
+    freshness: fresh,
+    ...order,
+    rows: sortAuditors(list, order.sort, order.dir),
+    band: deviations.length ? { low: quantile(deviations, 0.25), high: quantile(deviations, 0.75) } : null,
+  };
+}
+
+export async function auditor(filters: AnalyticsFilters, id: number): Promise<Loaded<AuditorData>> {
+  const missing = await readiness();
+  if (missing) return missing;
+  const person = await prisma().employee.findUnique({ where: { id: BigInt(id) }, select: { id: true, fullName: true, email: true } });
+  const [months, turnaround, totals, fresh] = await Promise.all([
+    rows<PerformanceRow & { month: string; turnaround: number | null }>(auditorMonthsQuery(filters, id)),
+    medians(filters, id),
+    rows<PerformanceRow & { id: string; name: string; email: string }>(auditorsQuery(filters, id)).then((all) => all[0] ?? null),
+    freshness(),
+  ]);
+  return {
+    ready: true,
+    filters,
+    freshness: fresh,
+    auditor: person ? { id: String(person.id), name: person.fullName?.trim() || person.email, email: person.email } : null,
+    total: totals
+      ? { id: totals.id, name: totals.name, email: totals.email, audits: totals.audits, avgScore: totals.avg_score, spread: totals.spread, deviation: totals.deviation, turnaround: turnaround.get(totals.id) ?? null, matched: totals.matched }
+      : null,
+    months: months.map((m) => ({ month: m.month, audits: m.audits, avgScore: m.avg_score, spread: m.spread, deviation: m.deviation, turnaround: m.turnaround })),
+  };
+}
+
+export async function employee(filters: AnalyticsFilters, id: number | null, search: string | null): Promise<Loaded<EmployeeData>> {
+  const missing = await readiness();
+  if (missing) return missing;
+  const fresh = await freshness();
+  const term = search?.trim().toLowerCase() ?? "";
+  const matches = term
+    ? (
+        await prisma().employee.findMany({
+          where: { OR: [{ emailNormalized: { contains: term } }, { fullName: { contains: term, mode: "insensitive" } }] },
+          select: { id: true, fullName: true, email: true },
+          orderBy: { emailNormalized: "asc" },
+          take: 12,
+        })
+      ).map((e) => ({ id: String(e.id), name: e.fullName?.trim() || e.email, email: e.email }))
+    : [];
+  const person = id ? await prisma().employee.findUnique({ where: { id: BigInt(id) }, select: { id: true, fullName: true, email: true } }) : null;
+  if (!person) return { ready: true, filters, freshness: fresh, employee: null, scorecards: [], months: [], matches };
+  const found = await rows<{
+    month: string; id: number; name: string; audits: number; scored: number; total_sum: number | null; passed: number; judged: number;
+    min_score: number | null; max_score: number | null; field_sums: Record<string, number | null>; field_counts: Record<string, number>;
+  }>(employeeQuery(filters, Number(person.id)));
+  const fields = await prisma().scorecardField.findMany({
+    where: { scorecardId: { in: [...new Set(found.map((r) => r.id))] } },
+    select: { scorecardId: true, fieldKey: true, label: true, maxScore: true, position: true },
+    orderBy: [{ scorecardId: "asc" }, { position: "asc" }],
+  });
+  const cards = new Map<number, { id: number; name: string; audits: number; scored: number; sum: number; passed: number; judged: number; min: number | null; max: number | null; sums: Map<string, number>; counts: Map<string, number> }>();
+  const months = new Map<string, { audits: number; sums: Map<string, [number, number]> }>();
+  for (const r of found) {
+    const card = cards.get(r.id) ?? { id: r.id, name: r.name, audits: 0, scored: 0, sum: 0, passed: 0, judged: 0, min: null, max: null, sums: new Map(), counts: new Map() };
+    card.audits += r.audits;
+    card.scored += r.scored;
+    card.sum += r.total_sum ?? 0;
+    card.passed += r.passed;
+    card.judged += r.judged;
+    if (r.min_score !== null) card.min = card.min === null ? r.min_score : Math.min(card.min, r.min_score);
+    if (r.max_score !== null) card.max = card.max === null ? r.max_score : Math.max(card.max, r.max_score);
+    for (const [key, value] of Object.entries(r.field_sums)) card.sums.set(key, (card.sums.get(key) ?? 0) + Number(value ?? 0));
+    for (const [key, value] of Object.entries(r.field_counts)) card.counts.set(key, (card.counts.get(key) ?? 0) + Number(value));
+    cards.set(r.id, card);
+    const month = months.get(r.month) ?? { audits: 0, sums: new Map() };
+    month.audits += r.audits;
+    const [s, n] = month.sums.get(String(r.id)) ?? [0, 0];
+    month.sums.set(String(r.id), [s + (r.total_sum ?? 0), n + r.scored]);
+    months.set(r.month, month);
+  }
+  return {
+    ready: true,
+    filters,
+    freshness: fresh,
+    employee: { id: String(person.id), name: person.fullName?.trim() || person.email, email: person.email },
+    matches,
+    scorecards: [...cards.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        audits: c.audits,
+        avgScore: c.scored ? c.sum / c.scored : null,
+        passRate: c.judged ? c.passed / c.judged : null,
+        minScore: c.min,
+        maxScore: c.max,
+        fields: fields
+          .filter((f) => f.scorecardId === c.id)
+          .map((f) => {
+            const scored = c.counts.get(f.fieldKey) ?? 0;
+            return { key: f.fieldKey, label: f.label ?? f.fieldKey, maxScore: f.maxScore ?? null, scored, average: scored ? (c.sums.get(f.fieldKey) ?? 0) / scored : null };
+          }),
+      })),
+    months: [...months.entries()].map(([month, m]) => ({
+      month,
+      audits: m.audits,
+      scores: Object.fromEntries([...m.sums.entries()].map(([k, [s, n]]) => [k, n ? s / n : null])),
+    })),
+  };
+}

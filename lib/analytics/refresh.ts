@@ -1,0 +1,147 @@
+import { SYSTEM_ACTOR } from "@/lib/activity/log";
+import { authorize, type Principal } from "@/lib/auth/authorize";
+import { pool } from "@/lib/db/pool";
+import { quoteIdent } from "@/lib/db/sql";
+import { relationExists } from "@/lib/plan/catalog";
+import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
+import { fullRefresh, incrementalBatch } from "./refresh-sql";
+
+/** Session advisory lock namespace of the refresh: one refresh at a time, across every process. */
+export const REFRESH_LOCK = [0x756e6961, 4] as const; // "unia", phase 4
+export const DEFAULT_BATCH_CHANGES = 5_000;
+
+export class RefreshRunningError extends Error {
+  override name = "RefreshRunningError";
+  readonly expected = true;
+  readonly status = 409;
+}
+
+export class AnalyticsNotReadyError extends Error {
+  override name = "AnalyticsNotReadyError";
+  readonly expected = true;
+  readonly status = 409;
+}
+
+export type RefreshMode = "incremental" | "full";
+export type RefreshReason = "schedule" | "admin" | "cli";
+
+export interface RefreshOutcome {
+  id: number;
+  mode: RefreshMode;
+  durationMs: number;
+  batches: number;
+  changes: number;
+  statisticsGroups: number;
+  auditorMonths: number;
+  statisticsRows: number;
+  performanceRows: number;
+}
+
+/** True once Phase 4 has created the summaries (the refresh and the pages need them). */
+export async function summariesExist(): Promise<boolean> {
+  return (await relationExists(pool(), UNIFIED_SCHEMA, "analytics_changes")) && (await relationExists(pool(), UNIFIED_SCHEMA, "audit_statistics"));
+}
+
+/**
+ * Brings audit_statistics and auditor_performance up to date. Incremental: the groups the change
+ * log names, batch by batch, each batch one transaction (readers never wait: they read the last
+ * committed rows). Full: every group, one transaction. Refused while another refresh runs.
+ */
+export async function refreshAnalytics(input: { actor: Principal; mode?: RefreshMode; reason: RefreshReason; batchChanges?: number }): Promise<RefreshOutcome> {
+  await authorize(input.actor, "analytics.refresh", input.mode ?? "incremental");
+  const mode = input.mode ?? "incremental";
+  if (!(await summariesExist())) throw new AnalyticsNotReadyError("There is nothing to refresh before Phase 4 has run: an admin runs Phase 4 on the Phases page");
+  const u = quoteIdent(UNIFIED_SCHEMA);
+  const db = await pool().connect();
+  let locked = false;
+  try {
+    const { rows: lock } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [...REFRESH_LOCK]);
+    locked = lock[0]?.ok === true;
+    if (!locked) throw new RefreshRunningError("A refresh is already running: this one would change nothing, wait for it to finish");
+    // Holding the lock, any refresh still marked running belongs to a process that ended.
+    await db.query(`UPDATE console.analytics_refreshes SET status = 'failed', finished_at = now(), error = 'its process ended before it finished' WHERE status = 'running'`);
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO console.analytics_refreshes (mode, reason, requested_by) VALUES ($1, $2, $3) RETURNING id`,
+      [mode, input.reason, input.actor.email],
+    );
+    const id = rows[0]!.id;
+    const started = performance.now();
+    const totals = { batches: 0, changes: 0, statisticsGroups: 0, auditorMonths: 0 };
+    try {
+      const { rows: end } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
+      const high = end[0]?.high ?? "0";
+      if (mode === "full") {
+        await db.query("BEGIN");
+        await db.query(`SET LOCAL work_mem = '256MB'`);
+        const statements = fullRefresh(u);
+        await db.query(statements[0]!, [high]);
+        for (const sql of statements.slice(1)) await db.query(sql);
+        const counts = await db.query<{ s: number; p: number }>(`SELECT (SELECT count(*) FROM ${u}.audit_statistics)::int AS s, (SELECT count(*) FROM ${u}.auditor_performance)::int AS p`);
+        totals.batches = 1;
+        totals.statisticsGroups = counts.rows[0]!.s;
+        totals.auditorMonths = counts.rows[0]!.p;
+        await db.query("COMMIT");
+      } else {
+        const statements = incrementalBatch(u);
+        for (;;) {
+          await db.query("BEGIN");
+          await db.query(`SET LOCAL work_mem = '256MB'`);
+          await db.query(statements[0]!);
+          const claimed = await db.query(statements[1]!, [high, input.batchChanges ?? DEFAULT_BATCH_CHANGES]);
+          if (!claimed.rowCount) {
+            await db.query("ROLLBACK");
+            break;
+          }
+          let statisticsGroups = 0;
+          let auditorMonths = 0;
+          for (const [i, sql] of statements.entries()) {
+            if (i < 2) continue;
+            const result = await db.query(sql);
+            if (sql.startsWith("CREATE TEMP TABLE analytics_statistics_keys")) statisticsGroups = result.rowCount ?? 0;
+            if (sql.includes("CREATE TEMP TABLE analytics_auditor_keys")) auditorMonths = result.rowCount ?? 0;
+          }
+          totals.batches += 1;
+          totals.changes += claimed.rowCount;
+          totals.statisticsGroups += statisticsGroups;
+          totals.auditorMonths += auditorMonths;
+          await db.query(
+            `UPDATE console.analytics_refreshes SET batches = $2, changes = $3, statistics_groups = $4, auditor_months = $5 WHERE id = $1`,
+            [id, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths],
+          );
+          await db.query("COMMIT");
+        }
+      }
+      const durationMs = Math.round(performance.now() - started);
+      const { rows: sizes } = await db.query<{ s: number; p: number }>(
+        `UPDATE console.analytics_refreshes SET status = 'succeeded', finished_at = now(), duration_ms = $2, batches = $3, changes = $4,
+                statistics_groups = $5, auditor_months = $6,
+                statistics_rows = (SELECT count(*) FROM ${u}.audit_statistics), performance_rows = (SELECT count(*) FROM ${u}.auditor_performance)
+          WHERE id = $1 RETURNING statistics_rows::int AS s, performance_rows::int AS p`,
+        [id, durationMs, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths],
+      );
+      return { id, mode, durationMs, ...totals, statisticsRows: sizes[0]!.s, performanceRows: sizes[0]!.p };
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => undefined);
+      await db.query(`UPDATE console.analytics_refreshes SET status = 'failed', finished_at = now(), duration_ms = $2, error = $3 WHERE id = $1`, [
+        id,
+        Math.round(performance.now() - started),
+        error instanceof Error ? error.message : String(error),
+      ]);
+      throw error;
+    }
+  } finally {
+    if (locked) await db.query(`SELECT pg_advisory_unlock($1, $2)`, [...REFRESH_LOCK]).catch(() => undefined);
+    db.release();
+  }
+}
+
+/** The scheduled refresh, as the worker runs it: quietly nothing before Phase 4 or while another runs. */
+export async function scheduledRefresh(reason: RefreshReason = "schedule", requestedBy = SYSTEM_ACTOR.email): Promise<RefreshOutcome | null> {
+  if (!(await summariesExist())) return null;
+  try {
+    return await refreshAnalytics({ actor: { ...SYSTEM_ACTOR, email: requestedBy }, reason });
+  } catch (error) {
+    if (error instanceof RefreshRunningError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import type { AnalyticsFilters } from "./filters";
+
+/**
+ * The SQL of every analytics page query, with its parameters: read through Prisma by the pages and
+ * explained by Phase 4's index review, so the evidence is about the queries the pages run.
+ */
+export interface AnalyticsQuery {
+  sql: string;
+  params: unknown[];
+}
+
+const U = `"unified"`;
+const monthStart = (m: string) => `${m}-01`;
+
+/** WHERE clauses over an alias with a `month` column; the employee (department, team) through `e`. */
+function where(alias: string, filters: AnalyticsFilters, params: unknown[], options: { scorecard: boolean; person: string }): string[] {
+  const clauses: string[] = [];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(clause(`$${params.length}`));
+  };
+  if (filters.from) add((p) => `${alias}.month >= ${p}::date`, monthStart(filters.from));
+  if (filters.to) add((p) => `${alias}.month <= ${p}::date`, monthStart(filters.to));
+  if (options.scorecard && filters.scorecard) add((p) => `${alias}.scorecard_id = ${p}::int`, filters.scorecard);
+  if (options.scorecard && filters.channel) add((p) => `${alias}.channel_id = ${p}::int`, filters.channel);
+  if (filters.department) add((p) => `${options.person}.department_id = ${p}::int`, filters.department);
+  if (filters.team) add((p) => `${options.person}.team_id = ${p}::int`, filters.team);
+  return clauses;
+}
+
+const whereSql = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(" AND ")}` : "");
+
+const SUMMARY = `sum(s.audit_count)::float8 AS audits, (sum(s.total_sum) / NULLIF(sum(s.scored_count), 0))::float8 AS avg_score,
+       (sum(s.passed_count)::numeric / NULLIF(sum(s.judged_count), 0))::float8 AS pass_rate`;
+
+/** The overview reads the rollup: department and team are its own columns, no join. */
+function statistics(filters: AnalyticsFilters, select: string, join: string, group: string, order: string): AnalyticsQuery {
+  const params: unknown[] = [];
+  const clauses = where("s", filters, params, { scorecard: true, person: "s" });
+  return { sql: `SELECT ${select}, ${SUMMARY}\n  FROM ${U}.scorecard_month_statistics s ${join}\n ${whereSql(clauses)}\n GROUP BY ${group}\n ORDER BY ${order}`, params };
+}
+
+export const volumeByMonthQuery = (f: AnalyticsFilters) => statistics(f, `to_char(s.month, 'YYYY-MM') AS month`, "", "s.month", "s.month");
+
+export const byScorecardQuery = (f: AnalyticsFilters) =>
+  statistics(f, `s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name`, `JOIN ${U}.scorecards c ON c.id = s.scorecard_id`, "s.scorecard_id, c.name, c.source_table", "2, 1");
+
+export const byChannelQuery = (f: AnalyticsFilters) =>
+  statistics(f, `s.channel_id AS id, COALESCE(h.name, '(no channel)') AS name`, `LEFT JOIN ${U}.channels h ON h.id = s.channel_id`, "s.channel_id, h.name", "2, 1");
+
+export const scorecardByMonthQuery = (f: AnalyticsFilters) =>
+  statistics(f, `to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id`, "", "s.month, s.scorecard_id", "s.month, s.scorecard_id");
+
+function performance(filters: AnalyticsFilters, extra: { auditor?: number }): { from: string; clauses: string[]; params: unknown[] } {
+  const params: unknown[] = [];
+  const clauses = where("p", filters, params, { scorecard: false, person: "e" });
+  if (extra.auditor !== undefined) {
+    params.push(extra.auditor);
+    clauses.push(`p.auditor_id = $${params.length}::bigint`);
+  }
+  return { from: `${U}.auditor_performance p JOIN ${U}.employees e ON e.id = p.auditor_id`, clauses, params };
+}
+
+const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::float8 AS scored,
+       (sum(p.score_sum) / NULLIF(sum(p.scored_count), 0))::float8 AS avg_score,
+       sqrt(GREATEST(sum(p.score_sum_squares) / NULLIF(sum(p.scored_count), 0) - (sum(p.score_sum) / NULLIF(sum(p.scored_count), 0)) ^ 2, 0))::float8 AS spread,
+       (sum(p.deviation_sum) / NULLIF(sum(p.scored_count), 0))::float8 AS deviation,
+       min(p.min_score)::float8 AS min_score, max(p.max_score)::float8 AS max_score, sum(p.turnaround_count)::float8 AS matched`;
+
+/** Every auditor over the range (department and team are the auditor's own). */
+export function auditorsQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
+  const q = performance(f, { auditor });
+  return {
+    sql: `SELECT p.auditor_id::text AS id, COALESCE(NULLIF(btrim(e.full_name), ''), e.email) AS name, e.email, ${PERFORMANCE}\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.auditor_id, e.full_name, e.email\n ORDER BY audits DESC, p.auditor_id`,
+    params: q.params,
+  };
+}
+
+/** The turnaround days of every auditor over the range, merged from the monthly histograms (medians combine only so). */
+export function turnaroundQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
+  const q = performance(f, { auditor });
+  return {
+    sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql(q.clauses)}\n GROUP BY 1, 2\n ORDER BY 1, 2`,
+    params: q.params,
+  };
+}
+
+/** One auditor, month by month. */
+export function auditorMonthsQuery(f: AnalyticsFilters, auditor: number): AnalyticsQuery {
+  const q = performance(f, { auditor });
+  return {
+    sql: `SELECT to_char(p.month, 'YYYY-MM') AS month, ${PERFORMANCE}, max(p.turnaround_median_days)::float8 AS turnaround\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.month\n ORDER BY p.month`,
+    params: q.params,
+  };
+}
+
+/** One employee's groups over the range, with the sums that combine into per-field averages. */
+export function employeeQuery(f: AnalyticsFilters, employee: number): AnalyticsQuery {
+  const params: unknown[] = [employee];
+  const clauses = [`s.employee_id = $1::bigint`, ...where("s", { ...f, department: null, team: null }, params, { scorecard: true, person: "e" })];
+  return {
+    sql: `SELECT to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name, s.audit_count::float8 AS audits, s.scored_count::float8 AS scored,
+       s.total_sum::float8 AS total_sum, s.passed_count::float8 AS passed, s.judged_count::float8 AS judged, s.min_total::float8 AS min_score,
+       s.max_total::float8 AS max_score, s.field_sums, s.field_counts
+  FROM ${U}.audit_statistics s JOIN ${U}.scorecards c ON c.id = s.scorecard_id
+ ${whereSql(clauses)}
+ ORDER BY s.month, 3`,
+    params,
+  };
+}
+
+/** Representative arguments of the main queries: a few recent months, the busiest scorecard, auditor and employee. */
+export interface ReviewArguments {
+  from: string;
+  to: string;
+  scorecard: number;
+  auditor: number;
+  employee: number;
+}
+
+const range = (a: ReviewArguments): AnalyticsFilters => ({ from: a.from, to: a.to, scorecard: null, channel: null, department: null, team: null });
+
+/** The pages' main queries, as Phase 4's index review explains them, with the index each should use. */
+export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: ReviewArguments): AnalyticsQuery }[] = [
+  { id: "overview-volume", title: "Overview: volume, average and pass rate by month", index: "scorecard_month_statistics_month_idx", build: (a) => volumeByMonthQuery(range(a)) },
+  { id: "overview-scorecard", title: "Overview filtered to one scorecard", index: "scorecard_month_statistics_group_key", build: (a) => volumeByMonthQuery({ ...range(a), scorecard: a.scorecard }) },
+  { id: "auditors", title: "Auditor performance over a range", index: "auditor_performance_month_idx", build: (a) => auditorsQuery(range(a)) },
+  { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a) => auditorMonthsQuery(range(a), a.auditor) },
+  { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a) => employeeQuery(range(a), a.employee) },
+];

@@ -1,0 +1,51 @@
+import { quoteIdent } from "@/lib/db/sql";
+import { relationExists } from "../catalog";
+import { runStatements, type StatementCheckpoint } from "../run-statements";
+import type { Check, PlanContext, Step } from "../types";
+
+/**
+ * What the analytics pages and the refresh read by (the group keys serve an employee's drill-down
+ * and an auditor's months): docs/analytics.md lists which query uses which.
+ */
+export const ANALYTICS_INDEXES = [
+  { table: "audit_statistics", name: "audit_statistics_month_idx", columns: "(month)", intent: "Overview over a date range: volume, scorecards, channels." },
+  { table: "audit_statistics", name: "audit_statistics_scorecard_id_month_idx", columns: "(scorecard_id, month)", intent: "One scorecard's months." },
+  { table: "scorecard_month_statistics", name: "scorecard_month_statistics_month_idx", columns: "(month)", intent: "Overview over a date range." },
+  { table: "auditor_performance", name: "auditor_performance_month_idx", columns: "(month)", intent: "Every auditor over a date range." },
+  {
+    table: "audits",
+    name: "audits_auditor_id_employee_id_scorecard_id_audit_date_idx",
+    columns: "(auditor_id, employee_id, scorecard_id, audit_date)",
+    intent: "Match an assignment to its first audit (turnaround).",
+  },
+] as const;
+
+function statements(ctx: PlanContext): string[] {
+  const u = quoteIdent(ctx.unifiedSchema);
+  return [
+    ...ANALYTICS_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.${i.table} ${i.columns}`),
+    `-- Statistics for the planner with the new indexes.\nANALYZE ${u}.audit_statistics, ${u}.auditor_performance`,
+  ];
+}
+
+export const summaryIndexes: Step<StatementCheckpoint> = {
+  id: "analytics-indexes",
+  title: "Build the indexes the analytics pages and the turnaround match use",
+  unit: "statements",
+  async plan(ctx) {
+    return { statements: statements(ctx), estimatedRows: 0 };
+  },
+  run: (ctx) => runStatements(ctx, ctx.statements),
+  async verify(ctx) {
+    const checks: Check[] = [];
+    for (const index of ANALYTICS_INDEXES) {
+      const exists = await relationExists(ctx.db, ctx.unifiedSchema, index.name);
+      checks.push({ name: `index ${index.name} exists`, status: exists ? "pass" : "fail", detail: exists ? index.intent : "missing" });
+    }
+    return checks;
+  },
+  async rollback(ctx) {
+    const u = quoteIdent(ctx.unifiedSchema);
+    for (const index of ANALYTICS_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
+  },
+};
