@@ -47,13 +47,13 @@ export function ConflictRows({ rows, canOverride }: { rows: ConflictRow[]; canOv
             <Cell className="text-xs whitespace-nowrap">
               <span title={r.field}>{FIELD_LABELS[r.field] ?? r.field}</span>
             </Cell>
-            <Cell className="min-w-40 max-w-48 wrap-anywhere">
+            <Cell className="min-w-28 max-w-48 wrap-anywhere">
               <Value value={r.chosenValue} source={r.chosenSource} />
             </Cell>
-            <Cell className="min-w-40 max-w-48 wrap-anywhere">
+            <Cell className="min-w-28 max-w-48 wrap-anywhere">
               <Value value={r.alternativeValue} source={r.alternativeSource} />
             </Cell>
-            <Cell className="min-w-40 max-w-64 text-xs text-slate-600">{r.rule}</Cell>
+            <Cell className="min-w-32 max-w-64 text-xs text-slate-600">{r.rule}</Cell>
             <Cell className="max-w-48 wrap-anywhere">
               {r.override ? (
                 <>
