@@ -21,6 +21,8 @@ async function databaseWithOldQueue(queues: string[]): Promise<{ db: pg.Pool; dr
   await server.query(`CREATE DATABASE ${quoteIdent(name)}`);
   const url = withDatabase(inject("serverUrl"), name);
   const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 1 });
+  // Its pool's connections are ended by the DROP DATABASE … WITH (FORCE) below: expected, not a failure.
+  boss.on("error", () => undefined);
   await boss.start();
   for (const q of queues) {
     await boss.createQueue(q);

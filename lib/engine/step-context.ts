@@ -19,8 +19,19 @@ export async function runLog(db: pg.ClientBase, runId: number, message: string, 
   await db.query(`INSERT INTO console.run_log (run_id, level, step_id, message) VALUES ($1, $2, $3, $4)`, [runId, level, stepId, message]);
 }
 
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: string })?.code === "55P03";
+/**
+ * Errors after which the whole batch may simply run again: a lock not granted in time, or the
+ * batch chosen as a deadlock's or a serialization conflict's victim (live-sync writers update the
+ * same rows). The batch rolled back entirely, so running it again is what PostgreSQL advises.
+ */
+const RETRYABLE: Record<string, string> = {
+  "55P03": "lock not granted within the lock timeout",
+  "40P01": "chosen as the victim of a deadlock",
+  "40001": "serialization conflict",
+};
+
+function retryReason(error: unknown): string | null {
+  return RETRYABLE[(error as { code?: string })?.code ?? ""] ?? null;
 }
 
 /** Where a batch's checkpoint and rows are written: a step, or one unit of a step. */
@@ -105,9 +116,11 @@ export function stepContext(input: {
           return;
         } catch (error) {
           await db.query("ROLLBACK").catch(() => undefined);
-          if (!isLockTimeout(error) || attempt >= LOCK_RETRIES) throw error;
+          const reason = retryReason(error);
+          if (!reason || attempt >= LOCK_RETRIES) throw error;
           const wait = Math.min(30_000, 500 * 2 ** attempt);
-          await runLog(db, target.runId, `lock not granted within ${lockTimeout()} (attempt ${attempt} of ${LOCK_RETRIES}); retrying in ${wait / 1000}s`, "warn", target.stepId);
+          const why = reason.startsWith("lock not granted") ? `lock not granted within ${lockTimeout()}` : reason;
+          await runLog(db, target.runId, `${why} (attempt ${attempt} of ${LOCK_RETRIES}); retrying in ${wait / 1000}s`, "warn", target.stepId);
           await sleep(wait);
         }
       }
