@@ -34,6 +34,13 @@ async function databaseWithOldQueue(queues: string[]): Promise<{ db: pg.Pool; dr
     db,
     drop: async () => {
       await db.end();
+      // pg-boss closes its pool after stop() returns: wait for its sessions to leave rather than
+      // end them (an ended session's client would raise an error nobody is listening for).
+      for (let tries = 0; tries < 100; tries++) {
+        const { rows } = await server.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await server.query(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
       await server.end();
     },

@@ -29,6 +29,13 @@ export function withTestDatabase(options: { migrate?: boolean } = {}): { url: ()
     await closePool();
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
+    // Pools close their sessions asynchronously (pg-boss's after stop()): let them leave first, so
+    // FORCE only ends what a test left behind (an ended session errors on a client nobody listens to).
+    for (let tries = 0; tries < 50; tries++) {
+      const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     await admin.end();
   });
