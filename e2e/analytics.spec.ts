@@ -1,9 +1,9 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { ADMIN, ANALYST, LEAD, signIn, snap } from "./helpers";
+import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
 
 /**
  * The analyst's journey on a console of its own (phases.spec.ts expects Phase 1 untouched on the
@@ -13,32 +13,7 @@ import { ADMIN, ANALYST, LEAD, signIn, snap } from "./helpers";
 const DATA_DIR = ".data/e2e-analytics";
 const run = promisify(execFile);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-async function waitForHealth(server: ChildProcess, url: string, within: number): Promise<void> {
-  const until = Date.now() + within;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the console exited with ${server.exitCode} before it was healthy`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the console on ${url} was not healthy within ${within / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-const ENV = { ...process.env, UNIFY_DATA_DIR: DATA_DIR, UNIFY_ADMIN_PASSWORD: ADMIN.password, UNIFY_DEMO_PASSWORD: LEAD.password, NEXT_TELEMETRY_DISABLED: "1" };
+const ENV = ownConsoleEnv(DATA_DIR);
 
 /** `unify …` against this console's database (the CLI adopts the postmaster serving DATA_DIR). */
 async function unify(args: string[], password: string): Promise<string> {
@@ -56,28 +31,7 @@ async function bringToSucceeded(phase: number): Promise<void> {
   await unify(["run", String(phase), "--as", ADMIN.email], ADMIN.password);
 }
 
-const test = base.extend<object, { consoleUrl: string }>({
-  consoleUrl: [
-    async ({}, provide) => {
-      rmSync(DATA_DIR, { recursive: true, force: true });
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const server = spawn("node_modules/.bin/tsx", ["lib/cli/main.ts", "serve", "--demo", "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"], env: ENV });
-      try {
-        await waitForHealth(server, url, 240_000);
-        await provide(url);
-      } finally {
-        if (server.exitCode === null) {
-          const exited = new Promise((resolve) => server.once("exit", resolve));
-          server.kill("SIGTERM");
-          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-        }
-      }
-    },
-    { scope: "worker", timeout: 300_000 },
-  ],
-  baseURL: async ({ consoleUrl }, provide) => provide(consoleUrl),
-});
+const test = testWithOwnConsole(DATA_DIR);
 
 test.use({ viewport: { width: 1280, height: 720 } });
 

@@ -34,6 +34,11 @@ async function waitForHealth(server: ChildProcess, url: string, within: number):
   }
 }
 
+/** The environment of a console of its own in `dataDir`, for the server and for CLI calls against its database. */
+export function ownConsoleEnv(dataDir: string): NodeJS.ProcessEnv {
+  return { ...process.env, UNIFY_DATA_DIR: dataDir, UNIFY_ADMIN_PASSWORD: ADMIN.password, UNIFY_DEMO_PASSWORD: LEAD.password, NEXT_TELEMETRY_DISABLED: "1" };
+}
+
 /** `test` whose pages talk to a console started once per worker on a free port. */
 export function testWithOwnConsole(dataDir: string) {
   return base.extend<object, { consoleUrl: string }>({
@@ -44,13 +49,7 @@ export function testWithOwnConsole(dataDir: string) {
         const url = `http://127.0.0.1:${port}`;
         const server = spawn("node_modules/.bin/tsx", ["lib/cli/main.ts", "serve", "--demo", "--port", String(port)], {
           stdio: ["ignore", "ignore", "inherit"],
-          env: {
-            ...process.env,
-            UNIFY_DATA_DIR: dataDir,
-            UNIFY_ADMIN_PASSWORD: ADMIN.password,
-            UNIFY_DEMO_PASSWORD: LEAD.password,
-            NEXT_TELEMETRY_DISABLED: "1",
-          },
+          env: ownConsoleEnv(dataDir),
         });
         try {
           await waitForHealth(server, url, 240_000);
