@@ -57,3 +57,13 @@ export async function keysetBackfill(
     after = upper;
   }
 }
+
+/**
+ * Rows per batch of a keyset load (audits, assignments, notifications): each batch commits with its
+ * checkpoint, a fraction of a second of work. The size is a parameter of the batch statement, not
+ * part of its SQL, so changing it (`UNIFY_AUDIT_BATCH_ROWS`) does not change the approved plan.
+ */
+export function batchRows(): number {
+  const configured = Number(process.env.UNIFY_AUDIT_BATCH_ROWS);
+  return Number.isInteger(configured) && configured > 0 ? configured : 100_000;
+}

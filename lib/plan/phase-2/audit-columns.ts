@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { AUDIT_BASE_COLUMNS, type LegacyType, type Scorecard } from "@/lib/legacy/contract";
-import type { Queryable } from "../types";
+import type { PlanContext, Queryable } from "../types";
 
 /**
  * Where each column of a legacy audit table lives in `unified.audits`, so the load and the
@@ -85,4 +85,11 @@ export function compatViewName(table: string): string {
   let head = table;
   while (Buffer.byteLength(head + suffix, "utf8") > MAX_IDENTIFIER_BYTES) head = head.slice(0, -1);
   return head + suffix;
+}
+
+/** The usable scorecard whose audit table is `table` (discovery's registry), or a clear error. */
+export function scorecardOf(ctx: PlanContext, table: string): Scorecard {
+  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
+  if (!scorecard) throw new Error(`No usable scorecard names the audit table "${table}"`);
+  return scorecard;
 }

@@ -1,9 +1,8 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
-import type { Scorecard } from "@/lib/legacy/contract";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
-import { readAuditColumns, type AuditColumn } from "./audit-columns";
+import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
 
 /**
@@ -12,12 +11,6 @@ import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
  * (referenced employees made first), a deleted row kept as a tombstone (`deleted_at`), so the
  * backfill neither misses a write nor resurrects a row.
  */
-function scorecardOf(ctx: PlanContext, table: string): Scorecard {
-  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-  if (!scorecard) throw new Error(`No usable scorecard names the audit table "${table}"`);
-  return scorecard;
-}
-
 export function auditSyncFunction(ctx: PlanContext, table: string, columns: AuditColumn[]): string {
   const u = quoteIdent(ctx.unifiedSchema);
   const source = quoteLiteral(table);

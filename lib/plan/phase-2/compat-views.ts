@@ -1,9 +1,8 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
-import type { Scorecard } from "@/lib/legacy/contract";
 import { compatEmail } from "../compat-email";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
-import { compatViewName, readAuditColumns, type AuditColumn } from "./audit-columns";
+import { compatViewName, readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 
 /**
  * For every legacy audit table T, `unified."T_compat"`: T's columns — names, order and types —
@@ -37,12 +36,6 @@ SELECT ${select}
   LEFT JOIN ${u}.employees e ON e.id = a.employee_id
   LEFT JOIN ${u}.employees r ON r.id = a.auditor_id
  WHERE a.source_table = ${quoteLiteral(table)} AND a.deleted_at IS NULL`;
-}
-
-function scorecardOf(ctx: PlanContext, table: string): Scorecard {
-  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-  if (!scorecard) throw new Error(`No usable scorecard names the audit table "${table}"`);
-  return scorecard;
 }
 
 /** Name and type of each column of a relation, in order. */

@@ -1,20 +1,9 @@
 import type pg from "pg";
 import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
-import type { Scorecard } from "@/lib/legacy/contract";
 import { estimateRows, relationExists } from "../catalog";
-import { keysetBackfill, keysetBoundStatement, type KeysetCheckpoint } from "../keyset-backfill";
+import { batchRows, keysetBackfill, keysetBoundStatement, type KeysetCheckpoint } from "../keyset-backfill";
 import type { Check, PlanContext, Step, StepContext, UnitPlan } from "../types";
-import { readAuditColumns, type AuditColumn } from "./audit-columns";
-
-/**
- * Rows per batch: each batch commits with its checkpoint (a fraction of a second of work). The
- * size is a parameter of the batch statement, not part of its SQL, so changing it
- * (`UNIFY_AUDIT_BATCH_ROWS`) does not change the approved plan.
- */
-export function auditBatchRows(): number {
-  const configured = Number(process.env.UNIFY_AUDIT_BATCH_ROWS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 100_000;
-}
+import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 
 /** jsonb_build_object takes at most 100 arguments: fields go in pairs, at most 50 per call. */
 const PAIRS_PER_CALL = 50;
@@ -27,12 +16,6 @@ function jsonObject(pairs: [string, string][]): string {
     calls.push(`jsonb_build_object(${chunk.join(", ")})`);
   }
   return calls.join(" || ");
-}
-
-function scorecardOf(ctx: PlanContext, table: string): Scorecard {
-  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-  if (!scorecard) throw new Error(`No usable scorecard names the audit table "${table}"`);
-  return scorecard;
 }
 
 export const AUDIT_COLUMNS = [
@@ -121,7 +104,7 @@ export const loadAudits: Step<KeysetCheckpoint> = {
     const table = ctx.unit?.id;
     if (!table) throw new Error("load-audits runs once per audit table");
     try {
-      await keysetBackfill(ctx, { source: { schema: ctx.legacySchema, table, key: "id" }, batchSize: auditBatchRows() });
+      await keysetBackfill(ctx, { source: { schema: ctx.legacySchema, table, key: "id" }, batchSize: batchRows() });
     } catch (error) {
       const constraint = (error as { constraint?: string }).constraint;
       if (constraint === "audits_employee_known_check" || constraint === "audits_auditor_known_check") {

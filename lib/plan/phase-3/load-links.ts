@@ -1,13 +1,7 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { estimateRows, relationExists } from "../catalog";
-import { keysetBackfill, keysetBoundStatement, type KeysetCheckpoint } from "../keyset-backfill";
+import { batchRows, keysetBackfill, keysetBoundStatement, type KeysetCheckpoint } from "../keyset-backfill";
 import type { Check, PlanContext, Step, StepContext, UnitPlan } from "../types";
-
-/** Rows per batch of the links load; a parameter, not part of the plan's SQL. */
-function linkBatchRows(): number {
-  const configured = Number(process.env.UNIFY_AUDIT_BATCH_ROWS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 100_000;
-}
 
 export const LINK_TABLES = ["audit_assignments", "notifications"] as const;
 export type LinkTable = (typeof LINK_TABLES)[number];
@@ -83,7 +77,7 @@ export const loadLinks: Step<KeysetCheckpoint> = {
   async run(ctx: StepContext<KeysetCheckpoint>) {
     const table = ctx.unit?.id;
     if (!table) throw new Error("load-links runs once per links table");
-    await keysetBackfill(ctx, { source: { schema: ctx.legacySchema, table, key: "id" }, batchSize: linkBatchRows() });
+    await keysetBackfill(ctx, { source: { schema: ctx.legacySchema, table, key: "id" }, batchSize: batchRows() });
   },
   async verify(ctx) {
     // Cheap: the load reached both ends of each table. Exact equality is the post-run suite's job.

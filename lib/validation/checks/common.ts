@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { qualified, quoteIdent } from "@/lib/db/sql";
 import type { PlanContext, Step } from "@/lib/plan/types";
 import { diffRelations, relationColumns } from "../table-diff";
 import { count, type CheckResult, type ValidationCheck } from "../types";
@@ -89,4 +90,29 @@ export async function readBackResults(db: pg.ClientBase, left: Relation, right: 
       samples: diff.samples,
     },
   ];
+}
+
+/**
+ * The legacy audit table's field scores against each field's max_score (0..max), as one result,
+ * or none when the scorecard has no ranged field. `rows` names what is counted, `detail` what a
+ * lead should know about the rows out of range.
+ */
+export async function scoreRangeResult(
+  db: pg.ClientBase,
+  ctx: PlanContext,
+  table: string,
+  say: { rows: string; outOfRange: string },
+): Promise<CheckResult[]> {
+  const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
+  const ranged = (scorecard?.fields ?? []).filter((f) => f.maxScore !== null);
+  if (!ranged.length) return [];
+  const conditions = ranged.map((f) => `${quoteIdent(f.columnName)} < 0 OR ${quoteIdent(f.columnName)} > ${Number(f.maxScore)}`).join(" OR ");
+  const out = await scalar(db, `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, table)} WHERE ${conditions}`);
+  return [{
+    name: `${table}: scores within 0..max`,
+    status: out ? "warn" : "pass",
+    expected: "every field score between 0 and its max_score",
+    actual: `${count(out)} ${say.rows} with a score out of range`,
+    detail: out ? say.outOfRange : "all in range",
+  }];
 }

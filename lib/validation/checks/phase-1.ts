@@ -2,7 +2,7 @@ import type pg from "pg";
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
-import { contentCheck, scalar } from "./common";
+import { contentCheck, scalar, scoreRangeResult } from "./common";
 
 /**
  * Phase 1's own suite, written from the legacy tables and the unified schema's promises — not from
@@ -187,19 +187,7 @@ function auditTableQuality(ctx: PlanContext, table: string): ValidationCheck {
         actual: `${count(unknown)} unknown emails`,
         detail: unknown ? "they become employees marked `referenced` so no audit is dropped" : "all known",
       }];
-      const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-      const ranged = (scorecard?.fields ?? []).filter((f) => f.maxScore !== null);
-      if (ranged.length) {
-        const conditions = ranged.map((f) => `${quoteIdent(f.columnName)} < 0 OR ${quoteIdent(f.columnName)} > ${Number(f.maxScore)}`).join(" OR ");
-        const out = await scalar(db, `SELECT count(*) AS n FROM ${t} WHERE ${conditions}`);
-        results.push({
-          name: `${table}: scores within 0..max`,
-          status: out ? "warn" : "pass",
-          expected: "every field score between 0 and its max_score",
-          actual: `${count(out)} rows with a score out of range`,
-          detail: out ? "carried over as written; reports may need to clamp them" : "all in range",
-        });
-      }
+      results.push(...(await scoreRangeResult(db, ctx, table, { rows: "rows", outOfRange: "carried over as written; reports may need to clamp them" })));
       return results;
     },
   };

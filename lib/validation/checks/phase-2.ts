@@ -4,7 +4,7 @@ import { normalisedEmailSql } from "@/lib/legacy/contract";
 import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
-import { readBackResults, scalar } from "./common";
+import { readBackResults, scalar, scoreRangeResult } from "./common";
 
 /**
  * Phase 2's suite, written from the legacy audit tables and the registry — the truth — and the
@@ -30,19 +30,7 @@ function tableCheck(ctx: PlanContext, table: string): ValidationCheck {
     async run(db) {
       const results = await readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: ctx.unifiedSchema, name: view }, { rows: "audit" });
       if (results.length === 1) return results;
-      const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-      const ranged = (scorecard?.fields ?? []).filter((f) => f.maxScore !== null);
-      if (ranged.length) {
-        const conditions = ranged.map((f) => `${quoteIdent(f.columnName)} < 0 OR ${quoteIdent(f.columnName)} > ${Number(f.maxScore)}`).join(" OR ");
-        const out = await scalar(db, `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, table)} WHERE ${conditions}`);
-        results.push({
-          name: `${table}: scores within 0..max`,
-          status: out ? "warn" : "pass",
-          expected: "every field score between 0 and its max_score",
-          actual: `${count(out)} audits with a score out of range`,
-          detail: out ? "carried over as the legacy rows hold them (the pre-flight reported them)" : "all in range",
-        });
-      }
+      results.push(...(await scoreRangeResult(db, ctx, table, { rows: "audits", outOfRange: "carried over as the legacy rows hold them (the pre-flight reported them)" })));
       return results;
     },
   };
@@ -175,19 +163,7 @@ function tableQuality(ctx: PlanContext, table: string): ValidationCheck {
           detail: "Phase 1 has not run: Phase 2 needs its employees",
         });
       }
-      const scorecard = ctx.discovery.scorecards.find((s) => s.tableName === table);
-      const ranged = (scorecard?.fields ?? []).filter((f) => f.maxScore !== null);
-      if (ranged.length) {
-        const conditions = ranged.map((f) => `${quoteIdent(f.columnName)} < 0 OR ${quoteIdent(f.columnName)} > ${Number(f.maxScore)}`).join(" OR ");
-        const out = await scalar(db, `SELECT count(*) AS n FROM ${t} WHERE ${conditions}`);
-        results.push({
-          name: `${table}: scores within 0..max`,
-          status: out ? "warn" : "pass",
-          expected: "every field score between 0 and its max_score",
-          actual: `${count(out)} rows with a score out of range`,
-          detail: out ? "carried over as written" : "all in range",
-        });
-      }
+      results.push(...(await scoreRangeResult(db, ctx, table, { rows: "rows", outOfRange: "carried over as written" })));
       const extras = ctx.discovery.anomalies.filter((a) => a.table === table && (a.code === "column_unregistered" || a.code === "column_wrong_type"));
       if (extras.length) {
         results.push({
