@@ -38,10 +38,12 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
     [table, sourceId, fieldKey] = [rows[0].source_table, rows[0].source_id, rows[0].key];
   });
 
-  it("a clean migration passes with zero failures, checks per table and one integrity pass", async () => {
+  it("a clean migration passes with zero failures, a content and an integrity check per table and one origins check", async () => {
     const report = await postRun();
     expect(failing(report)).toEqual([]);
     expect(report.checks.filter((c) => c.checkId.startsWith("content:"))).toHaveLength(3);
+    expect(report.checks.filter((c) => c.checkId.startsWith("integrity:audits:") && c.checkId !== "integrity:audits:origins")).toHaveLength(3);
+    expect(report.checks.filter((c) => c.checkId === "integrity:audits:origins")).toHaveLength(1);
     expect(report.checks.map((c) => c.category)).toEqual(expect.arrayContaining(["step", "content", "integrity"]));
   });
 
@@ -68,6 +70,23 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
       expect(counted.samples?.map((s) => s.key)).toEqual(["99999999"]);
     } finally {
       await pool().query(`DELETE FROM unified.audits WHERE source_id = 99999999`);
+    }
+  });
+
+  it("an audit whose origin is no legacy audit table, or none, fails the origins check", async () => {
+    await pool().query(
+      `INSERT INTO unified.audits (scorecard_id, parameter_scores, source_table, source_id)
+       SELECT scorecard_id, parameter_scores, 'nowhere_audit', 1 FROM unified.audits WHERE source_table = $1 AND source_id = $2
+       UNION ALL
+       SELECT scorecard_id, parameter_scores, 'zz_unknown', 2 FROM unified.audits WHERE source_table = $1 AND source_id = $2`,
+      [table, sourceId],
+    );
+    try {
+      const origins = failed(await postRun(), "every audit's source_table is a legacy audit table")!;
+      expect(origins.actual).toBe("2 audits from elsewhere");
+      expect(origins.detail).toBe("nowhere_audit: 1; zz_unknown: 1");
+    } finally {
+      await pool().query(`DELETE FROM unified.audits WHERE source_table IN ('nowhere_audit', 'zz_unknown')`);
     }
   });
 

@@ -50,10 +50,18 @@ interface Segment {
   sum: string;
 }
 
+interface Whole extends Segment {
+  min: string | null;
+  max: string | null;
+  nullKeys: boolean;
+}
+
+const checksum = (columns: string[]) => `sum(('x' || substr(md5(${rowText("t", columns)}), 1, 12))::bit(48)::bigint)::text`;
+
 async function segment(db: Db, rel: Relation, key: string, columns: string[], lo: string | null, hi: string | null): Promise<Segment> {
   const k = `t.${quoteIdent(key)}`;
   const { rows } = await db.query<{ rows: string; sum: string | null }>(
-    `SELECT count(*) AS rows, sum(('x' || substr(md5(${rowText("t", columns)}), 1, 12))::bit(48)::bigint)::text AS sum
+    `SELECT count(*) AS rows, ${checksum(columns)} AS sum
        FROM ${qualified(rel.schema, rel.name)} t
       WHERE ($1::numeric IS NULL OR ${k} >= $1::numeric) AND ($2::numeric IS NULL OR ${k} < $2::numeric)`,
     [lo, hi],
@@ -61,21 +69,26 @@ async function segment(db: Db, rel: Relation, key: string, columns: string[], lo
   return { rows: Number(rows[0]?.rows ?? 0), sum: rows[0]?.sum ?? "0" };
 }
 
-async function keyBounds(db: Db, rels: Relation[], key: string): Promise<{ min: string | null; max: string | null; nullKeys: boolean }> {
+/** The whole relation in one pass: its count and checksum, and the key's bounds and NULLs. */
+async function whole(db: Db, rel: Relation, key: string, columns: string[]): Promise<Whole> {
+  const k = `t.${quoteIdent(key)}`;
+  const { rows } = await db.query<{ rows: string; sum: string | null; lo: string | null; hi: string | null; nulls: boolean | null }>(
+    `SELECT count(*) AS rows, ${checksum(columns)} AS sum, min(${k})::text AS lo, max(${k})::text AS hi, bool_or(${k} IS NULL) AS nulls
+       FROM ${qualified(rel.schema, rel.name)} t`,
+  );
+  const r = rows[0];
+  return { rows: Number(r?.rows ?? 0), sum: r?.sum ?? "0", min: r?.lo ?? null, max: r?.hi ?? null, nullKeys: r?.nulls === true };
+}
+
+/** The key range covering both sides. */
+function keyBounds(sides: Whole[]): { min: string | null; max: string | null; nullKeys: boolean } {
   let min: string | null = null;
   let max: string | null = null;
-  let nullKeys = false;
-  for (const rel of rels) {
-    const { rows } = await db.query<{ lo: string | null; hi: string | null; nulls: boolean }>(
-      `SELECT min(${quoteIdent(key)})::text AS lo, max(${quoteIdent(key)})::text AS hi, bool_or(${quoteIdent(key)} IS NULL) AS nulls
-         FROM ${qualified(rel.schema, rel.name)}`,
-    );
-    const r = rows[0];
-    if (r?.lo !== null && r?.lo !== undefined && (min === null || Number(r.lo) < Number(min))) min = r.lo;
-    if (r?.hi !== null && r?.hi !== undefined && (max === null || Number(r.hi) > Number(max))) max = r.hi;
-    if (r?.nulls) nullKeys = true;
+  for (const side of sides) {
+    if (side.min !== null && (min === null || Number(side.min) < Number(min))) min = side.min;
+    if (side.max !== null && (max === null || Number(side.max) > Number(max))) max = side.max;
   }
-  return { min, max, nullKeys };
+  return { min, max, nullKeys: sides.some((side) => side.nullKeys) };
 }
 
 async function fetchRows(db: Db, rel: Relation, key: string, columns: string[], lo: string | null, hi: string | null, nullKeys: boolean) {
@@ -155,14 +168,14 @@ function compareRows(
 export async function diffRelations(db: Db, input: { left: Relation; right: Relation; key: string; columns: string[] }): Promise<DiffResult> {
   const { left, right, key, columns } = input;
   const tally: Tally = { missing: 0, extra: 0, changed: 0, samples: [] };
-  const total = { left: await segment(db, left, key, columns, null, null), right: await segment(db, right, key, columns, null, null) };
+  const total = { left: await whole(db, left, key, columns), right: await whole(db, right, key, columns) };
   const result = (): DiffResult => ({
     leftRows: total.left.rows,
     rightRows: total.right.rows,
     equal: tally.missing + tally.extra + tally.changed === 0,
     ...tally,
   });
-  const bounds = await keyBounds(db, [left, right], key);
+  const bounds = keyBounds([total.left, total.right]);
   if (bounds.nullKeys) {
     compareRows(await fetchRows(db, left, key, columns, null, null, true), await fetchRows(db, right, key, columns, null, null, true), columns, tally);
   }

@@ -37,94 +37,139 @@ function tableCheck(ctx: PlanContext, table: string): ValidationCheck {
 }
 
 /**
- * One pass over audits for every promise it makes: no NULL where promised, every foreign key
- * resolves, parameter_scores keys exactly the legacy registry's fields (integer columns, read
- * from the registry and the catalog, not from scorecard_fields), passed recomputed from the legacy
- * passing score.
+ * The legacy registry's promise for one audit table: its passing score and the keys its
+ * parameter_scores must have — the fields whose column is an integer column of the legacy table
+ * (read from the legacy registry and the catalog, not from scorecard_fields).
  */
-const auditsIntegrity: ValidationCheck = {
-  id: "integrity:audits",
-  title: "audits keeps its promises",
-  category: "integrity",
-  async run(db, ctx): Promise<CheckResult[]> {
-    const u = quoteIdent(ctx.unifiedSchema);
-    const { rows } = await db.query<Record<string, string | null>>(
-      `WITH expected AS (
-         SELECT s.table_name, s.passing_score,
-                coalesce(array_agg(f.field_key ORDER BY f.field_key) FILTER (WHERE f.field_key IS NOT NULL), '{}') AS keys
-           FROM ${qualified(ctx.legacySchema, "scorecards")} s
-           LEFT JOIN ${qualified(ctx.legacySchema, "scorecard_fields")} f ON f.scorecard_id = s.id
-            AND EXISTS (SELECT 1 FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                         WHERE n.nspname = $1 AND c.relname = s.table_name AND at.attname = f.column_name AND NOT at.attisdropped
-                           AND at.atttypid IN ('integer'::regtype, 'smallint'::regtype, 'bigint'::regtype))
-          WHERE s.table_name = ANY ($2::text[])
-          GROUP BY s.table_name, s.passing_score
-       ),
-       checked AS (
-         SELECT a.source_table, a.source_id,
-                (a.scorecard_id IS NULL OR a.parameter_scores IS NULL OR a.source_table IS NULL OR a.source_id IS NULL) AS null_promise,
-                (a.scorecard_id IS NOT NULL AND sc.id IS NULL) AS bad_scorecard,
-                (a.channel_id IS NOT NULL AND ch.id IS NULL) AS bad_channel,
-                (a.employee_id IS NOT NULL AND e.id IS NULL) AS bad_employee,
-                (a.auditor_id IS NOT NULL AND r.id IS NULL) AS bad_auditor,
-                (x.keys IS NULL OR NOT (a.parameter_scores ?& x.keys AND (a.parameter_scores - x.keys) = '{}'::jsonb)) AS bad_keys,
-                (a.passed IS DISTINCT FROM (CASE WHEN a.total_score IS NULL OR x.passing_score IS NULL THEN NULL
-                                                 ELSE a.total_score >= x.passing_score END)) AS bad_passed
+async function expectedFields(db: pg.ClientBase, ctx: PlanContext, table: string): Promise<{ registered: boolean; passing: string | null; keys: string[] }> {
+  const { rows } = await db.query<{ passing_score: string | null; keys: string[] }>(
+    `SELECT s.passing_score::text AS passing_score,
+            coalesce(array_agg(f.field_key ORDER BY f.field_key) FILTER (WHERE f.field_key IS NOT NULL), '{}') AS keys
+       FROM ${qualified(ctx.legacySchema, "scorecards")} s
+       LEFT JOIN ${qualified(ctx.legacySchema, "scorecard_fields")} f ON f.scorecard_id = s.id
+        AND EXISTS (SELECT 1 FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1 AND c.relname = s.table_name AND at.attname = f.column_name AND NOT at.attisdropped
+                       AND at.atttypid IN ('integer'::regtype, 'smallint'::regtype, 'bigint'::regtype))
+      WHERE s.table_name = $2
+      GROUP BY s.id, s.passing_score
+      ORDER BY s.id LIMIT 1`,
+    [ctx.legacySchema, table],
+  );
+  return { registered: rows.length > 0, passing: rows[0]?.passing_score ?? null, keys: rows[0]?.keys ?? [] };
+}
+
+/**
+ * One pass over one audit table's slice of audits (they run in parallel, each on its own session)
+ * for every promise audits makes: no NULL where promised, every foreign key resolves,
+ * parameter_scores keys exactly the legacy registry's fields, passed recomputed from the legacy
+ * passing score. A key set is exact when every expected key is present (`?&`) and the object has
+ * no more keys than that (its values counted with a JSON path), linear in the fields.
+ */
+function auditsIntegrity(ctx: PlanContext, table: string): ValidationCheck {
+  return {
+    id: `integrity:audits:${table}`,
+    title: `${table}: its audits keep their promises`,
+    category: "integrity",
+    async run(db): Promise<CheckResult[]> {
+      const u = quoteIdent(ctx.unifiedSchema);
+      const expected = await expectedFields(db, ctx, table);
+      const { rows } = await db.query<Record<string, string | null>>(
+        `SELECT count(*) FILTER (WHERE a.scorecard_id IS NULL OR a.parameter_scores IS NULL OR a.source_id IS NULL) AS null_promise,
+                count(*) FILTER (WHERE a.scorecard_id IS NOT NULL AND sc.id IS NULL) AS bad_scorecard,
+                count(*) FILTER (WHERE a.channel_id IS NOT NULL AND ch.id IS NULL) AS bad_channel,
+                count(*) FILTER (WHERE a.employee_id IS NOT NULL AND e.id IS NULL) AS bad_employee,
+                count(*) FILTER (WHERE a.auditor_id IS NOT NULL AND r.id IS NULL) AS bad_auditor,
+                min(a.source_id) FILTER (WHERE bad.keys) AS first_bad_keys, count(*) FILTER (WHERE bad.keys) AS bad_keys,
+                min(a.source_id) FILTER (WHERE bad.passed) AS first_bad_passed, count(*) FILTER (WHERE bad.passed) AS bad_passed
            FROM ${u}.audits a
            LEFT JOIN ${u}.scorecards sc ON sc.id = a.scorecard_id
            LEFT JOIN ${u}.channels ch ON ch.id = a.channel_id
            LEFT JOIN ${u}.employees e ON e.id = a.employee_id
            LEFT JOIN ${u}.employees r ON r.id = a.auditor_id
-           LEFT JOIN expected x ON x.table_name = a.source_table
-          WHERE a.deleted_at IS NULL
-       )
-       SELECT count(*) FILTER (WHERE null_promise) AS null_promise,
-              count(*) FILTER (WHERE bad_scorecard) AS bad_scorecard, count(*) FILTER (WHERE bad_channel) AS bad_channel,
-              count(*) FILTER (WHERE bad_employee) AS bad_employee, count(*) FILTER (WHERE bad_auditor) AS bad_auditor,
-              count(*) FILTER (WHERE bad_keys) AS bad_keys, count(*) FILTER (WHERE bad_passed) AS bad_passed,
-              min(source_table || '#' || source_id) FILTER (WHERE bad_keys) AS first_bad_keys,
-              min(source_table || '#' || source_id) FILTER (WHERE bad_passed) AS first_bad_passed
-         FROM checked`,
-      [ctx.legacySchema, ctx.auditTables],
-    );
-    const r = rows[0]!;
-    const n = (key: string) => Number(r[key] ?? 0);
-    const results: CheckResult[] = [{
-      name: "no NULL where audits promises a value",
-      status: n("null_promise") ? "fail" : "pass",
-      expected: "0 audits without scorecard, parameter_scores or origin",
-      actual: count(n("null_promise")),
-      detail: n("null_promise") ? "rows with a missing promised value" : "all present",
-    }];
-    for (const [key, column, table] of [["bad_scorecard", "scorecard_id", "scorecards"], ["bad_channel", "channel_id", "channels"], ["bad_employee", "employee_id", "employees"], ["bad_auditor", "auditor_id", "employees"]] as const) {
+           CROSS JOIN LATERAL (SELECT
+                 (NOT $2::boolean OR jsonb_typeof(a.parameter_scores) <> 'object'
+                   OR NOT a.parameter_scores ?& $3::text[]
+                   OR jsonb_array_length(jsonb_path_query_array(a.parameter_scores, '$.*')) <> cardinality($3::text[])) AS keys,
+                 (a.passed IS DISTINCT FROM (CASE WHEN a.total_score IS NULL OR $4::numeric IS NULL THEN NULL
+                                                  ELSE a.total_score >= $4::numeric END)) AS passed) bad
+          WHERE a.source_table = $1 AND a.deleted_at IS NULL`,
+        [table, expected.registered, expected.keys, expected.passing],
+      );
+      const r = rows[0]!;
+      const n = (key: string) => Number(r[key] ?? 0);
+      const results: CheckResult[] = [{
+        name: "no NULL where audits promises a value",
+        status: n("null_promise") ? "fail" : "pass",
+        expected: "0 audits without scorecard, parameter_scores or origin",
+        actual: count(n("null_promise")),
+        detail: n("null_promise") ? "rows with a missing promised value" : "all present",
+      }];
+      for (const [key, column, target] of [["bad_scorecard", "scorecard_id", "scorecards"], ["bad_channel", "channel_id", "channels"], ["bad_employee", "employee_id", "employees"], ["bad_auditor", "auditor_id", "employees"]] as const) {
+        results.push({
+          name: `every audits.${column} points at a ${target} row`,
+          status: n(key) ? "fail" : "pass",
+          expected: "0 dangling references",
+          actual: count(n(key)),
+          detail: n(key) ? `${count(n(key))} audits point at nothing` : "all resolve",
+        });
+      }
       results.push({
-        name: `every audits.${column} points at a ${table} row`,
-        status: n(key) ? "fail" : "pass",
-        expected: "0 dangling references",
-        actual: count(n(key)),
-        detail: n(key) ? `${count(n(key))} audits point at nothing` : "all resolve",
+        name: "parameter_scores keys are exactly the scorecard's fields",
+        status: n("bad_keys") ? "fail" : "pass",
+        expected: "the field keys of the legacy registry, no more, no fewer",
+        actual: n("bad_keys") ? `${count(n("bad_keys"))} audits differ` : "all agree",
+        detail: n("bad_keys") ? `first: ${table}#${r.first_bad_keys}` : "every audit carries every field of its scorecard",
       });
-    }
-    results.push({
-      name: "parameter_scores keys are exactly the scorecard's fields",
-      status: n("bad_keys") ? "fail" : "pass",
-      expected: "the field keys of the legacy registry, no more, no fewer",
-      actual: n("bad_keys") ? `${count(n("bad_keys"))} audits differ` : "all agree",
-      detail: n("bad_keys") ? `first: ${r.first_bad_keys}` : "every audit carries every field of its scorecard",
-    });
-    results.push({
-      name: "passed agrees with the total and the passing score",
-      status: n("bad_passed") ? "fail" : "pass",
-      expected: "passed = total_score ≥ the scorecard's passing_score (NULL when either is NULL)",
-      actual: n("bad_passed") ? `${count(n("bad_passed"))} audits disagree` : "all agree",
-      detail: n("bad_passed") ? `first: ${r.first_bad_passed}` : "consistent",
-    });
-    return results;
+      results.push({
+        name: "passed agrees with the total and the passing score",
+        status: n("bad_passed") ? "fail" : "pass",
+        expected: "passed = total_score ≥ the scorecard's passing_score (NULL when either is NULL)",
+        actual: n("bad_passed") ? `${count(n("bad_passed"))} audits disagree` : "all agree",
+        detail: n("bad_passed") ? `first: ${table}#${r.first_bad_passed}` : "consistent",
+      });
+      return results;
+    },
+  };
+}
+
+/**
+ * Audits that belong to no audit table of the plan — a NULL origin, or a source_table no legacy
+ * table has — are read through the origin index: its distinct tables by a loose index scan (one
+ * probe per table), so the per-table passes above cover every other row.
+ */
+const auditOrigins: ValidationCheck = {
+  id: "integrity:audits:origins",
+  title: "every audit comes from a legacy audit table",
+  category: "integrity",
+  async run(db, ctx): Promise<CheckResult[]> {
+    const a = `${quoteIdent(ctx.unifiedSchema)}.audits`;
+    const { rows } = await db.query<{ source_table: string; n: string }>(
+      `WITH RECURSIVE origins AS (
+         SELECT (SELECT min(source_table) FROM ${a}) AS t
+         UNION ALL
+         SELECT (SELECT min(source_table) FROM ${a} WHERE source_table > o.t) FROM origins o WHERE o.t IS NOT NULL
+       )
+       SELECT o.t AS source_table, (SELECT count(*) FROM ${a} x WHERE x.source_table = o.t AND x.deleted_at IS NULL) AS n
+         FROM origins o WHERE o.t IS NOT NULL AND NOT (o.t = ANY ($1::text[]))`,
+      [ctx.auditTables],
+    );
+    const unknown = rows.filter((r) => Number(r.n) > 0);
+    const nulls = await scalar(db, `SELECT count(*) AS n FROM ${a} WHERE source_table IS NULL AND deleted_at IS NULL`);
+    const stray = unknown.reduce((sum, r) => sum + Number(r.n), 0) + nulls;
+    return [{
+      name: "every audit's source_table is a legacy audit table",
+      status: stray ? "fail" : "pass",
+      expected: `source_table one of the ${count(ctx.auditTables.length)} audit tables`,
+      actual: stray ? `${count(stray)} audits from elsewhere` : "all from the audit tables",
+      detail: stray
+        ? [...unknown.map((r) => `${r.source_table}: ${count(Number(r.n))}`), ...(nulls ? [`no source_table: ${count(nulls)}`] : [])].join("; ")
+        : "every audit is checked against its legacy table",
+    }];
   },
 };
 
 export function phase2PostRunChecks(ctx: PlanContext): ValidationCheck[] {
-  return [auditsIntegrity, ...ctx.auditTables.map((t) => tableCheck(ctx, t))];
+  return [auditOrigins, ...ctx.auditTables.flatMap((t) => [auditsIntegrity(ctx, t), tableCheck(ctx, t)])];
 }
 
 // ---------------------------------------------------------------------------------------------
