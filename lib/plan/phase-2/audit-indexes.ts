@@ -36,6 +36,7 @@ function statements(ctx: PlanContext): string[] {
   for (const fk of AUDIT_FOREIGN_KEYS) {
     out.push(`-- Check every existing row against ${fk.references}, without blocking writers.\nALTER TABLE ${u}.audits VALIDATE CONSTRAINT ${fk.name}`);
   }
+  out.push(`-- Autovacuum back on for audits, now that the load is done (audits-table held it off).\nALTER TABLE ${u}.audits RESET (autovacuum_enabled)`);
   out.push(`-- Statistics for the planner after the load.\nANALYZE ${u}.audits, ${u}.scorecards, ${u}.scorecard_fields`);
   return out;
 }

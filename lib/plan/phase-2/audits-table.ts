@@ -14,6 +14,8 @@ function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   return [
     `-- Every legacy audit row, once: scores in parameter_scores keyed by field_key, the origin unique.
+-- Autovacuum waits until the load is done (audit-indexes turns it back on): otherwise it rescans
+-- the growing table every 20% of inserts, taking a core from the load.
 CREATE TABLE IF NOT EXISTS ${u}.audits (
   id                    bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000) NOT NULL,
   scorecard_id          integer NOT NULL,
@@ -38,7 +40,7 @@ CREATE TABLE IF NOT EXISTS ${u}.audits (
   CONSTRAINT audits_parameter_scores_check CHECK (jsonb_typeof(parameter_scores) = 'object'),
   CONSTRAINT audits_employee_known_check CHECK (employee_id IS NOT NULL OR ${u}.norm_email(employee_email_legacy) IS NULL),
   CONSTRAINT audits_auditor_known_check CHECK (auditor_id IS NOT NULL OR ${u}.norm_email(auditor_email_legacy) IS NULL)
-)`,
+) WITH (autovacuum_enabled = false)`,
   ];
 }
 
