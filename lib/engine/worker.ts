@@ -4,10 +4,12 @@ import { executeValidation, resumeOrphanedValidations } from "@/lib/validation/r
 import { VALIDATION_QUEUE } from "@/lib/validation/queue";
 import { queue, RUN_QUEUE } from "./queue";
 import { executeRun, resumeOrphanedRuns } from "./runner";
+import { helpWithUnits } from "./units";
 
 /**
- * The worker: takes runs from the queue and, every few seconds, sweeps for runs whose executor
- * died (their advisory lock is free) and resumes them at once from their checkpoints.
+ * The worker: takes runs from the queue and, every few seconds, claims unclaimed units of the
+ * running step of any run (several workers share one run's units), and sweeps for runs whose
+ * executor died (their advisory lock is free) and resumes them at once from their checkpoints.
  */
 export interface Worker {
   stop(): Promise<void>;
@@ -39,6 +41,8 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
     if (sweeping) return;
     sweeping = true;
     try {
+      // First the share of units this worker can take (it returns at once), then orphaned runs.
+      await helpWithUnits(log);
       for (const id of await resumeOrphanedRuns()) log(`run #${id}: picked up and finished`);
       for (const id of await resumeOrphanedValidations()) log(`validation #${id}: picked up and finished`);
     } catch (error) {
