@@ -9,6 +9,7 @@ import { frozenContext, type FrozenPlan } from "./frozen-plan";
 import { noticeDeadWorker } from "./liveness";
 import { transitionRun, transitionStep, tryTransitionRun } from "./state-machine";
 import { lockTimeout, runLog as log, stepContext } from "./step-context";
+import { workerName } from "./unit-claims";
 import { runUnits } from "./units";
 import { executeValidation, postRunValidation, validationReport } from "@/lib/validation/runs";
 
@@ -175,7 +176,13 @@ export async function executeRun(runId: number): Promise<ExecuteOutcome> {
       const started = before ? await tryTransitionRun(db, runId, "start") : null;
       if (!before || !started) return "not runnable";
       const run = { ...before, status: started.status };
-      await log(db, runId, before.status === "running" ? "resumed by a worker after the previous one stopped" : `${run.kind === "run" ? "run" : "rollback"} started`);
+      await log(
+        db,
+        runId,
+        before.status === "running"
+          ? `resumed by worker ${workerName()} after the previous one stopped`
+          : `${run.kind === "run" ? "run" : "rollback"} started on worker ${workerName()}`,
+      );
       try {
         await execute(db, run);
       } catch (error) {
