@@ -2,7 +2,7 @@ import { ANALYTICS_QUEUE, applySchedule, type RefreshJob } from "@/lib/analytics
 import { scheduledRefresh } from "@/lib/analytics/refresh";
 import { executeValidation, resumeOrphanedValidations } from "@/lib/validation/runs";
 import { VALIDATION_QUEUE } from "@/lib/validation/queue";
-import { queue, RUN_QUEUE } from "./queue";
+import { ensureQueue, queue, RUN_QUEUE } from "./queue";
 import { executeRun, resumeOrphanedRuns } from "./runner";
 import { helpWithUnits } from "./units";
 
@@ -23,7 +23,7 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
     const outcome = await executeRun(job.data.runId);
     log(`run #${job.data.runId}: ${outcome}`);
   });
-  await boss.createQueue(VALIDATION_QUEUE);
+  await ensureQueue(boss, VALIDATION_QUEUE);
   await boss.work<{ validationId: number }>(VALIDATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     const outcome = await executeValidation(job.data.validationId);

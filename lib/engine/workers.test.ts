@@ -9,6 +9,7 @@ import { runProgress } from "./progress";
 import { stopQueue } from "./queue";
 import { pauseRun, requestRun, resumeRun } from "./runs";
 import { approve } from "./testing/phases";
+import { waitUntilReady } from "./testing/workers";
 import { UNIT_LOCK_NAMESPACE } from "./unit-claims";
 import { SYNTH_FIXTURE, SYNTH_UNITS, syntheticPhase } from "./testing/synthetic-phase";
 
@@ -32,14 +33,15 @@ afterEach(async () => {
   for (const name of [...workers.keys()]) await kill(name);
 });
 
-/** A real worker process that knows the synthetic phase, with one unit session (UNIFY_PARALLEL=1). */
-function startWorker(name: string): void {
+/** A real worker process that knows the synthetic phase, with one unit session (UNIFY_PARALLEL=1); resolves once it waits for runs. */
+function startWorker(name: string): Promise<void> {
   const worker = spawn(join(process.cwd(), "node_modules", ".bin", "tsx"), ["lib/engine/testing/synthetic-worker.ts"], {
     env: { ...process.env, DATABASE_URL: db.url(), UNIFY_PARALLEL: "1", UNIFY_WORKER_NAME: name },
     detached: true,
-    stdio: "ignore",
+    stdio: ["ignore", "pipe", "pipe"],
   });
   workers.set(name, worker);
+  return waitUntilReady(worker);
 }
 
 async function kill(name: string): Promise<void> {
@@ -96,14 +98,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, 
   }
 }
 
-/** Two workers started, a run requested; returns once each worker is in the middle of a unit. */
+/**
+ * Two workers started, a run requested; returns once each worker is in the middle of a unit (at
+ * least two batches done, at least four to go), whatever the second worker's start-up cost.
+ */
 async function runOnTwoWorkers(): Promise<{ runId: number; byWorker: Map<string, Unit> }> {
   await approve(1);
-  startWorker("w1");
-  startWorker("w2");
+  await Promise.all([startWorker("w1"), startWorker("w2")]);
   const run = await requestRun(1, SYSTEM_ACTOR);
   const byWorker = await waitFor("both workers inside a unit", async () => {
-    const working = (await units(run.id)).filter((u) => u.status === "running" && u.held && (u.after ?? 0) >= 200);
+    const working = (await units(run.id)).filter((u) => u.status === "running" && u.held && (u.after ?? 0) >= 200 && (u.after ?? 0) <= 600);
     const map = new Map(working.map((u) => [u.worker!, u]));
     return map.size === 2 ? map : null;
   });
@@ -185,14 +189,20 @@ describe("two worker processes on one run", () => {
   });
 
   it("pause stops the units on both workers at a batch boundary, and resume finishes them on both", { timeout: 180_000 }, async () => {
-    await pool().query(`UPDATE synth.knobs SET sleep_ms = 100`);
-    const { runId } = await runOnTwoWorkers();
+    // Slow batches, so each worker's unit is still part-way when the pause request lands.
+    await pool().query(`UPDATE synth.knobs SET sleep_ms = 300`);
+    const { runId, byWorker } = await runOnTwoWorkers();
     await pauseRun(1, SYSTEM_ACTOR);
     expect((await finished(runId)).status).toBe("paused");
     const paused = await units(runId);
     expect(paused.every((u) => !u.held)).toBe(true);
     for (const u of paused) expect((await copied(u.unit_id)).n).toBe(u.after ?? 0);
-    expect(paused.filter((u) => u.status !== "succeeded").length).toBeGreaterThanOrEqual(2);
+    // The unit of each worker stopped part-way, at the checkpoint of its last committed batch.
+    for (const unit of byWorker.values()) {
+      const now = paused.find((u) => u.unit_id === unit.unit_id)!;
+      expect([now.status, now.worker]).toEqual(["running", unit.worker]);
+      expect(now.after).toBeLessThan(1000);
+    }
 
     await resumeRun(1, SYSTEM_ACTOR);
     const progress = await finished(runId);

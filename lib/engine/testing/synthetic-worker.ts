@@ -8,4 +8,6 @@ overridePhaseDefinitionForTests(1, syntheticPhase);
 void (async () => {
   await connectDatabase();
   await startWorker({ sweepMs: 200 });
+  // Tests that start several workers wait for this line before they request a run.
+  console.log("unify worker: waiting for runs");
 })();
