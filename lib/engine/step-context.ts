@@ -108,6 +108,8 @@ export function stepContext(input: {
   statements: string[];
   checkpoint: unknown;
   frozen: FrozenPlan | null;
+  /** Extra reason to stop at the next batch boundary (a stopping worker hands its unit over). */
+  stopRequested?: () => boolean;
 }): StepContext {
   const { db, target, frozen } = input;
   return {
@@ -138,7 +140,10 @@ export function stepContext(input: {
       }
     },
     setTotal: (rows: number) => saveTotal(db, target, rows),
-    interrupted: () => (target.unit ? unitInterrupted(db, target.runId, target.stepId) : runInterrupted(db, target.runId)),
+    async interrupted() {
+      if (input.stopRequested?.()) return true;
+      return target.unit ? unitInterrupted(db, target.runId, target.stepId) : runInterrupted(db, target.runId);
+    },
     async log(message: string, level: "info" | "warn" | "error" = "info") {
       const prefix = target.unit ? `[${target.unit.title}] ` : "";
       await runLog(db, target.runId, `${prefix}${message}`, level, target.stepId);

@@ -49,6 +49,9 @@ const local = {
   failures: new Map<string, Error>(),
   /** A slot that broke outside its unit's work (e.g. it could not connect). */
   crashes: new Map<string, Error>(),
+  /** Slots opened to help another executor's run (by the sweep), which a stopping worker hands over. */
+  helping: new Set<Promise<void>>(),
+  handingOver: false,
 };
 const stepKey = (work: UnitStep) => `${work.runId}/${work.frozenStep.id}`;
 
@@ -64,9 +67,11 @@ async function unitSession(): Promise<pg.Client> {
 /**
  * Opens as many unit sessions for the step as this worker still may and the step has unclaimed
  * units; each claims units one after another until none is left. Returns at once with how many
- * it opened.
+ * it opened. `helping`: for a run another executor coordinates (or none yet), so a stopping worker
+ * hands these units over instead of finishing them.
  */
-export async function claimUnits(work: UnitStep, db: pg.ClientBase | pg.Pool): Promise<number> {
+export async function claimUnits(work: UnitStep, db: pg.ClientBase | pg.Pool, options: { helping: boolean }): Promise<number> {
+  if (options.helping && local.handingOver) return 0;
   const capacity = await unitParallelism(db);
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM console.unit_runs u
@@ -75,25 +80,42 @@ export async function claimUnits(work: UnitStep, db: pg.ClientBase | pg.Pool): P
   );
   // Read after the await: two callers in this process never both spend the same free session.
   const opened = Math.max(0, Math.min(capacity - local.sessions, rows[0]?.n ?? 0));
-  for (let i = 0; i < opened; i++) openSlot(work);
+  for (let i = 0; i < opened; i++) openSlot(work, options.helping);
   return opened;
 }
 
-function openSlot(work: UnitStep): void {
+/**
+ * A stopping worker (SIGTERM, SIGINT) claims no more units of others' runs and lets go of those it
+ * runs at their next batch boundary, so the other workers continue them from their checkpoints;
+ * resolves once those sessions have ended. Units of a run this worker coordinates are finished here.
+ */
+export async function handOverUnits(): Promise<void> {
+  local.handingOver = true;
+  while (local.helping.size) await Promise.all([...local.helping]);
+}
+
+/** A (re)started worker claims units again. */
+export function resumeClaiming(): void {
+  local.handingOver = false;
+}
+
+function openSlot(work: UnitStep, helping: boolean): void {
   const key = stepKey(work);
   const slots = local.slots.get(key) ?? new Set<Promise<void>>();
   local.slots.set(key, slots);
   local.sessions++;
-  const running: Promise<void> = runSlot(work)
+  const running: Promise<void> = runSlot(work, helping)
     .catch((error: Error) => {
       if (!local.crashes.has(key)) local.crashes.set(key, error);
     })
     .finally(() => {
       local.sessions--;
+      local.helping.delete(running);
       slots.delete(running);
       if (!slots.size) local.slots.delete(key);
     });
   slots.add(running);
+  if (helping) local.helping.add(running);
 }
 
 /** Waits until this worker's sessions on the step have ended. */
@@ -115,15 +137,16 @@ export function takeLocalCrash(work: UnitStep): Error | undefined {
   return error;
 }
 
-async function runSlot(work: UnitStep): Promise<void> {
+async function runSlot(work: UnitStep, helping: boolean): Promise<void> {
+  const handOver = () => helping && local.handingOver;
   const session = await unitSession();
   try {
     for (;;) {
-      const claim = await claimNext(session, work);
+      const claim = handOver() ? null : await claimNext(session, work);
       if (!claim) return;
       let stop: boolean;
       try {
-        stop = await runClaimed(session, work, claim);
+        stop = await runClaimed(session, work, claim, handOver);
       } finally {
         await session.query(`SELECT pg_advisory_unlock($1, $2)`, [UNIT_LOCK_NAMESPACE, claim.key]);
       }
@@ -176,9 +199,9 @@ async function claimNext(session: pg.Client, work: UnitStep): Promise<Claim | nu
 
 /**
  * Runs one claimed unit from its checkpoint. True when the slot must stop claiming: the unit
- * failed, or it stopped at a batch boundary (pause, cancel, a sibling's failure).
+ * failed, or it stopped at a batch boundary (pause, cancel, a sibling's failure, a hand-over).
  */
-async function runClaimed(session: pg.Client, work: UnitStep, claim: Claim): Promise<boolean> {
+async function runClaimed(session: pg.Client, work: UnitStep, claim: Claim, handOver: () => boolean): Promise<boolean> {
   const { runId, frozenStep } = work;
   const { unit, checkpoint } = claim;
   const target = { runId, stepId: frozenStep.id, unitId: unit.id };
@@ -204,6 +227,7 @@ async function runClaimed(session: pg.Client, work: UnitStep, claim: Claim): Pro
         statements: unit.statements,
         checkpoint: checkpoint ?? null,
         frozen: work.frozen,
+        stopRequested: handOver,
       }),
     );
   } catch (error) {
@@ -214,8 +238,8 @@ async function runClaimed(session: pg.Client, work: UnitStep, claim: Claim): Pro
     await runLog(session, runId, `[${unit.title}] failed: ${message}`, "error", frozenStep.id);
     return true;
   }
-  // The unit returned: finished, or stopped at a boundary because of a request or a failure.
-  if (await unitInterrupted(session, runId, frozenStep.id)) return true;
+  // The unit returned: finished, or stopped at a boundary because of a request, a failure or a hand-over.
+  if (handOver() || (await unitInterrupted(session, runId, frozenStep.id))) return true;
   await transitionStep(session, target, "succeed");
   await runLog(session, runId, `[${unit.title}] done`, "info", frozenStep.id);
   return false;

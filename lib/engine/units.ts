@@ -93,7 +93,7 @@ export async function runUnits(input: {
 
   const work: UnitStep = { runId, step, frozenStep, frozen: input.frozen, base: input.base };
   for (;;) {
-    await claimUnits(work, main);
+    await claimUnits(work, main, { helping: false });
     const state = await unitsState(main, runId, step.id);
     const crash = takeLocalCrash(work);
     if (crash) {
@@ -152,7 +152,7 @@ export async function helpWithUnits(log: (line: string) => void): Promise<number
     if (!work) continue;
     const crash = takeLocalCrash(work);
     if (crash) log(`run #${row.run_id}, step ${row.step_id}: a unit session failed: ${crash.message}`);
-    const n = await claimUnits(work, pool());
+    const n = await claimUnits(work, pool(), { helping: true });
     if (n) log(`run #${row.run_id}, step ${row.step_id}: claiming units on ${n} session${n === 1 ? "" : "s"}`);
     opened += n;
   }

@@ -4,6 +4,7 @@ import { executeValidation, resumeOrphanedValidations } from "@/lib/validation/r
 import { VALIDATION_QUEUE } from "@/lib/validation/queue";
 import { ensureQueue, queue, RUN_QUEUE } from "./queue";
 import { executeRun, resumeOrphanedRuns } from "./runner";
+import { handOverUnits, resumeClaiming } from "./unit-claims";
 import { helpWithUnits } from "./units";
 
 /**
@@ -17,6 +18,7 @@ export interface Worker {
 
 export async function startWorker(options: { sweepMs?: number; log?: (line: string) => void } = {}): Promise<Worker> {
   const log = options.log ?? ((line: string) => console.log(`unify worker: ${line}`));
+  resumeClaiming();
   const boss = await queue();
   await boss.work<{ runId: number }>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
@@ -56,6 +58,7 @@ export async function startWorker(options: { sweepMs?: number; log?: (line: stri
   return {
     async stop() {
       clearInterval(timer);
+      await handOverUnits();
       await boss.offWork(RUN_QUEUE);
       await boss.offWork(VALIDATION_QUEUE);
       await boss.offWork(ANALYTICS_QUEUE);

@@ -165,6 +165,29 @@ describe("two worker processes on one run", () => {
     for (const u of SYNTH_UNITS) expect(await copied(u)).toEqual(SOURCE);
   });
 
+  it("a helper stopped with SIGTERM hands its unit over at a batch boundary, exits, and the coordinator finishes it", { timeout: 180_000 }, async () => {
+    await pool().query(`UPDATE synth.knobs SET sleep_ms = 200`);
+    const { runId, byWorker } = await runOnTwoWorkers();
+    const lead = await coordinator(runId);
+    const helper = lead === "w1" ? "w2" : "w1";
+    const unit = byWorker.get(helper)!;
+    const worker = workers.get(helper)!;
+    const exited = new Promise<number | null>((r) => worker.once("exit", (code) => r(code)));
+    process.kill(worker.pid!, "SIGTERM");
+    expect(await exited).toBe(0);
+    workers.delete(helper);
+
+    // Let go part-way, at the checkpoint of its last committed batch, not run to its end.
+    const handed = (await units(runId)).find((u) => u.unit_id === unit.unit_id)!;
+    expect(handed.status).not.toBe("succeeded");
+    expect(handed.after).toBeLessThan(1000);
+    expect((await copied(unit.unit_id)).n).toBe(handed.after ?? 0);
+    const progress = await finished(runId);
+    expect(progress.status).toBe("succeeded");
+    expect(progress.log.some((l) => l.message === `[dst_${unit.unit_id}] claimed by worker ${lead} (last worked on by ${helper})`)).toBe(true);
+    for (const u of SYNTH_UNITS) expect(await copied(u)).toEqual(SOURCE);
+  });
+
   it("a unit failing on one worker stops the other worker's unit at a batch boundary and starts no more", { timeout: 180_000 }, async () => {
     await pool().query(`UPDATE synth.knobs SET sleep_ms = 100`);
     const { runId, byWorker } = await runOnTwoWorkers();
