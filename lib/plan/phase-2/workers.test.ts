@@ -87,11 +87,11 @@ describe("Phase 2 on two workers", () => {
     await Promise.all([startWorker("w1"), startWorker("w2")]);
     const run = await requestRun(2, SYSTEM_ACTOR);
 
-    // Both workers load units of the same step at the same time.
-    const shared = await waitFor("both workers inside the load", async () => {
+    // Both workers load units of the same step at the same time (seen in unit_runs and pg_locks).
+    await waitFor("both workers inside the load", async () => {
       const units = await loadUnits(run.id);
       const working = units.filter((u) => u.status === "running" && u.held && u.after !== null);
-      return new Set(working.map((u) => u.worker)).size === 2 ? units : null;
+      return new Set(working.map((u) => u.worker)).size === 2 ? working : null;
     }, 120_000);
     const { rows: lead } = await pool().query<{ name: string }>(
       `SELECT substring(message FROM 'started on worker (.*)$') AS name FROM console.run_log WHERE run_id = $1 AND message LIKE 'run started on worker %'`,
@@ -108,7 +108,6 @@ describe("Phase 2 on two workers", () => {
     const atKill = await loadUnits(run.id);
     const orphans = atKill.filter((u) => u.worker === killed && u.status === "running").map((u) => u.unit_id);
     expect(orphans.length).toBeGreaterThan(0);
-    expect(shared.some((u) => u.worker === survivor)).toBe(true);
     // Every committed batch is in audits, nothing more: the dead worker's last batches are exactly its checkpoints.
     const { rows: per } = await pool().query<{ source_table: string; n: number }>(`SELECT source_table, count(*)::int AS n FROM unified.audits GROUP BY 1`);
     for (const u of atKill) expect([u.unit_id, per.find((p) => p.source_table === u.unit_id)?.n ?? 0]).toEqual([u.unit_id, u.rows]);
