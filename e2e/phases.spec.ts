@@ -176,6 +176,9 @@ test("a lead approves Phase 2, an admin runs it and watches every audit table lo
   await expect(units).toContainText("Escalation Audit");
   await expect(page.getByTestId("run-percent")).toHaveText("100%", { timeout: 240_000 });
   await expect(units).toContainText("12 units, 12 done");
+  // Each unit's row names the worker that claimed it (host:pid of the server's worker here).
+  await expect(units.getByTestId("unit-worker")).toHaveCount(12);
+  await expect(units.getByTestId("unit-worker").first()).toHaveText(/^on \S+:\d+$/);
   await expect(page.getByTestId("step-audit-compat-views")).toContainText("succeeded", { timeout: 240_000 });
   await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 240_000 });
   // The legacy tables keep being written to: live sync is on for every audit table.

@@ -50,7 +50,7 @@ function StepProgressCell({ step, unit, status }: { step: StepProgress | undefin
   );
 }
 
-/** A step's parallel units: each with its own status, progress, rate, ETA and error. */
+/** A step's parallel units: each with the worker that claimed it, its own status, progress, rate, ETA and error. */
 function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
   const running = step.units.filter((u) => u.status === "running").length;
   return (
@@ -61,7 +61,14 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
       <ul className="divide-y divide-slate-100">
         {step.units.map((u) => (
           <li key={u.unitId} className="grid grid-cols-[minmax(0,1fr)_7rem_10rem_6rem_5rem] items-center gap-3 px-3 py-1.5 text-xs">
-            <span className="truncate font-mono text-slate-700" title={u.unitId}>{u.unitId}</span>
+            <span className="flex min-w-0 items-baseline gap-2">
+              <span className="truncate font-mono text-slate-700" title={u.unitId}>{u.unitId}</span>
+              {u.worker && (
+                <span data-testid="unit-worker" className="shrink truncate text-slate-500" title={`claimed by worker ${u.worker}`}>
+                  on {u.worker}
+                </span>
+              )}
+            </span>
             <span className="justify-self-start">
               <StatusBadge status={u.status} />
             </span>

@@ -1,7 +1,7 @@
 import { recordActivity } from "@/lib/activity/log";
 import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
-import { queue } from "@/lib/engine/queue";
+import { ensureQueue, queue } from "@/lib/engine/queue";
 import { REFRESH_LOCK, RefreshRunningError, summariesExist, AnalyticsNotReadyError } from "./refresh";
 
 /** The refresh job's queue: the schedule (pg-boss cron) and an admin's "refresh now" both send to it. */
@@ -31,7 +31,7 @@ export async function refreshInterval(): Promise<RefreshInterval> {
 /** (Re)states the schedule in pg-boss from the setting; the worker calls it at start, Settings after a change. */
 export async function applySchedule(): Promise<void> {
   const boss = await queue();
-  await boss.createQueue(ANALYTICS_QUEUE);
+  await ensureQueue(boss, ANALYTICS_QUEUE);
   await boss.schedule(ANALYTICS_QUEUE, cronFor(await refreshInterval()), { reason: "schedule", requestedBy: "system" } satisfies RefreshJob, { tz: "UTC", singletonKey: "analytics-refresh" });
 }
 
@@ -50,7 +50,7 @@ export async function requestRefresh(actor: Principal): Promise<void> {
   if (!(await summariesExist())) throw new AnalyticsNotReadyError("There is nothing to refresh before Phase 4 has run: run Phase 4 on the Phases page");
   if (await refreshRunning()) throw new RefreshRunningError("A refresh is running now: its figures will be on the page when it ends");
   const boss = await queue();
-  await boss.createQueue(ANALYTICS_QUEUE);
+  await ensureQueue(boss, ANALYTICS_QUEUE);
   await boss.send(ANALYTICS_QUEUE, { reason: "admin", requestedBy: actor.email ?? "admin" } satisfies RefreshJob, { singletonKey: "analytics-refresh-now", retryLimit: 1 });
   await recordActivity({ actor, action: "analytics.refresh", target: "incremental", outcome: "ok" });
 }

@@ -32,7 +32,7 @@ function isLocalServer(): boolean {
   }
 }
 
-export async function serverCores(db: pg.ClientBase): Promise<number> {
+export async function serverCores(db: pg.ClientBase | pg.Pool): Promise<number> {
   if (cached !== null) return cached;
   try {
     // Asked only of a session allowed to read server files (PostgreSQL checks EXECUTE when it
@@ -57,6 +57,6 @@ export async function serverCores(db: pg.ClientBase): Promise<number> {
   return (cached = Math.max(1, Math.min(16, rows[0]?.n ?? 1)));
 }
 
-export async function unitParallelism(db: pg.ClientBase): Promise<number> {
+export async function unitParallelism(db: pg.ClientBase | pg.Pool): Promise<number> {
   return parallelSetting() ?? (await serverCores(db));
 }

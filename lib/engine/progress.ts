@@ -8,6 +8,8 @@ export interface UnitProgress {
   rowsPerSecond: number | null;
   etaSeconds: number | null;
   error: string | null;
+  /** The worker that claimed the unit last (UNIFY_WORKER_NAME, else host:pid); null before any did. */
+  worker: string | null;
 }
 
 export interface StepProgress {
@@ -133,7 +135,7 @@ export async function runProgress(runId: number, logLimit = 200): Promise<RunPro
     title: s.title,
     ...live(s, run.status),
     durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
-    units: s.units.map((u) => ({ unitId: u.unitId, ...live(u, run.status) })),
+    units: s.units.map((u) => ({ unitId: u.unitId, ...live(u, run.status), worker: u.worker })),
   }));
   return {
     id: run.id,

@@ -21,8 +21,26 @@ async function startBoss(): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString: requireDatabaseUrl(), schema: QUEUE_SCHEMA, max: 4 });
   boss.on("error", (error) => console.error(`unify: job queue: ${error.message}`));
   await boss.start();
-  await boss.createQueue(RUN_QUEUE);
+  await ensureQueue(boss, RUN_QUEUE);
   return boss;
+}
+
+/**
+ * createQueue, run again when PostgreSQL chose it as a deadlock's victim: two workers starting
+ * together create their queues at the same moment, and pg-boss's DDL for one queue (a partition
+ * and its foreign key) and another's insert into the queue table can deadlock. The victim rolled
+ * back entirely; run again, it finds the queue there or creates it.
+ */
+export async function ensureQueue(boss: PgBoss, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "40P01" || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 export function queue(): Promise<PgBoss> {

@@ -6,8 +6,10 @@ import type { Check, PlanContext, Step } from "@/lib/plan/types";
 import { voidApprovals } from "./approvals";
 import { PlanChangedError } from "./errors";
 import { frozenContext, type FrozenPlan } from "./frozen-plan";
+import { noticeDeadWorker } from "./liveness";
 import { transitionRun, transitionStep, tryTransitionRun } from "./state-machine";
 import { lockTimeout, runLog as log, stepContext } from "./step-context";
+import { workerName } from "./unit-claims";
 import { runUnits } from "./units";
 import { executeValidation, postRunValidation, validationReport } from "@/lib/validation/runs";
 
@@ -15,7 +17,9 @@ import { executeValidation, postRunValidation, validationReport } from "@/lib/va
  * Executes one run on one dedicated PostgreSQL session. The session holds an advisory lock on the
  * run for as long as it works: a second executor gets `busy`, and when a worker dies the lock is
  * freed at once, which is how the sweep recognises an orphaned run and resumes it from the last
- * committed checkpoint. A run executes the plan frozen with it when it was requested.
+ * committed checkpoint. A run executes the plan frozen with it when it was requested. The lock
+ * holder is the run's coordinator: it drives the steps; the units of a step are claimed one by one
+ * by every worker (lib/engine/unit-claims.ts), the coordinator among them.
  */
 export const RUN_LOCK_NAMESPACE = 0x756e6979; // "uniy"
 
@@ -166,12 +170,19 @@ export async function executeRun(runId: number): Promise<ExecuteOutcome> {
     const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [RUN_LOCK_NAMESPACE, runId]);
     if (!rows[0]?.locked) return "busy";
     try {
+      await noticeDeadWorker(db);
       const before = await readRun(db, runId);
       // Compare-and-set: a pause or cancel that lands between the read and here is never overwritten.
       const started = before ? await tryTransitionRun(db, runId, "start") : null;
       if (!before || !started) return "not runnable";
       const run = { ...before, status: started.status };
-      await log(db, runId, before.status === "running" ? "resumed by a worker after the previous one stopped" : `${run.kind === "run" ? "run" : "rollback"} started`);
+      await log(
+        db,
+        runId,
+        before.status === "running"
+          ? `resumed by worker ${workerName()} after the previous one stopped`
+          : `${run.kind === "run" ? "run" : "rollback"} started on worker ${workerName()}`,
+      );
       try {
         await execute(db, run);
       } catch (error) {

@@ -83,6 +83,20 @@ export async function runInterrupted(db: pg.ClientBase, runId: number): Promise<
 }
 
 /**
+ * True once a unit must stop at its batch boundary: the run was asked to pause or cancel (or is no
+ * longer running), or another unit of the step failed — on this worker or any other.
+ */
+export async function unitInterrupted(db: pg.ClientBase, runId: number, stepId: string): Promise<boolean> {
+  const { rows } = await db.query<{ stop: boolean }>(
+    `SELECT r.status <> 'running' OR r.pause_requested OR r.cancel_requested
+            OR EXISTS (SELECT 1 FROM console.unit_runs f WHERE f.run_id = r.id AND f.step_id = $2 AND f.status = 'failed') AS stop
+       FROM console.phase_runs r WHERE r.id = $1`,
+    [runId, stepId],
+  );
+  return rows[0]?.stop ?? true;
+}
+
+/**
  * The context a step (or one of its units) runs with, on one session: batches that commit with
  * their checkpoint and progress, the frozen statements, and — for a run, not a rollback — a check
  * before every batch that the legacy database still matches the approved plan.
@@ -94,7 +108,7 @@ export function stepContext(input: {
   statements: string[];
   checkpoint: unknown;
   frozen: FrozenPlan | null;
-  /** Extra reason to stop at the next batch boundary (e.g. a sibling unit failed). */
+  /** Extra reason to stop at the next batch boundary (a stopping worker hands its unit over). */
   stopRequested?: () => boolean;
 }): StepContext {
   const { db, target, frozen } = input;
@@ -128,7 +142,7 @@ export function stepContext(input: {
     setTotal: (rows: number) => saveTotal(db, target, rows),
     async interrupted() {
       if (input.stopRequested?.()) return true;
-      return runInterrupted(db, target.runId);
+      return target.unit ? unitInterrupted(db, target.runId, target.stepId) : runInterrupted(db, target.runId);
     },
     async log(message: string, level: "info" | "warn" | "error" = "info") {
       const prefix = target.unit ? `[${target.unit.title}] ` : "";
