@@ -20,7 +20,7 @@ export const SYNC_TRIGGER = "unify_sync";
 const TAG = "$unify_sync$";
 
 /** A trigger function's name for a legacy table: a hash, because table names are data. */
-export function syncFunctionName(kind: "audits" | "links", table: string): string {
+export function syncFunctionName(kind: "audits" | "links" | "identities", table: string): string {
   return `sync_${kind}_${createHash("sha256").update(table).digest("hex").slice(0, 12)}`;
 }
 
@@ -58,6 +58,8 @@ BEGIN
   ON CONFLICT (email_normalized) DO NOTHING
   RETURNING id INTO created;
   IF created IS NULL THEN RETURN; END IF;
+  -- Reports whose manager email names this human point at them now, as Phase 1 links them.
+  PERFORM ${u}.sync_identity_managers(normalized);
   -- Links loaded while nobody had this email were kept as orphans: they point at the new employee now.
   IF to_regclass(${quoteLiteral(`${u}.audit_assignments`)}) IS NOT NULL THEN
     UPDATE ${u}.audit_assignments SET auditor_id = created,

@@ -5,6 +5,7 @@ import type { Check, PhaseDefinition } from "../types";
 import { count } from "@/lib/validation/types";
 import { compatViews } from "./compat-views";
 import { employeesTable } from "./employees-table";
+import { identitySync } from "./identity-sync";
 import { mergeIdentities } from "./merge-identities";
 import { referenceTables } from "./reference-tables";
 import { referencedHumans } from "./referenced-humans";
@@ -15,7 +16,7 @@ export const phase1: PhaseDefinition = {
   number: 1,
   title: "Foundation",
   validation: { preflight: phase1PreflightChecks, postRun: phase1PostRunChecks },
-  steps: () => [referenceTables, employeesTable, mergeIdentities, sourceRows, referencedHumans, resolveManagers, compatViews],
+  steps: () => [referenceTables, employeesTable, identitySync, sourceRows, mergeIdentities, referencedHumans, resolveManagers, compatViews],
   async preflight(ctx) {
     const checks: Check[] = [];
     const { discovery } = ctx;

@@ -1,12 +1,18 @@
-import { qualified, quoteIdent } from "@/lib/db/sql";
+import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { estimateRows, relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
+import { BUCKETS, IDENTITY_LOCKS, sourceTable } from "./identity-sql";
 
 /**
  * Every legacy identity row kept as written — the winners of the merge and the rows that lost it
- * alike (their password hashes, logins and dates are not lost) — each linked to the employee it
- * became part of. The compatibility views read these, so an old reader sees exactly its rows.
+ * alike (their password hashes, logins and dates are not lost); the merge reads these copies and
+ * links each to the employee it became part of, and the compatibility views return them, so an old
+ * reader sees exactly its rows.
+ *
+ * Copied one bucket of emails at a time with that bucket locked: a live-sync trigger holds the lock
+ * of every bucket its write touches until the writer commits, so the copy sees every committed write
+ * of its bucket and no uncommitted one, and every later write applies to the exact copy
+ * (docs/live-sync.md).
  */
 export const SOURCE_TABLES = [
   { legacy: "users", rows: "user_source_rows" },
@@ -15,43 +21,54 @@ export const SOURCE_TABLES = [
 
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
-  return SOURCE_TABLES.flatMap(({ legacy, rows }) => {
-    const source = qualified(ctx.legacySchema, legacy);
-    const target = `${u}.${quoteIdent(rows)}`;
-    return [
-      `-- Legacy ${legacy} rows as written (every column, its type), each with the employee it became part of.
-CREATE TABLE IF NOT EXISTS ${target} (
-  LIKE ${source},
-  source_row_id bigint PRIMARY KEY,
-  employee_id   bigint REFERENCES ${u}.employees (id)
-)`,
-      `-- Start from nothing, so a resumed or repeated run never keeps a row twice.\nTRUNCATE ${target}`,
-      `-- Copy every ${legacy} row; rows without an email belong to no employee.
-INSERT INTO ${target}
-SELECT s.*, row_number() OVER (), e.id
-  FROM ${source} s
-  LEFT JOIN ${u}.employees e ON e.email_normalized = ${u}.norm_email(s.email)`,
-      `-- The compatibility view and the employee pages find a person's source rows by employee.\nCREATE INDEX IF NOT EXISTS ${quoteIdent(`${rows}_employee_id_idx`)} ON ${target} (employee_id)`,
-    ];
-  });
+  return [
+    `-- Copy one bucket ($1) of emails at a time, with live sync's writers to it held off until the copy commits.
+SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS.namespace}, $1::integer)`,
+    ...SOURCE_TABLES.flatMap(({ legacy }) => [
+      `-- Start the bucket from nothing, so a resumed or repeated run never keeps a row twice.
+DELETE FROM ${sourceTable(ctx, legacy)} WHERE ${u}.identity_bucket(email) = $1`,
+      `-- Copy the bucket's ${legacy} rows as they are now; the merge links them to employees.
+INSERT INTO ${sourceTable(ctx, legacy)}
+SELECT s.*, nextval(${quoteLiteral(`${u}.identity_source_row_ids`)}), NULL::bigint
+  FROM ${qualified(ctx.legacySchema, legacy)} s
+ WHERE ${u}.identity_bucket(s.email) = $1`,
+    ]),
+  ];
 }
 
-export const sourceRows: Step<StatementCheckpoint> = {
+export const sourceRows: Step<{ bucket: number }> = {
   id: "source-rows",
-  title: "Keep every legacy users and people row as written, linked to its employee",
-  unit: "statements",
+  title: "Keep every legacy users and people row as written, a bucket of emails at a time",
+  unit: "rows",
   async plan(ctx) {
     const rows = (await estimateRows(ctx.db, ctx.legacySchema, "users")) + (await estimateRows(ctx.db, ctx.legacySchema, "people"));
     return { statements: statements(ctx), estimatedRows: rows };
   },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  async run(ctx) {
+    const [lock, ...copy] = ctx.statements;
+    await ctx.setTotal((await estimateRows(ctx.db, ctx.legacySchema, "users")) + (await estimateRows(ctx.db, ctx.legacySchema, "people")));
+    // Buckets 0..BUCKETS-1 hold the emails, BUCKETS the rows without one.
+    for (let bucket = ctx.checkpoint?.bucket ?? 0; bucket <= BUCKETS; bucket++) {
+      if (await ctx.interrupted()) return;
+      await ctx.batch(async (db) => {
+        await db.query(lock!, [bucket]);
+        let rows = 0;
+        // Per table: forget the bucket, then copy it (the copy's count is the progress).
+        for (const [i, sql] of copy.entries()) {
+          const result = await db.query(sql, [bucket]);
+          if (i % 2 === 1) rows += result.rowCount ?? 0;
+        }
+        return { checkpoint: { bucket: bucket + 1 }, rows };
+      });
+    }
+  },
   async verify(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     const checks: Check[] = [];
     for (const { legacy, rows } of SOURCE_TABLES) {
       const { rows: found } = await ctx.db.query<{ n: string }>(
         `SELECT count(*) AS n FROM ${qualified(ctx.legacySchema, legacy)} s
-          WHERE nullif(btrim(s.email), '') IS NOT NULL
+          WHERE ${u}.norm_email(s.email) IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM ${u}.${quoteIdent(rows)} r WHERE r.id = s.id AND r.employee_id IS NOT NULL)`,
       );
       const unlinked = Number(found[0]?.n ?? 0);
@@ -64,8 +81,11 @@ export const sourceRows: Step<StatementCheckpoint> = {
     return checks;
   },
   async rollback(ctx) {
+    // The tables belong to the identity-sync step (dropped after its triggers); the merge step's
+    // rollback empties them together with employees, which they reference.
     const u = quoteIdent(ctx.unifiedSchema);
-    if (await relationExists(ctx.db, ctx.unifiedSchema, "user_source_rows")) await ctx.db.query(`DROP TABLE ${u}.user_source_rows`);
-    if (await relationExists(ctx.db, ctx.unifiedSchema, "person_source_rows")) await ctx.db.query(`DROP TABLE ${u}.person_source_rows`);
+    for (const { rows } of SOURCE_TABLES) {
+      if (await relationExists(ctx.db, ctx.unifiedSchema, rows)) await ctx.db.query(`TRUNCATE ${u}.${quoteIdent(rows)}`);
+    }
   },
 };

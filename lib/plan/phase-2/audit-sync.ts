@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import type { Scorecard } from "@/lib/legacy/contract";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import { readAuditColumns, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
@@ -54,7 +54,8 @@ CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("audits", table))}
 }
 
 async function statements(ctx: PlanContext): Promise<string[]> {
-  const out = [...syncCommonStatements(ctx)];
+  // The write log and sync_referenced_employee are Phase 1's (its identity sync creates them first).
+  const out: string[] = [];
   for (const table of ctx.auditTables) {
     const columns = await readAuditColumns(ctx.db, ctx.legacySchema, table, scorecardOf(ctx, table));
     out.push(auditSyncFunction(ctx, table, columns));
@@ -87,6 +88,5 @@ export const auditSync: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     for (const table of ctx.auditTables) await dropTrigger(ctx.db, ctx, table, syncFunctionName("audits", table));
-    for (const sql of syncCommonRollback(ctx)) await ctx.db.query(sql);
   },
 };
