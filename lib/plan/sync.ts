@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
+import { IDENTITY_LOCKS } from "./phase-1/identity-sql";
 import type { PlanContext, Queryable } from "./types";
 
 /**
@@ -49,10 +50,13 @@ CREATE OR REPLACE FUNCTION ${u}.sync_referenced_employee(source_table text, valu
   created bigint;
 BEGIN
   IF normalized IS NULL THEN RETURN; END IF;
-  INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
-  ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO NOTHING;
+  -- The smallest spelling of each human per table, as Phase 1 records it.
+  INSERT INTO ${u}.referenced_emails AS r (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
+  ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO UPDATE SET email = EXCLUDED.email WHERE EXCLUDED.email < r.email;
   -- Checked before writing, so a known human costs no lock (writers never queue on a busy auditor).
   IF EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = normalized) THEN RETURN; END IF;
+  -- A new employee can be someone's manager: the managers' lock first, as identity sync takes it (lib/plan/phase-1/identity-sync.ts).
+  PERFORM pg_advisory_xact_lock(${IDENTITY_LOCKS.namespace}, ${IDENTITY_LOCKS.managers});
   INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
   VALUES (spelled, normalized, false, 'unknown', 'referenced')
   ON CONFLICT (email_normalized) DO NOTHING
