@@ -49,8 +49,11 @@ CREATE TABLE IF NOT EXISTS ${target} (
         `-- The employee pages find a person's source rows by employee.\nCREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_employee_id_idx`)} ON ${target} (employee_id)`,
         `-- The merge and live sync read one human's rows by normalised email.\nCREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_email_idx`)} ON ${target} (${u}.norm_email(email))`,
         `-- Live sync finds the copy of a changed or deleted row by its id.\nCREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_id_idx`)} ON ${target} (id)`,
+        `-- Phase 1's batches read one bucket of emails at a time.\nCREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_bucket_idx`)} ON ${target} (${u}.identity_bucket(email))`,
       ];
     }),
+    `-- The merge's batches find a bucket's employees and conflicts without reading the others.\nCREATE INDEX IF NOT EXISTS employees_bucket_idx ON ${u}.employees (${u}.identity_bucket(email_normalized))`,
+    `CREATE INDEX IF NOT EXISTS merge_conflicts_bucket_idx ON ${u}.merge_conflicts (${u}.identity_bucket(email_normalized))`,
     `-- Live sync asks whether anything still names a human whose last legacy row went.\nCREATE INDEX IF NOT EXISTS referenced_emails_email_idx ON ${u}.referenced_emails (email_normalized)`,
   ];
 }
@@ -200,8 +203,8 @@ export const identitySync: Step<StatementCheckpoint> = {
   unit: "statements",
   async plan(ctx) {
     const statements = [
-      ...tableStatements(ctx),
       identityBucketFunction(ctx),
+      ...tableStatements(ctx),
       ...syncCommonStatements(ctx),
       managersFunction(ctx),
       mergeHumanFunction(ctx),
@@ -233,7 +236,7 @@ export const identitySync: Step<StatementCheckpoint> = {
     if (await relationExists(ctx.db, ctx.unifiedSchema, "user_source_rows")) await ctx.db.query(`DROP TABLE ${u}.user_source_rows`);
     if (await relationExists(ctx.db, ctx.unifiedSchema, "person_source_rows")) await ctx.db.query(`DROP TABLE ${u}.person_source_rows`);
     await ctx.db.query(`DROP SEQUENCE IF EXISTS ${u}.${SEQUENCE}`);
-    await ctx.db.query(`DROP INDEX IF EXISTS ${u}.referenced_emails_email_idx`);
+    await ctx.db.query(`DROP INDEX IF EXISTS ${u}.referenced_emails_email_idx, ${u}.employees_bucket_idx, ${u}.merge_conflicts_bucket_idx`);
     await ctx.db.query(`DROP FUNCTION IF EXISTS ${u}.identity_bucket(text)`);
   },
 };
