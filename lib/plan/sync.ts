@@ -93,10 +93,28 @@ CREATE OR REPLACE TRIGGER ${SYNC_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON ${
   FOR EACH ROW EXECUTE FUNCTION ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`;
 }
 
+/**
+ * Removes a live-sync trigger and its function. DROP TRIGGER needs the legacy table's owner; a
+ * console role granted only TRIGGER on it (docs/security.md) removes the trigger with its function
+ * instead — a CASCADE that is checked first to reach nothing but Unify's own trigger.
+ */
 export async function dropTrigger(db: Queryable, ctx: PlanContext, table: string, fn: string): Promise<void> {
-  const { rows } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`, [ctx.legacySchema, table]);
-  if (rows.length) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
-  await db.query(`DROP FUNCTION IF EXISTS ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`);
+  const { rows } = await db.query<{ owner: boolean }>(
+    `SELECT pg_has_role(c.relowner, 'USAGE') AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+    [ctx.legacySchema, table],
+  );
+  const fnName = `${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}`;
+  if (rows[0]?.owner) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
+  const { rows: dependents } = await db.query<{ what: string; ours: boolean }>(
+    `SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
+            (d.classid = 'pg_trigger'::regclass AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.oid = d.objid AND t.tgname = $3)) AS ours
+       FROM pg_depend d JOIN pg_proc p ON p.oid = d.refobjid JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE d.refclassid = 'pg_proc'::regclass AND n.nspname = $1 AND p.proname = $2 AND d.deptype = 'n'`,
+    [ctx.unifiedSchema, fn, SYNC_TRIGGER],
+  );
+  const foreign = dependents.filter((d) => !d.ours);
+  if (foreign.length) throw new Error(`${fnName}() is used by ${foreign.map((d) => d.what).join(", ")}: not Unify's, so it is left in place; remove that first`);
+  await db.query(`DROP FUNCTION IF EXISTS ${fnName}()${dependents.length ? " CASCADE" : ""}`);
 }
 
 /** The line a trigger adds to the write log. */

@@ -1,7 +1,7 @@
 import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { CONTRACT_TABLES } from "@/lib/legacy/contract";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
+import { runStatementGroups, type StatementCheckpoint } from "../run-statements";
 import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import {
@@ -208,11 +208,13 @@ export const identitySync: Step<StatementCheckpoint> = {
       ...syncCommonStatements(ctx),
       managersFunction(ctx),
       mergeHumanFunction(ctx),
-      ...IDENTITY_TABLES.flatMap((table) => [triggerFunction(ctx, table), createTriggerStatement(ctx, table, syncFunctionName("identities", table))]),
+      ...IDENTITY_TABLES.map((table) => triggerFunction(ctx, table)),
+      ...IDENTITY_TABLES.map((table) => createTriggerStatement(ctx, table, syncFunctionName("identities", table))),
     ];
     return { statements, estimatedRows: 0 };
   },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  // Four transactions: the bucket function, the tables and indexes, the functions, then both triggers (the only ones that wait for legacy writers).
+  run: (ctx) => runStatementGroups(ctx, ctx.statements, (sql) => (/CREATE OR REPLACE TRIGGER/.test(sql) ? "triggers" : /CREATE OR REPLACE FUNCTION/.test(sql) ? "functions" : "tables")),
   async verify(ctx) {
     const { rows } = await ctx.db.query<{ table: string }>(
       `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -7,10 +7,12 @@ import {
   mergeStatement, retireStatements, scopedSourceRows,
 } from "./identity-sql";
 import { IDENTITY_REFERENCE_FILLS, identityReferenceFills } from "./reference-tables";
+import { COPY_STATEMENTS, copyBucketStatements, sourceRowChecks } from "./source-rows";
 
 /**
  * The identity merge. Humans are matched by normalised email (trimmed, case-folded) and processed
- * in BUCKETS hash buckets, one transaction each, so a crash resumes at the next bucket. The SQL is
+ * in BUCKETS hash buckets, one transaction each, so a crash resumes at the next bucket: the bucket's
+ * legacy rows are copied as written (lib/plan/phase-1/source-rows.ts), then merged from the copies. The SQL is
  * lib/plan/phase-1/identity-sql.ts, shared with live sync's trigger, which merges one human again
  * after each legacy write with the same statements. Each bucket's batch holds the bucket's lock, so
  * no trigger changes its humans while it runs (docs/live-sync.md).
@@ -20,8 +22,9 @@ export { BETWEEN_SOURCES_RULES, BUCKETS, decidedRule, type RuleField, type RuleS
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   return [
-    `-- Merge one bucket ($1) of humans at a time, with live sync's writers to it held off until the batch commits.
+    `-- Copy and merge one bucket ($1) of humans at a time, with live sync's writers to it held off until the batch commits.
 SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS.namespace}, $1::integer)`,
+    ...copyBucketStatements(ctx),
     ...identityReferenceFills(u, scopedSourceRows(ctx, BUCKET_SCOPE, "users"), scopedSourceRows(ctx, BUCKET_SCOPE, "people"), {
       users: "this bucket's users rows",
       people: "this bucket's people rows",
@@ -36,7 +39,7 @@ SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS.namespace}, $1::integer)`,
 
 export const mergeIdentities: Step<{ bucket: number }> = {
   id: "merge-identities",
-  title: "Merge users and people into employees, recording every conflict",
+  title: "Copy users and people as written and merge them into employees, recording every conflict",
   unit: "rows",
   async plan(ctx) {
     const rows =
@@ -45,7 +48,7 @@ export const mergeIdentities: Step<{ bucket: number }> = {
   },
   async run(ctx) {
     await refuseDuplicateIds(ctx);
-    // The approved statements, in plan order: the lock, a bucket's merge, then the emailless rows' two.
+    // The approved statements, in plan order: the lock, a bucket's copy and merge, then the emailless rows' two.
     const lock = ctx.statements[0]!;
     const bucketStatements = ctx.statements.slice(1, -2);
     const emailless = ctx.statements.slice(-2);
@@ -54,22 +57,20 @@ export const mergeIdentities: Step<{ bucket: number }> = {
       if (await ctx.interrupted()) return;
       await ctx.batch(async (db) => {
         await db.query(lock, [bucket]);
-        if (bucket === BUCKETS) {
-          for (const sql of emailless) await db.query(sql);
-          return { checkpoint: { bucket: bucket + 1 }, rows: 0 };
-        }
         let merged = 0;
-        // The reference fills come first, then the merge itself: its count is the progress.
+        // The copy and the reference fills come first, then the merge itself: its count is the progress.
+        // The last bucket holds the rows without an email: copied, then reported.
         for (const [i, sql] of bucketStatements.entries()) {
           const result = await db.query(sql, [bucket]);
-          if (i === IDENTITY_REFERENCE_FILLS) merged = result.rowCount ?? 0;
+          if (i === COPY_STATEMENTS + IDENTITY_REFERENCE_FILLS) merged = result.rowCount ?? 0;
         }
+        if (bucket === BUCKETS) for (const sql of emailless) await db.query(sql);
         return { checkpoint: { bucket: bucket + 1 }, rows: merged };
       });
     }
   },
   async verify(ctx) {
-    return accountForEveryRow(ctx);
+    return [...(await accountForEveryRow(ctx)), ...(await sourceRowChecks(ctx))];
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
