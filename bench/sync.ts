@@ -13,12 +13,15 @@ import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * What live sync costs the legacy application: the latency of its writes (a mix of inserts,
- * updates and deletes on the audit tables, assignments and notifications) with the triggers on and
- * off, with 1 and 4 concurrent writers, after Phases 1–3. The lag is measured too: right after each
- * write commits, is the unified side already current? (It must be: same transaction.)
+ * updates and deletes on the audit tables, assignments and notifications, and on users and people,
+ * whose writes merge a human again) with the triggers on and off, with 1 and 4 concurrent writers,
+ * after Phases 1–3. The lag is measured too: right after each write commits, is the unified side
+ * already current? (It must be: same transaction.)
  */
 interface Sample {
+  /** Every write's latency; `identity` those of the users and people writes among them. */
   ms: number[];
+  identity: number[];
   lagged: number;
 }
 
@@ -28,10 +31,13 @@ async function writer(tables: { name: string; score: string }[], ops: number, se
   const client = new pg.Client({ connectionString: requireDatabaseUrl() });
   await client.connect();
   const ms: number[] = [];
+  const identity: number[] = [];
+  const logins: number[] = [];
   let lagged = 0;
   let x = seed;
   const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const { rows: humans } = await client.query<{ email: string }>(`SELECT email FROM users ORDER BY id LIMIT 100`);
+  const { rows: [{ n: peopleRows }] } = await client.query<{ n: number }>(`SELECT least(count(*), 1000)::int AS n FROM people`);
   try {
     for (let i = 0; i < ops; i++) {
       const t = tables[Math.floor(random() * tables.length)]!;
@@ -39,25 +45,42 @@ async function writer(tables: { name: string; score: string }[], ops: number, se
       const email = humans[Math.floor(random() * humans.length)]!.email;
       const started = performance.now();
       const r = random();
-      if (r < 0.5) {
+      let check: [string, unknown[]] | null = null;
+      if (r < 0.35) {
         await client.query(`INSERT INTO ${quoteIdent(t.name)} (id, employee_email, auditor_email, audit_date, status, total_score, ${quoteIdent(t.score)}) VALUES ($1, $2, $2, '2025-01-01', 'completed', 80, 3)`, [id, email]);
-      } else if (r < 0.8) {
+        check = [`SELECT 1 FROM unified.audits WHERE source_table = $1 AND source_id = $2`, [t.name, id]];
+      } else if (r < 0.55) {
         await client.query(`UPDATE ${quoteIdent(t.name)} SET total_score = $1, comments = 'bench' WHERE id = (SELECT id FROM ${quoteIdent(t.name)} ORDER BY id OFFSET $2 LIMIT 1)`, [Math.round(random() * 100), Math.floor(random() * 1000)]);
-      } else if (r < 0.9) {
+      } else if (r < 0.62) {
         await client.query(`INSERT INTO audit_assignments (id, auditor_email, employee_email, scorecard_table, status) VALUES ($1, $2, $2, $3, 'open')`, [id, email, t.name]);
-      } else {
+      } else if (r < 0.69) {
         await client.query(`INSERT INTO notifications (id, recipient_email, type, message) VALUES ($1, $2, 'bench', 'hello')`, [id, email]);
+      } else if (r < 0.77) {
+        // A new login: a new employee (or, one time in four, a second login of a known human).
+        const login = random() < 0.25 ? email : `bench.${id}@example.com`;
+        await client.query(`INSERT INTO users (id, email, password_hash, full_name, role, is_active, created_at) VALUES ($1, $2, 'h', 'Bench', 'agent', true, now())`, [id, login]);
+        logins.push(id);
+        check = [`SELECT 1 FROM unified.employees WHERE legacy_user_id = $1`, [id]];
+      } else if (r < 0.87) {
+        await client.query(`UPDATE users SET last_login_at = now() WHERE id = (SELECT id FROM users ORDER BY id OFFSET $1 LIMIT 1)`, [Math.floor(random() * 1000)]);
+      } else if (r < 0.95) {
+        await client.query(`UPDATE people SET name = $1, department = 'Support' WHERE id = (SELECT id FROM people ORDER BY id OFFSET $2 LIMIT 1)`, [`Bench ${i}`, Math.floor(random() * peopleRows)]);
+      } else {
+        const gone = logins.pop();
+        await client.query(`DELETE FROM users WHERE id = $1`, [gone ?? -1]);
       }
-      ms.push(performance.now() - started);
-      if (checkLag && r < 0.5) {
-        const { rows } = await client.query(`SELECT 1 FROM unified.audits WHERE source_table = $1 AND source_id = $2`, [t.name, id]);
+      const took = performance.now() - started;
+      ms.push(took);
+      if (r >= 0.69) identity.push(took);
+      if (checkLag && check) {
+        const { rows } = await client.query(check[0], check[1]);
         if (!rows.length) lagged++;
       }
     }
   } finally {
     await client.end();
   }
-  return { ms, lagged };
+  return { ms, identity, lagged };
 }
 
 async function setTriggers(tables: string[], on: boolean): Promise<void> {
@@ -72,7 +95,7 @@ export async function syncBench(args: string[]): Promise<void> {
     .opts<{ audits: string; ops: string }>();
   const audits = positive("--audits", opts.audits);
   const ops = positive("--ops", opts.ops);
-  const results: Record<string, { writers: number; triggers: boolean; p50: number; p95: number; writesPerSecond: number; lagged: number }> = {};
+  const results: Record<string, { writers: number; triggers: boolean; p50: number; p95: number; identityP50: number; identityP95: number; writesPerSecond: number; lagged: number }> = {};
   await withSeededCluster(audits, async () => {
     for (const phase of [1, 2, 3]) {
       const done = await approveAndRun(phase);
@@ -80,7 +103,7 @@ export async function syncBench(args: string[]): Promise<void> {
     }
     const discovery = await discoverLegacy(pool(), legacySchema());
     const tables = discovery.scorecards.slice(0, 4).map((s) => ({ name: s.tableName, score: s.fields[0]!.columnName }));
-    const synced = [...discovery.scorecards.map((s) => s.tableName), "audit_assignments", "notifications"];
+    const synced = [...discovery.scorecards.map((s) => s.tableName), "audit_assignments", "notifications", "users", "people"];
     let seed = 1;
     for (const triggers of [false, true]) {
       await setTriggers(synced, triggers);
@@ -89,11 +112,14 @@ export async function syncBench(args: string[]): Promise<void> {
         const samples = await Promise.all(Array.from({ length: writers }, () => writer(tables, ops, seed++, triggers)));
         const seconds = (performance.now() - started) / 1000;
         const all = samples.flatMap((s) => s.ms).sort((a, b) => a - b);
+        const identity = samples.flatMap((s) => s.identity).sort((a, b) => a - b);
         results[`${writers} writer${writers > 1 ? "s" : ""}, sync ${triggers ? "on" : "off"}`] = {
           writers,
           triggers,
           p50: pct(all, 0.5),
           p95: pct(all, 0.95),
+          identityP50: pct(identity, 0.5),
+          identityP95: pct(identity, 0.95),
           writesPerSecond: all.length / seconds,
           lagged: samples.reduce((n, s) => n + s.lagged, 0),
         };
@@ -106,6 +132,8 @@ export async function syncBench(args: string[]): Promise<void> {
       what,
       "p50 ms": r.p50.toFixed(2),
       "p95 ms": r.p95.toFixed(2),
+      "users/people p50 ms": r.identityP50.toFixed(2),
+      "users/people p95 ms": r.identityP95.toFixed(2),
       "writes/s": Math.round(r.writesPerSecond).toLocaleString("en-US"),
       "unified behind after commit": r.triggers ? String(r.lagged) : "–",
     })),

@@ -58,6 +58,8 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await expect(page.getByRole("main").getByText("succeeded").first()).toBeVisible();
   await expect(page.getByRole("log", { name: "Run log" })).toContainText("post-validation passed");
   await expect(page.getByRole("button", { name: "Run phase 1" })).toHaveCount(0);
+  // From its third step on, Phase 1 keeps employees current while the legacy application writes users and people.
+  await expect(page.getByTestId("sync-status")).toContainText("Live sync is on for 2 of 2 legacy tables");
   await expectNoSidewaysScroll(page);
   await snap(page, "phase-1-succeeded-admin");
   await page.goto("/");

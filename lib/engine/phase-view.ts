@@ -4,6 +4,7 @@ import { cachedPlan } from "@/lib/plan/plan-cache";
 import { pendingWork } from "@/lib/plan/pending-work";
 import { UNIFIED_SCHEMA, type PhasePlan } from "@/lib/plan/plan";
 import { diffPlans } from "@/lib/plan/plan-diff";
+import { IDENTITY_TABLES } from "@/lib/plan/phase-1/identity-sync";
 import { LINK_TABLES } from "@/lib/plan/phase-3/load-links";
 import { syncActivity, type SyncActivity } from "@/lib/plan/sync";
 import { approvalHistory, approvalState, approvedSteps, lastApprovedPlan, latestPreflightRun, planEstimates } from "./approvals";
@@ -11,10 +12,17 @@ import { nextActions } from "./next-actions";
 import { latestRuns, runProgress } from "./progress";
 import { phaseStatus } from "./runs";
 
-/** The legacy tables whose writes a phase's live sync applies: its audit tables (2), its links (3). */
-async function phaseSync(phase: number, plan: PhasePlan): Promise<SyncActivity | null> {
-  const tables = phase === 2 ? (plan.steps.find((s) => s.id === "load-audits")?.units ?? []).map((u) => u.id) : phase === 3 ? [...LINK_TABLES] : [];
-  return tables.length ? syncActivity(pool(), UNIFIED_SCHEMA, tables) : null;
+/** The legacy tables whose writes a phase's live sync applies: users and people (1), its audit tables (2), its links (3). */
+function syncedTables(phase: number, plan: PhasePlan): string[] {
+  if (phase === 1) return [...IDENTITY_TABLES];
+  if (phase === 2) return (plan.steps.find((s) => s.id === "load-audits")?.units ?? []).map((u) => u.id);
+  return phase === 3 ? [...LINK_TABLES] : [];
+}
+
+/** The phase's live sync, and how many tables it should cover. */
+async function phaseSync(phase: number, plan: PhasePlan): Promise<(SyncActivity & { expected: number }) | null> {
+  const tables = syncedTables(phase, plan);
+  return tables.length ? { ...(await syncActivity(pool(), UNIFIED_SCHEMA, tables)), expected: tables.length } : null;
 }
 
 /**

@@ -19,3 +19,24 @@ export async function runStatements(ctx: StepContext<StatementCheckpoint>, state
     });
   }
 }
+
+/**
+ * Like runStatements, but consecutive statements of one group (`groupOf`) run in one transaction:
+ * fewer batches where statements belong together (tables, functions, triggers). The checkpoint is
+ * still the index of the next statement to run.
+ */
+export async function runStatementGroups(ctx: StepContext<StatementCheckpoint>, statements: string[], groupOf: (sql: string) => string): Promise<void> {
+  await ctx.setTotal(statements.length);
+  let i = ctx.checkpoint?.next ?? 0;
+  while (i < statements.length) {
+    if (await ctx.interrupted()) return;
+    let end = i + 1;
+    while (end < statements.length && groupOf(statements[end]!) === groupOf(statements[i]!)) end++;
+    const [from, to] = [i, end];
+    await ctx.batch(async (db) => {
+      for (const sql of statements.slice(from, to)) await db.query(sql);
+      return { checkpoint: { next: to }, rows: to - from };
+    });
+    i = end;
+  }
+}

@@ -34,8 +34,8 @@ interface Table {
 /**
  * The legacy application at work: inserts, updates and deletes on several audit tables (one with
  * odd identifiers), assignments and notifications, one autocommitted statement at a time, until
- * stopped. Brand-new emails only once the audit tables' live sync is on (Phase 1 has no identity
- * sync yet: docs/live-sync.md).
+ * stopped. Brand-new emails only once the audit tables' live sync is on (Phase 1 syncs users and
+ * people, not the audit tables: docs/live-sync.md). Identity writes: phase-1/identity-sync.test.ts.
  */
 function startWriter(url: string, tables: Table[]) {
   const random = prng(7);

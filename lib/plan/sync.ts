@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
+import { IDENTITY_LOCKS } from "./phase-1/identity-sql";
 import type { PlanContext, Queryable } from "./types";
 
 /**
@@ -20,7 +21,7 @@ export const SYNC_TRIGGER = "unify_sync";
 const TAG = "$unify_sync$";
 
 /** A trigger function's name for a legacy table: a hash, because table names are data. */
-export function syncFunctionName(kind: "audits" | "links", table: string): string {
+export function syncFunctionName(kind: "audits" | "links" | "identities", table: string): string {
   return `sync_${kind}_${createHash("sha256").update(table).digest("hex").slice(0, 12)}`;
 }
 
@@ -49,15 +50,20 @@ CREATE OR REPLACE FUNCTION ${u}.sync_referenced_employee(source_table text, valu
   created bigint;
 BEGIN
   IF normalized IS NULL THEN RETURN; END IF;
-  INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
-  ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO NOTHING;
+  -- The smallest spelling of each human per table, as Phase 1 records it.
+  INSERT INTO ${u}.referenced_emails AS r (source_table, email_normalized, email) VALUES (source_table, normalized, spelled)
+  ON CONFLICT ON CONSTRAINT referenced_emails_pkey DO UPDATE SET email = EXCLUDED.email WHERE EXCLUDED.email < r.email;
   -- Checked before writing, so a known human costs no lock (writers never queue on a busy auditor).
   IF EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = normalized) THEN RETURN; END IF;
+  -- A new employee can be someone's manager: the managers' lock first, as identity sync takes it (lib/plan/phase-1/identity-sync.ts).
+  PERFORM pg_advisory_xact_lock(${IDENTITY_LOCKS.namespace}, ${IDENTITY_LOCKS.managers});
   INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
   VALUES (spelled, normalized, false, 'unknown', 'referenced')
   ON CONFLICT (email_normalized) DO NOTHING
   RETURNING id INTO created;
   IF created IS NULL THEN RETURN; END IF;
+  -- Reports whose manager email names this human point at them now, as Phase 1 links them.
+  PERFORM ${u}.sync_identity_managers(normalized);
   -- Links loaded while nobody had this email were kept as orphans: they point at the new employee now.
   IF to_regclass(${quoteLiteral(`${u}.audit_assignments`)}) IS NOT NULL THEN
     UPDATE ${u}.audit_assignments SET auditor_id = created,
@@ -87,10 +93,28 @@ CREATE OR REPLACE TRIGGER ${SYNC_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON ${
   FOR EACH ROW EXECUTE FUNCTION ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`;
 }
 
+/**
+ * Removes a live-sync trigger and its function. DROP TRIGGER needs the legacy table's owner; a
+ * console role granted only TRIGGER on it (docs/security.md) removes the trigger with its function
+ * instead — a CASCADE that is checked first to reach nothing but Unify's own trigger.
+ */
 export async function dropTrigger(db: Queryable, ctx: PlanContext, table: string, fn: string): Promise<void> {
-  const { rows } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`, [ctx.legacySchema, table]);
-  if (rows.length) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
-  await db.query(`DROP FUNCTION IF EXISTS ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`);
+  const { rows } = await db.query<{ owner: boolean }>(
+    `SELECT pg_has_role(c.relowner, 'USAGE') AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+    [ctx.legacySchema, table],
+  );
+  const fnName = `${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}`;
+  if (rows[0]?.owner) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
+  const { rows: dependents } = await db.query<{ what: string; ours: boolean }>(
+    `SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
+            (d.classid = 'pg_trigger'::regclass AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.oid = d.objid AND t.tgname = $3)) AS ours
+       FROM pg_depend d JOIN pg_proc p ON p.oid = d.refobjid JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE d.refclassid = 'pg_proc'::regclass AND n.nspname = $1 AND p.proname = $2 AND d.deptype = 'n'`,
+    [ctx.unifiedSchema, fn, SYNC_TRIGGER],
+  );
+  const foreign = dependents.filter((d) => !d.ours);
+  if (foreign.length) throw new Error(`${fnName}() is used by ${foreign.map((d) => d.what).join(", ")}: not Unify's, so it is left in place; remove that first`);
+  await db.query(`DROP FUNCTION IF EXISTS ${fnName}()${dependents.length ? " CASCADE" : ""}`);
 }
 
 /** The line a trigger adds to the write log. */

@@ -3,7 +3,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { prisma } from "@/lib/db/prisma";
 import { EngineError } from "@/lib/engine/errors";
 import { conflictSummary, isPending, lastMergeStartedAt } from "./conflicts";
-import { BETWEEN_SOURCES_RULES, decidedRule, type RuleField, type RuleSide } from "./merge-identities";
+import { BETWEEN_SOURCES_RULES, decidedRule, type RuleField, type RuleSide } from "./identity-sql";
 
 /**
  * Leads' rule-wide decisions: for a field users and people both hold, which side wins for every

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS ${u}.referenced_emails (
   PRIMARY KEY (source_table, email_normalized)
 )`,
     `-- Reports of a manager are found by index: the org chart reads it, and deleting an employee checks it.\nCREATE INDEX IF NOT EXISTS employees_manager_id_idx ON ${u}.employees (manager_id)`,
+    `-- Live sync finds the reports who name a human as their manager.\nCREATE INDEX IF NOT EXISTS employees_manager_email_idx ON ${u}.employees (manager_email)`,
     `-- Conflicts are reviewed by field and by person, a page at a time in this order.\nCREATE INDEX IF NOT EXISTS merge_conflicts_field_idx ON ${u}.merge_conflicts (field, email_normalized, alternative_source)`,
   ];
 }

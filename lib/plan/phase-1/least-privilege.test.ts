@@ -17,6 +17,8 @@ import { seedLegacy } from "@/lib/legacy/generator";
  */
 const db = withTestDatabase({ migrate: false });
 const role = `unify_console_${randomBytes(4).toString("hex")}`;
+/** The legacy application's own role: it writes users and has no right on the unified schema. */
+const app = `legacy_app_${randomBytes(4).toString("hex")}`;
 const password = randomBytes(12).toString("hex");
 let superuser: pg.Client;
 
@@ -26,6 +28,8 @@ const grants = (database: string) => [
   `GRANT USAGE ON SCHEMA public TO ${role}`,
   `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`,
   `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`,
+  // Phase 1's live sync attaches its triggers to users and people (never changing a row).
+  `GRANT TRIGGER ON public.users, public.people TO ${role}`,
 ];
 
 beforeAll(async () => {
@@ -49,6 +53,8 @@ afterAll(async () => {
   // What the role owns here goes with it; the database itself is dropped by withTestDatabase.
   await superuser.query(`DROP OWNED BY ${role}`);
   await superuser.query(`DROP ROLE ${role}`);
+  await superuser.query(`DROP OWNED BY ${app}`);
+  await superuser.query(`DROP ROLE IF EXISTS ${app}`);
   await superuser.end();
 });
 
@@ -93,12 +99,29 @@ describe("the console on a role that only reads the legacy schema", () => {
     expect(rows[0]).toMatchObject({ owner: role, queue_in_console: true, pgboss: false });
     expect(rows[0].employees).toBeGreaterThan(0);
 
+    // The legacy application, with no right on the unified schema, writes a login: live sync merges it.
+    await superuser.query(`CREATE ROLE ${app} LOGIN PASSWORD '${password}'`);
+    await superuser.query(`GRANT USAGE ON SCHEMA public TO ${app}; GRANT SELECT, INSERT ON public.users TO ${app}`);
+    const appUrl = new URL(db.url());
+    appUrl.username = app;
+    appUrl.password = password;
+    const legacyApp = new pg.Client({ connectionString: appUrl.toString() });
+    await legacyApp.connect();
+    try {
+      await legacyApp.query(`INSERT INTO users (id, email, full_name, role, is_active, created_at) VALUES (990001, ' Live.Writer@Example.com', 'Live Writer', 'agent', true, now())`);
+      expect((await legacyApp.query(`SELECT count(*)::int AS n FROM unified.employees`).catch((e: { code?: string }) => e.code))).toBe("42501");
+    } finally {
+      await legacyApp.end();
+    }
+    const { rows: synced } = await pool().query(`SELECT email, legacy_user_id, source FROM unified.employees WHERE email_normalized = 'live.writer@example.com'`);
+    expect(synced).toEqual([{ email: "Live.Writer@Example.com", legacy_user_id: 990001, source: "users" }]);
+
     const undone = await rollBack(1);
     expect(undone.status).toBe("succeeded");
     expect((await pool().query(`SELECT to_regnamespace('unified') AS s`)).rows[0].s).toBeNull();
   });
 
-  it("cannot change the legacy tables: no insert, update, delete, truncate, DDL or trigger", async () => {
+  it("cannot change the legacy tables: no insert, update, delete, truncate, DDL, nor a trigger beyond users and people", async () => {
     for (const sql of [
       `INSERT INTO users (id, email) VALUES (999999, 'intruder@example.com')`,
       `UPDATE people SET name = 'changed'`,
@@ -111,7 +134,7 @@ describe("the console on a role that only reads the legacy schema", () => {
       expect({ sql, code: await permissionDenied(sql) }).toEqual({ sql, code: "42501" });
     }
     await pool().query(`CREATE FUNCTION console.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`);
-    expect(await permissionDenied(`CREATE TRIGGER t AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION console.noop()`)).toBe("42501");
+    expect(await permissionDenied(`CREATE TRIGGER t AFTER INSERT ON scorecards FOR EACH ROW EXECUTE FUNCTION console.noop()`)).toBe("42501");
   });
 
   it("reads a scorecard table the legacy owner creates after the grants", async () => {

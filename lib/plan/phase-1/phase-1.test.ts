@@ -16,7 +16,7 @@ import { PHASE_4_MODELS } from "../phase-4/models";
 withTestDatabase();
 
 /** Models of what Phases 2 and 3 create: their own tests cover them. */
-const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "SyncWrite", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat", ...PHASE_4_MODELS];
+const LATER_PHASE_MODELS = ["Scorecard", "ScorecardField", "Audit", "AuditAssignment", "Notification", "LinkOrphan", "AuditAssignmentsCompat", "NotificationsCompat", ...PHASE_4_MODELS];
 afterAll(() => stopQueue());
 
 /** A legacy database built by hand: every awkward case Phase 1 must settle, with known answers. */

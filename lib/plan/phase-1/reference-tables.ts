@@ -26,17 +26,44 @@ function ddl(u: string): string[] {
   ];
 }
 
-function fill(u: string, table: string, source: string, column: string): string {
-  return `-- ${sqlComment(`Fill ${table} from the distinct values of ${source}.${column}, most frequent spelling kept.`)}
+function fill(u: string, table: string, source: string, column: string, label: string): string {
+  return `-- ${sqlComment(`Fill ${table} from the distinct values of ${label}.${column}, most frequent spelling kept.`)}
 INSERT INTO ${u}.${table} (name, name_normalized)
 SELECT DISTINCT ON (normalized) display, normalized
   FROM (SELECT regexp_replace(btrim(${quoteIdent(column)}), '\\s+', ' ', 'g') AS display,
                ${u}.norm(${quoteIdent(column)}) AS normalized, count(*) AS uses
-          FROM ${source}
+          FROM ${source} src
          WHERE ${u}.norm(${quoteIdent(column)}) IS NOT NULL
          GROUP BY 1, 2) spellings
  ORDER BY normalized, uses DESC, display
 ON CONFLICT (name_normalized) DO NOTHING`;
+}
+
+/** How many statements identityReferenceFills returns. */
+export const IDENTITY_REFERENCE_FILLS = 4;
+
+/**
+ * The reference values users and people rows hold, added where missing: from the legacy tables
+ * (this step), or from the source rows of one bucket or one human (the merge step and live sync,
+ * so a value a legacy writer types after this step is there before an employee needs it).
+ */
+export function identityReferenceFills(u: string, users: string, people: string, label: { users: string; people: string }): string[] {
+  return [
+    fill(u, "roles", users, "role", label.users),
+    fill(u, "departments", people, "department", label.people),
+    fill(u, "countries", people, "country", label.people),
+    `-- Fill teams from the distinct (department, team) pairs of ${sqlComment(label.people)}.
+INSERT INTO ${u}.teams (name, name_normalized, department_id)
+SELECT DISTINCT ON (d.id, s.normalized) s.display, s.normalized, d.id
+  FROM (SELECT regexp_replace(btrim(team), '\\s+', ' ', 'g') AS display, ${u}.norm(team) AS normalized,
+               ${u}.norm(department) AS department, count(*) AS uses
+          FROM ${people} src
+         WHERE ${u}.norm(team) IS NOT NULL
+         GROUP BY 1, 2, 3) s
+  LEFT JOIN ${u}.departments d ON d.name_normalized = s.department
+ ORDER BY d.id, s.normalized, s.uses DESC, s.display
+ON CONFLICT (department_id, name_normalized) DO NOTHING`,
+  ];
 }
 
 function statements(ctx: PlanContext): string[] {
@@ -46,21 +73,8 @@ function statements(ctx: PlanContext): string[] {
   const scorecards = qualified(ctx.legacySchema, "scorecards");
   return [
     ...ddl(u),
-    fill(u, "roles", users, "role"),
-    fill(u, "departments", people, "department"),
-    fill(u, "countries", people, "country"),
-    fill(u, "channels", scorecards, "channel"),
-    `-- Fill teams from the distinct (department, team) pairs of the directory.
-INSERT INTO ${u}.teams (name, name_normalized, department_id)
-SELECT DISTINCT ON (d.id, s.normalized) s.display, s.normalized, d.id
-  FROM (SELECT regexp_replace(btrim(team), '\\s+', ' ', 'g') AS display, ${u}.norm(team) AS normalized,
-               ${u}.norm(department) AS department, count(*) AS uses
-          FROM ${people}
-         WHERE ${u}.norm(team) IS NOT NULL
-         GROUP BY 1, 2, 3) s
-  LEFT JOIN ${u}.departments d ON d.name_normalized = s.department
- ORDER BY d.id, s.normalized, s.uses DESC, s.display
-ON CONFLICT (department_id, name_normalized) DO NOTHING`,
+    ...identityReferenceFills(u, users, people, { users, people }),
+    fill(u, "channels", scorecards, "channel", scorecards),
   ];
 }
 

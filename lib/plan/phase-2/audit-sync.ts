@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
@@ -47,7 +47,8 @@ CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("audits", table))}
 }
 
 async function statements(ctx: PlanContext): Promise<string[]> {
-  const out = [...syncCommonStatements(ctx)];
+  // The write log and sync_referenced_employee are Phase 1's (its identity sync creates them first).
+  const out: string[] = [];
   for (const table of ctx.auditTables) {
     const columns = await readAuditColumns(ctx.db, ctx.legacySchema, table, scorecardOf(ctx, table));
     out.push(auditSyncFunction(ctx, table, columns));
@@ -80,6 +81,5 @@ export const auditSync: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     for (const table of ctx.auditTables) await dropTrigger(ctx.db, ctx, table, syncFunctionName("audits", table));
-    for (const sql of syncCommonRollback(ctx)) await ctx.db.query(sql);
   },
 };

@@ -122,7 +122,7 @@ export default async function PhasePage({ params }: Props) {
         </div>
         {sync && (sync.live || sync.writes > 0) && (
           <Card title="Live sync" description="The legacy application keeps writing; triggers apply each write to the unified side in the writer's own transaction.">
-            <SyncStatus sync={sync} expected={n === 3 ? 2 : (plan.steps.find((s) => s.id === "load-audits")?.units?.length ?? 0)} />
+            <SyncStatus sync={sync} expected={sync.expected} />
           </Card>
         )}
         {view.changes && <PlanChanges {...view.changes} />}
