@@ -94,14 +94,14 @@ export function auditorMonthsQuery(f: AnalyticsFilters, auditor: number): Analyt
   };
 }
 
-/** One employee's groups over the range, with the sums that combine into per-field averages. */
+/** One employee's groups over the range, with the sums and counts (aligned with the keys) that combine into per-field averages. */
 export function employeeQuery(f: AnalyticsFilters, employee: number): AnalyticsQuery {
   const params: unknown[] = [employee];
   const clauses = [`s.employee_id = $1::bigint`, ...where("s", { ...f, department: null, team: null }, params, { scorecard: true, person: "e" })];
   return {
     sql: `SELECT to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name, s.audit_count::float8 AS audits, s.scored_count::float8 AS scored,
        s.total_sum::float8 AS total_sum, s.passed_count::float8 AS passed, s.judged_count::float8 AS judged, s.min_total::float8 AS min_score,
-       s.max_total::float8 AS max_score, s.field_sums, s.field_counts
+       s.max_total::float8 AS max_score, s.field_keys, s.field_sums::float8[] AS field_sums, s.field_counts
   FROM ${U}.audit_statistics s JOIN ${U}.scorecards c ON c.id = s.scorecard_id
  ${whereSql(clauses)}
  ORDER BY s.month, 3`,

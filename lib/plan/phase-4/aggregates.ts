@@ -1,5 +1,8 @@
+import { quoteLiteral } from "@/lib/db/sql";
+import type { Queryable } from "../types";
+
 /**
- * The two summaries' definitions, as SQL over `audits` (and `audit_assignments` for turnaround).
+ * The summaries' definitions, as SQL over `audits` (and `audit_assignments` for turnaround).
  * The same SELECTs fill the tables at Phase 4 (every group) and the refresh job (only the groups
  * a change touched, named in a keys relation), so an incremental refresh and a full one compute
  * each group by one definition (docs/analytics.md).
@@ -13,7 +16,7 @@ const NEXT_MONTH = (column: string) => `(${column} + interval '1 month')`;
 
 export const STATISTICS_COLUMNS = [
   "employee_id", "scorecard_id", "channel_id", "month", "audit_count", "scored_count", "total_sum", "avg_total", "min_total", "max_total",
-  "passed_count", "judged_count", "pass_rate", "field_sums", "field_counts", "field_averages",
+  "passed_count", "judged_count", "pass_rate", "field_keys", "field_sums", "field_counts",
 ] as const;
 
 export const PERFORMANCE_COLUMNS = [
@@ -25,56 +28,52 @@ export const ROLLUP_COLUMNS = [
   "scorecard_id", "channel_id", "department_id", "team_id", "month", "audit_count", "scored_count", "total_sum", "passed_count", "judged_count",
 ] as const;
 
+/** A scorecard as the statistics read it: its audit table (unified `scorecards.source_table`) and its registered field keys, in order. */
+export interface ScorecardFields {
+  sourceTable: string;
+  fieldKeys: string[];
+}
+
+/** The unified id of the scorecard whose audits came from `sourceTable`: a scalar subquery, so the plan needs no id. */
+export const scorecardIdOf = (u: string, sourceTable: string) => `(SELECT id FROM ${u}.scorecards WHERE source_table = ${quoteLiteral(sourceTable)})`;
+
 /**
  * scorecard_month_statistics: audit_statistics summed per scorecard × channel × the employee's
- * department × team × month — small enough for the overview to read whole at any size. Every
- * group, or only the (scorecard_id, month) pairs in `keys`.
+ * department × team × month — small enough for the overview to read whole at any size. One
+ * scorecard's groups, or only the (scorecard_id, month) pairs in `keys`, or every group.
  */
-export function rollupSelect(u: string, keys: string | null): string {
-  const join = keys ? `JOIN ${keys} k ON s.scorecard_id = k.scorecard_id AND s.month = k.month` : "";
+export function rollupSelect(u: string, scope: { keys: string } | { sourceTable: string } | null): string {
+  const join = scope && "keys" in scope ? `JOIN ${scope.keys} k ON s.scorecard_id = k.scorecard_id AND s.month = k.month` : "";
+  const where = scope && "sourceTable" in scope ? `WHERE s.scorecard_id = ${scorecardIdOf(u, scope.sourceTable)}` : "";
   return `SELECT s.scorecard_id, s.channel_id, e.department_id, e.team_id, s.month, sum(s.audit_count)::int, sum(s.scored_count)::int, sum(s.total_sum),
        sum(s.passed_count)::int, sum(s.judged_count)::int
-  FROM ${u}.audit_statistics s JOIN ${u}.employees e ON e.id = s.employee_id ${join}
+  FROM ${u}.audit_statistics s JOIN ${u}.employees e ON e.id = s.employee_id ${join} ${where}
  GROUP BY 1, 2, 3, 4, 5`;
 }
 
 /**
- * Every group of audit_statistics, or only those whose (employee_id, scorecard_id, month) appear in
- * `keys` (a relation with those three columns).
+ * One scorecard's groups of audit_statistics — every group, or only those whose (employee_id,
+ * scorecard_id, month) appear in `keys` (a relation with those three columns). Typed, not a row per
+ * field: each registered field is read once per audit (`(parameter_scores ->> key)::bigint`, a JSON
+ * null is "not scored") and summed and counted, and the group stores the keys with their sums and
+ * counts as three aligned arrays, so any range of groups combines exactly.
  */
-export function statisticsSelect(u: string, keys: string | null): string {
+export function statisticsSelect(u: string, card: ScorecardFields, keys: string | null): string {
   const join = keys
-    ? `JOIN ${keys} k ON a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND ${MONTH("a.audit_date")} = k.month
-        AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
+    ? `JOIN ${keys} k ON k.scorecard_id = a.scorecard_id AND k.employee_id = a.employee_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
     : "";
-  return `WITH base AS NOT MATERIALIZED (
-  SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed, a.parameter_scores
-    FROM ${u}.audits a ${join}
-   WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL
-), per_field AS (
-  SELECT b.employee_id, b.scorecard_id, b.channel_id, b.month, f.key,
-         sum(CASE WHEN jsonb_typeof(f.value) = 'number' THEN f.value::text::numeric END) AS total,
-         count(*) FILTER (WHERE jsonb_typeof(f.value) = 'number') AS scored
-    FROM base b CROSS JOIN LATERAL jsonb_each(b.parameter_scores) f
-   GROUP BY 1, 2, 3, 4, 5
-), fields AS (
-  SELECT employee_id, scorecard_id, channel_id, month,
-         jsonb_object_agg(key, total) AS field_sums,
-         jsonb_object_agg(key, scored) AS field_counts,
-         jsonb_object_agg(key, total / NULLIF(scored, 0)) AS field_averages
-    FROM per_field GROUP BY 1, 2, 3, 4
-), totals AS (
-  SELECT employee_id, scorecard_id, channel_id, month,
-         count(*)::int AS audit_count, count(total_score)::int AS scored_count, sum(total_score) AS total_sum,
-         avg(total_score) AS avg_total, min(total_score) AS min_total, max(total_score) AS max_total,
-         count(*) FILTER (WHERE passed)::int AS passed_count, count(passed)::int AS judged_count
-    FROM base GROUP BY 1, 2, 3, 4
-)
-SELECT t.employee_id, t.scorecard_id, t.channel_id, t.month, t.audit_count, t.scored_count, t.total_sum, t.avg_total, t.min_total, t.max_total,
-       t.passed_count, t.judged_count, t.passed_count::numeric / NULLIF(t.judged_count, 0) AS pass_rate,
-       COALESCE(f.field_sums, '{}'), COALESCE(f.field_counts, '{}'), COALESCE(f.field_averages, '{}')
-  FROM totals t LEFT JOIN fields f
-    ON f.employee_id = t.employee_id AND f.scorecard_id = t.scorecard_id AND COALESCE(f.channel_id, 0) = COALESCE(t.channel_id, 0) AND f.month = t.month`;
+  const fields = card.fieldKeys.map((key, i) => ({ key: quoteLiteral(key), value: `f${i}` }));
+  const values = fields.map((f) => `,\n               (a.parameter_scores ->> ${f.key})::bigint AS ${f.value}`).join("");
+  const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(", ")}]::${type}[]` : `'{}'::${type}[]`);
+  return `SELECT employee_id, scorecard_id, channel_id, month, count(*)::int, count(total_score)::int, sum(total_score), avg(total_score), min(total_score),
+       max(total_score), count(*) FILTER (WHERE passed)::int, count(passed)::int, count(*) FILTER (WHERE passed)::numeric / NULLIF(count(passed), 0),
+       ${array(fields.map((f) => f.key), "text")},
+       ${array(fields.map((f) => `sum(${f.value})`), "numeric")},
+       ${array(fields.map((f) => `count(${f.value})::int`), "int")}
+  FROM (SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed${values}
+          FROM ${u}.audits a ${join}
+         WHERE a.scorecard_id = ${scorecardIdOf(u, card.sourceTable)} AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL) a
+ GROUP BY 1, 2, 3, 4`;
 }
 
 /**
@@ -135,4 +134,17 @@ SELECT s.auditor_id, s.month, s.audit_count, s.scored_count, s.scorecard_count, 
 /** Every (auditor_id, month) with an audit: the keys of a full computation of auditor_performance. */
 export function allAuditorMonths(u: string): string {
   return `SELECT DISTINCT auditor_id, ${MONTH("audit_date")} AS month FROM ${u}.audits WHERE deleted_at IS NULL AND auditor_id IS NOT NULL AND audit_date IS NOT NULL`;
+}
+
+/**
+ * Every scorecard of the unified registry with its field keys in the registry's order (position,
+ * then legacy id — discovery's order, which the load's plan reads): what a refresh computes.
+ */
+export async function registeredScorecards(db: Queryable, u: string): Promise<ScorecardFields[]> {
+  const { rows } = await db.query<{ source_table: string; keys: string[] }>(
+    `SELECT s.source_table, COALESCE(array_agg(f.field_key ORDER BY f.position NULLS LAST, f.legacy_id) FILTER (WHERE f.id IS NOT NULL), '{}') AS keys
+       FROM ${u}.scorecards s LEFT JOIN ${u}.scorecard_fields f ON f.scorecard_id = s.id
+      GROUP BY s.source_table ORDER BY s.source_table`,
+  );
+  return rows.map((r) => ({ sourceTable: r.source_table, fieldKeys: r.keys }));
 }

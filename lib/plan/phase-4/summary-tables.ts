@@ -27,7 +27,7 @@ function transition(event: string): string {
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   const out = [
-    `-- Per employee × scorecard × channel × month: counts, sums and extremes of total_score, pass counts, per-field sums, counts and averages.
+    `-- Per employee × scorecard × channel × month: counts, sums and extremes of total_score, pass counts, per-field sums and counts.
 CREATE TABLE IF NOT EXISTS ${u}.audit_statistics (
   employee_id    bigint NOT NULL,
   scorecard_id   integer NOT NULL,
@@ -42,9 +42,10 @@ CREATE TABLE IF NOT EXISTS ${u}.audit_statistics (
   passed_count   integer NOT NULL,
   judged_count   integer NOT NULL,
   pass_rate      numeric,
-  field_sums     jsonb NOT NULL,
-  field_counts   jsonb NOT NULL,
-  field_averages jsonb NOT NULL,
+  -- The scorecard's registered field keys, with the sum and the count of each one's numeric scores at the same position.
+  field_keys     text[] NOT NULL,
+  field_sums     numeric[] NOT NULL,
+  field_counts   integer[] NOT NULL,
   -- The key's channel, 0 for none: a group key of required columns (an audit without a channel has one too).
   channel_key    integer NOT NULL GENERATED ALWAYS AS (COALESCE(channel_id, 0)) STORED,
   CONSTRAINT audit_statistics_group_key UNIQUE (employee_id, scorecard_id, month, channel_key)
