@@ -7,6 +7,8 @@ import {
   type ScorecardFields,
   statisticsSelect,
   STATISTICS_COLUMNS,
+  totalsSelect,
+  TOTALS_COLUMNS,
 } from "@/lib/plan/phase-4/aggregates";
 
 /**
@@ -48,6 +50,8 @@ SELECT DISTINCT employee_id, scorecard_id, month FROM analytics_claimed WHERE sc
     `CREATE TEMP TABLE analytics_rollup_keys ON COMMIT DROP AS SELECT DISTINCT scorecard_id, month FROM analytics_statistics_keys`,
     `DELETE FROM ${u}.scorecard_month_statistics r USING analytics_rollup_keys k WHERE r.scorecard_id = k.scorecard_id AND r.month = k.month`,
     `INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})\n${rollupSelect(u, { keys: "analytics_rollup_keys" })}`,
+    `DELETE FROM ${u}.scorecard_month_totals r USING analytics_rollup_keys k WHERE r.scorecard_id = k.scorecard_id AND r.month = k.month`,
+    `INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})\n${totalsSelect(u, { keys: "analytics_rollup_keys" })}`,
     `-- The auditor side of these changes, for the auditor batches: one row per (auditor, scorecard, month).
 INSERT INTO ${u}.analytics_changes (auditor_id, scorecard_id, month)
 SELECT DISTINCT auditor_id, scorecard_id, month FROM analytics_claimed
@@ -87,6 +91,8 @@ export function fullRefresh(u: string, scorecards: ScorecardFields[]): string[] 
     ...scorecards.map((card) => `INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})\n${statisticsSelect(u, card, null)}`),
     `DELETE FROM ${u}.scorecard_month_statistics`,
     `INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})\n${rollupSelect(u, null)}`,
+    `DELETE FROM ${u}.scorecard_month_totals`,
+    `INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})\n${totalsSelect(u, null)}`,
     `DELETE FROM ${u}.auditor_performance`,
     `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u))}`,
   ];

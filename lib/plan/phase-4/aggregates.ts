@@ -51,6 +51,22 @@ export function rollupSelect(u: string, scope: { keys: string } | { sourceTable:
  GROUP BY 1, 2, 3, 4, 5`;
 }
 
+export const TOTALS_COLUMNS = ["scorecard_id", "channel_id", "month", "audit_count", "scored_count", "total_sum", "passed_count", "judged_count"] as const;
+
+/**
+ * scorecard_month_totals: the rollup summed over departments and teams — per scorecard × channel ×
+ * month, a few hundred rows at any size, what the overview reads when it does not filter by
+ * department or team. Same scopes as the rollup.
+ */
+export function totalsSelect(u: string, scope: { keys: string } | { sourceTable: string } | null): string {
+  const join = scope && "keys" in scope ? `JOIN ${scope.keys} k ON r.scorecard_id = k.scorecard_id AND r.month = k.month` : "";
+  const where = scope && "sourceTable" in scope ? `WHERE r.scorecard_id = ${scorecardIdOf(u, scope.sourceTable)}` : "";
+  return `SELECT r.scorecard_id, r.channel_id, r.month, sum(r.audit_count)::int, sum(r.scored_count)::int, sum(r.total_sum), sum(r.passed_count)::int,
+       sum(r.judged_count)::int
+  FROM ${u}.scorecard_month_statistics r ${join} ${where}
+ GROUP BY 1, 2, 3`;
+}
+
 /**
  * One scorecard's groups of audit_statistics — every group, or only those whose (employee_id,
  * scorecard_id, month) appear in `keys` (a relation with those three columns). Typed, not a row per

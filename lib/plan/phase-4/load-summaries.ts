@@ -11,6 +11,8 @@ import {
   type ScorecardFields,
   statisticsSelect,
   STATISTICS_COLUMNS,
+  totalsSelect,
+  TOTALS_COLUMNS,
 } from "./aggregates";
 
 /** The scorecards Phase 2 loaded, each with its usable field keys in the registry's order (as Phase 2 keyed parameter_scores). */
@@ -61,6 +63,10 @@ ON CONFLICT DO NOTHING`,
 INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})
 ${rollupSelect(u, { sourceTable: card.sourceTable })}
 ON CONFLICT DO NOTHING`,
+        `-- Its totals per channel and month, from that rollup.
+INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})
+${totalsSelect(u, { sourceTable: card.sourceTable })}
+ON CONFLICT DO NOTHING`,
       ],
     });
   }
@@ -90,7 +96,7 @@ export const loadSummaries: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
-    for (const table of ["audit_statistics", "scorecard_month_statistics", "auditor_performance", "analytics_changes"]) {
+    for (const table of ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"]) {
       if (await relationExists(ctx.db, ctx.unifiedSchema, table)) await ctx.db.query(`TRUNCATE ${u}.${table}`);
     }
   },

@@ -10,7 +10,7 @@ import type { Check, PlanContext, Step } from "../types";
  * touched (employee, auditor, scorecard, month) once, before the first load, so nothing written
  * during the load is missed.
  */
-export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "auditor_performance", "analytics_changes"] as const;
+export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"] as const;
 const TRIGGERS = [
   { table: "audits", fn: "analytics_audit_changes", events: ["INSERT", "UPDATE", "DELETE"] },
   { table: "audit_assignments", fn: "analytics_assignment_changes", events: ["INSERT", "UPDATE", "DELETE"] },
@@ -66,6 +66,19 @@ CREATE TABLE IF NOT EXISTS ${u}.scorecard_month_statistics (
   department_key integer NOT NULL GENERATED ALWAYS AS (COALESCE(department_id, 0)) STORED,
   team_key       integer NOT NULL GENERATED ALWAYS AS (COALESCE(team_id, 0)) STORED,
   CONSTRAINT scorecard_month_statistics_group_key UNIQUE (scorecard_id, month, channel_key, department_key, team_key)
+)`,
+    `-- scorecard_month_statistics summed per scorecard × channel × month (a few hundred rows): what the overview reads unless it filters by department or team.
+CREATE TABLE IF NOT EXISTS ${u}.scorecard_month_totals (
+  scorecard_id   integer NOT NULL,
+  channel_id     integer,
+  month          date NOT NULL,
+  audit_count    integer NOT NULL,
+  scored_count   integer NOT NULL,
+  total_sum      numeric,
+  passed_count   integer NOT NULL,
+  judged_count   integer NOT NULL,
+  channel_key    integer NOT NULL GENERATED ALWAYS AS (COALESCE(channel_id, 0)) STORED,
+  CONSTRAINT scorecard_month_totals_group_key UNIQUE (scorecard_id, month, channel_key)
 )`,
     `-- Per auditor × month: audits given, their scores (sums kept so months combine), calibration against every auditor on the same scorecard and month, turnaround from assignment to audit.
 CREATE TABLE IF NOT EXISTS ${u}.auditor_performance (

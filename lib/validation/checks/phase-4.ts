@@ -95,6 +95,16 @@ export function storedRollup(u: string): string {
   return `SELECT scorecard_id, channel_id, department_id, team_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_statistics`;
 }
 
+export function directTotals(u: string): string {
+  return `SELECT a.scorecard_id, a.channel_id, date_trunc('month', a.audit_date)::date, count(*)::int, count(a.total_score)::int, sum(a.total_score),
+       count(*) FILTER (WHERE a.passed)::int, count(a.passed)::int
+  FROM ${u}.audits a WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3`;
+}
+
+export function storedTotals(u: string): string {
+  return `SELECT scorecard_id, channel_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_totals`;
+}
+
 export function directPerformance(u: string): string {
   return `WITH given AS (
   SELECT a.id, a.auditor_id, a.scorecard_id, date_trunc('month', a.audit_date)::date AS month, a.total_score,
@@ -155,6 +165,7 @@ export function phase4PostRunChecks(): ValidationCheck[] {
     compare("content:audit_statistics", "audit_statistics", directStatistics, storedStatistics, "group"),
     fieldAverages,
     compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
+    compare("content:scorecard_month_totals", "scorecard_month_totals", directTotals, storedTotals, "group"),
     compare("content:auditor_performance", "auditor_performance", directPerformance, storedPerformance, "auditor month"),
   ];
 }
