@@ -79,7 +79,7 @@ SELECT DISTINCT auditor_id, month FROM (
 ) x WHERE auditor_id IS NOT NULL AND month IS NOT NULL`,
     `ANALYZE analytics_auditor_keys`,
     `DELETE FROM ${u}.auditor_performance p USING analytics_auditor_keys k WHERE p.auditor_id = k.auditor_id AND p.month = k.month`,
-    `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, "SELECT auditor_id, month FROM analytics_auditor_keys")}`,
+    `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, "SELECT auditor_id, month FROM analytics_auditor_keys", "some auditor-months")}`,
   ];
 }
 
@@ -94,6 +94,6 @@ export function fullRefresh(u: string, scorecards: ScorecardFields[]): string[] 
     `DELETE FROM ${u}.scorecard_month_totals`,
     `INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})\n${totalsSelect(u, null)}`,
     `DELETE FROM ${u}.auditor_performance`,
-    `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u))}`,
+    `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}`,
   ];
 }

@@ -100,10 +100,17 @@ export function statisticsSelect(u: string, card: ScorecardFields, keys: string 
  * after the assignment's created_at (its UTC date), ties by audit id; days between the two, counted
  * in the month of that audit.
  */
-export function performanceSelect(u: string, keys: string): string {
+export function performanceSelect(u: string, keys: string, scope: "every auditor-month" | "some auditor-months"): string {
+  // Only an assignment of the same auditor, employee and scorecard as an audit of a named auditor-month can be matched to one of
+  // them: for some auditor-months, those few assignments are matched (not every assignment of those auditors); for all, every one is.
+  const candidates =
+    scope === "every auditor-month"
+      ? `JOIN (SELECT DISTINCT auditor_id FROM keys) ka ON ka.auditor_id = x.auditor_id`
+      : `JOIN (SELECT DISTINCT auditor_id, employee_id, scorecard_id FROM given WHERE employee_id IS NOT NULL) t
+      ON t.auditor_id = x.auditor_id AND t.employee_id = x.employee_id AND t.scorecard_id = x.scorecard_id`;
   return `WITH keys AS (${keys}
 ), given AS (
-  SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.total_score
+  SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.employee_id, a.total_score
     FROM ${u}.audits a JOIN keys k ON a.auditor_id = k.auditor_id AND ${MONTH("a.audit_date")} = k.month
      AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
    WHERE a.deleted_at IS NULL
@@ -124,7 +131,7 @@ export function performanceSelect(u: string, keys: string): string {
 ), matched AS (
   SELECT x.auditor_id, ${MONTH("m.audit_date")} AS month, (m.audit_date - (x.created_at AT TIME ZONE 'UTC')::date) AS days
     FROM ${u}.audit_assignments x
-    JOIN (SELECT DISTINCT auditor_id FROM keys) ka ON ka.auditor_id = x.auditor_id
+    ${candidates}
     CROSS JOIN LATERAL (
       SELECT a.audit_date FROM ${u}.audits a
        WHERE a.auditor_id = x.auditor_id AND a.employee_id = x.employee_id AND a.scorecard_id = x.scorecard_id

@@ -43,7 +43,7 @@ async function units(ctx: PlanContext): Promise<UnitPlan[]> {
         WORK_MEM,
         `-- Every auditor × month, calibrated against all auditors on the same scorecard and month.
 INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})
-${performanceSelect(u, allAuditorMonths(u))}
+${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}
 ON CONFLICT DO NOTHING`,
       ],
     },
