@@ -63,19 +63,20 @@ export function auditorBatch(u: string): string[] {
   return [
     CLAIMED,
     claim(u, "employee_id IS NULL"),
-    `-- Auditor-months to recompute: a changed auditor's month and every later one (a new or removed audit can move which audit an
--- assignment matches), and every auditor on a changed scorecard in a changed month (the calibration mean moved).
+    `-- Auditor-months to recompute: a changed auditor's month and every later one it has (a new or removed audit can move which audit
+-- an assignment matches; every audit written is in the log, so its own month is claimed), and every auditor on a changed scorecard
+-- in a changed month (the calibration mean moved), read per scorecard-month through its index.
 ${AUDITOR_KEYS} ON COMMIT DROP AS
 SELECT DISTINCT auditor_id, month FROM (
+  SELECT auditor_id, month FROM analytics_claimed
+  UNION ALL
   SELECT p.auditor_id, p.month FROM (SELECT DISTINCT auditor_id, month FROM analytics_claimed WHERE auditor_id IS NOT NULL) c
     JOIN ${u}.auditor_performance p ON p.auditor_id = c.auditor_id AND p.month >= COALESCE(c.month, '-infinity')
   UNION ALL
-  SELECT a.auditor_id, date_trunc('month', a.audit_date)::date FROM (SELECT DISTINCT auditor_id, month FROM analytics_claimed WHERE auditor_id IS NOT NULL) c
-    JOIN ${u}.audits a ON a.auditor_id = c.auditor_id AND a.audit_date >= COALESCE(c.month, '-infinity') WHERE a.deleted_at IS NULL
-  UNION ALL
   SELECT a.auditor_id, k.month FROM (SELECT DISTINCT scorecard_id, month FROM analytics_claimed WHERE scorecard_id IS NOT NULL AND month IS NOT NULL) k
-    JOIN ${u}.audits a ON a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < k.month + interval '1 month'
-   WHERE a.deleted_at IS NULL AND a.auditor_id IS NOT NULL
+    CROSS JOIN LATERAL (SELECT DISTINCT a.auditor_id FROM ${u}.audits a
+       WHERE a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < k.month + interval '1 month'
+         AND a.deleted_at IS NULL AND a.auditor_id IS NOT NULL) a
 ) x WHERE auditor_id IS NOT NULL AND month IS NOT NULL`,
     `ANALYZE analytics_auditor_keys`,
     `DELETE FROM ${u}.auditor_performance p USING analytics_auditor_keys k WHERE p.auditor_id = k.auditor_id AND p.month = k.month`,

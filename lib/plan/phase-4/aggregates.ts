@@ -43,11 +43,15 @@ export const scorecardIdOf = (u: string, sourceTable: string) => `(SELECT id FRO
  * scorecard's groups, or only the (scorecard_id, month) pairs in `keys`, or every group.
  */
 export function rollupSelect(u: string, scope: { keys: string } | { sourceTable: string } | null): string {
-  const join = scope && "keys" in scope ? `JOIN ${scope.keys} k ON s.scorecard_id = k.scorecard_id AND s.month = k.month` : "";
+  // Named pairs: each read through audit_statistics_scorecard_id_month_idx (OFFSET 0 keeps it a parameterised scan, not a hash join over every group).
+  const from =
+    scope && "keys" in scope
+      ? `${scope.keys} k CROSS JOIN LATERAL (SELECT * FROM ${u}.audit_statistics s WHERE s.scorecard_id = k.scorecard_id AND s.month = k.month OFFSET 0) s`
+      : `${u}.audit_statistics s`;
   const where = scope && "sourceTable" in scope ? `WHERE s.scorecard_id = ${scorecardIdOf(u, scope.sourceTable)}` : "";
   return `SELECT s.scorecard_id, s.channel_id, e.department_id, e.team_id, s.month, sum(s.audit_count)::int, sum(s.scored_count)::int, sum(s.total_sum),
        sum(s.passed_count)::int, sum(s.judged_count)::int
-  FROM ${u}.audit_statistics s JOIN ${u}.employees e ON e.id = s.employee_id ${join} ${where}
+  FROM ${from} JOIN ${u}.employees e ON e.id = s.employee_id ${where}
  GROUP BY 1, 2, 3, 4, 5`;
 }
 
@@ -108,18 +112,36 @@ export function performanceSelect(u: string, keys: string, scope: "every auditor
       ? `JOIN (SELECT DISTINCT auditor_id FROM keys) ka ON ka.auditor_id = x.auditor_id`
       : `JOIN (SELECT DISTINCT auditor_id, employee_id, scorecard_id FROM given WHERE employee_id IS NOT NULL) t
       ON t.auditor_id = x.auditor_id AND t.employee_id = x.employee_id AND t.scorecard_id = x.scorecard_id`;
-  return `WITH keys AS (${keys}
-), given AS (
-  SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.employee_id, a.total_score
+  // Every auditor-month: joins the planner hashes over whole scans. Some: each named auditor-month and scorecard-month read through its
+  // index (OFFSET 0 keeps the subquery a parameterised scan), where a hash join would scan every audit for a month of new ones.
+  const given =
+    scope === "every auditor-month"
+      ? `SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.employee_id, a.total_score
     FROM ${u}.audits a JOIN keys k ON a.auditor_id = k.auditor_id AND ${MONTH("a.audit_date")} = k.month
      AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
-   WHERE a.deleted_at IS NULL
-), means AS (
-  SELECT a.scorecard_id, ${MONTH("a.audit_date")} AS month, avg(a.total_score) AS mean
+   WHERE a.deleted_at IS NULL`
+      : `SELECT a.auditor_id, k.month, a.scorecard_id, a.employee_id, a.total_score
+    FROM keys k CROSS JOIN LATERAL (
+      SELECT a.auditor_id, a.scorecard_id, a.employee_id, a.total_score FROM ${u}.audits a
+       WHERE a.auditor_id = k.auditor_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")} AND a.deleted_at IS NULL
+      OFFSET 0) a`;
+  const means =
+    scope === "every auditor-month"
+      ? `SELECT a.scorecard_id, ${MONTH("a.audit_date")} AS month, avg(a.total_score) AS mean
     FROM ${u}.audits a JOIN (SELECT DISTINCT scorecard_id, month FROM given) g
       ON a.scorecard_id = g.scorecard_id AND ${MONTH("a.audit_date")} = g.month AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
    WHERE a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.total_score IS NOT NULL
-   GROUP BY 1, 2
+   GROUP BY 1, 2`
+      : `SELECT g.scorecard_id, g.month, m.mean
+    FROM (SELECT DISTINCT scorecard_id, month FROM given) g CROSS JOIN LATERAL (
+      SELECT avg(a.total_score) AS mean FROM ${u}.audits a
+       WHERE a.scorecard_id = g.scorecard_id AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
+         AND a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.total_score IS NOT NULL) m`;
+  return `WITH keys AS (${keys}
+), given AS (
+  ${given}
+), means AS (
+  ${means}
 ), scores AS (
   SELECT g.auditor_id, g.month, count(*)::int AS audit_count, count(g.total_score)::int AS scored_count,
          count(DISTINCT g.scorecard_id)::int AS scorecard_count, sum(g.total_score) AS score_sum,
