@@ -79,9 +79,15 @@ export function totalsSelect(u: string, scope: { keys: string } | { sourceTable:
  * counts as three aligned arrays, so any range of groups combines exactly.
  */
 export function statisticsSelect(u: string, card: ScorecardFields, keys: string | null): string {
-  const join = keys
-    ? `JOIN ${keys} k ON k.scorecard_id = a.scorecard_id AND k.employee_id = a.employee_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
-    : "";
+  // Named groups: each read through the (employee_id, scorecard_id, …, audit_date) index (OFFSET 0 keeps the subquery a
+  // parameterised scan: a hash join would read the scorecard's every audit for a batch of groups).
+  const id = scorecardIdOf(u, card.sourceTable);
+  const from = keys
+    ? `${keys} k CROSS JOIN LATERAL (
+          SELECT a.* FROM ${u}.audits a
+           WHERE a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
+          OFFSET 0) a`
+    : `${u}.audits a`;
   const fields = card.fieldKeys.map((key, i) => ({ key: quoteLiteral(key), value: `f${i}` }));
   const values = fields.map((f) => `,\n               (a.parameter_scores ->> ${f.key})::bigint AS ${f.value}`).join("");
   const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(", ")}]::${type}[]` : `'{}'::${type}[]`);
@@ -91,8 +97,8 @@ export function statisticsSelect(u: string, card: ScorecardFields, keys: string 
        ${array(fields.map((f) => `sum(${f.value})`), "numeric")},
        ${array(fields.map((f) => `count(${f.value})::int`), "int")}
   FROM (SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed${values}
-          FROM ${u}.audits a ${join}
-         WHERE a.scorecard_id = ${scorecardIdOf(u, card.sourceTable)} AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL) a
+          FROM ${from}
+         WHERE ${keys ? "k" : "a"}.scorecard_id = ${id} AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL) a
  GROUP BY 1, 2, 3, 4`;
 }
 
