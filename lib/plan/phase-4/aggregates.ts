@@ -84,7 +84,7 @@ export function statisticsSelect(u: string, card: ScorecardFields, keys: string 
   const id = scorecardIdOf(u, card.sourceTable);
   const from = keys
     ? `${keys} k CROSS JOIN LATERAL (
-          SELECT a.* FROM ${u}.audits a
+          SELECT a.employee_id, a.scorecard_id, a.channel_id, a.audit_date, a.total_score, a.passed, a.parameter_scores, a.deleted_at FROM ${u}.audits a
            WHERE a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
           OFFSET 0) a`
     : `${u}.audits a`;
