@@ -16,7 +16,7 @@ import {
 } from "@/lib/analytics/sql";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
-import { qualified, quoteLiteral } from "@/lib/db/sql";
+import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { approveAndRun } from "@/lib/engine/testing/phases";
 import { legacySchema, normalisedEmailSql } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
@@ -26,7 +26,7 @@ import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
  * Phase 4's analytics: the refresh (full, and incremental after 1% new audits, with a reader's
  * latency measured while it runs) and every page query's p50/p95 against audit_statistics and
  * auditor_performance, beside the same report computed from the legacy tables — a UNION ALL over
- * every audit table, people matched by normalised email — in the same run on the same data.
+ * every audit table joined to people and users by normalised email — in the same run on the same data.
  */
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,17 +52,54 @@ async function timed(query: AnalyticsQuery, runs: number): Promise<number[]> {
 interface LegacyTable {
   table: string;
   passing: number | null;
+  /** The registered score columns: the employee report averages each. */
+  columns: string[];
 }
 
-/** The legacy side: every audit table as one UNION ALL, each row's month, score, verdict and normalised emails. */
-function legacyUnion(tables: LegacyTable[], where: string): string {
-  return tables
+const norm = normalisedEmailSql;
+
+/**
+ * The directory as a legacy report joins it: people (name, department, team) and users (the
+ * auditor's name) by normalised email, one row per email (the first by id: the directory repeats
+ * some emails, and a join on them would count an audit twice).
+ */
+function directory(): string {
+  const s = legacySchema();
+  return `LEFT JOIN (SELECT DISTINCT ON (${norm("email")}) ${norm("email")} AS email, name, department, team FROM ${qualified(s, "people")} ORDER BY 1, id) p
+         ON p.email = x.employee_email
+  LEFT JOIN (SELECT DISTINCT ON (${norm("email")}) ${norm("email")} AS email, full_name FROM ${qualified(s, "users")} ORDER BY 1, id) u
+         ON u.email = x.auditor_email`;
+}
+
+/**
+ * The legacy side, as its reports are written: every audit table as one UNION ALL (each row's
+ * month, score, verdict from the registry's passing score, normalised emails), joined to the
+ * directory by email.
+ */
+function legacyReport(tables: LegacyTable[], where: string): string {
+  const union = tables
     .map(
       (t) => `SELECT ${quoteLiteral(t.table)} AS source_table, date_trunc('month', audit_date)::date AS month, total_score,
          ${t.passing === null ? "NULL::boolean" : `total_score >= ${t.passing}`} AS passed,
-         ${normalisedEmailSql("employee_email")} AS employee_email, ${normalisedEmailSql("auditor_email")} AS auditor_email
+         ${norm("employee_email")} AS employee_email, ${norm("auditor_email")} AS auditor_email
     FROM ${qualified(legacySchema(), t.table)} WHERE ${where}`,
     )
+    .join("\nUNION ALL\n");
+  return `(SELECT x.*, p.name AS employee_name, p.department, p.team, u.full_name AS auditor_name FROM (${union}) x
+  ${directory()})`;
+}
+
+/** One employee across every audit table, per scorecard and month, with each registered field's average (the unified page's per-field view). */
+function legacyEmployeeReport(tables: LegacyTable[], range: string): string {
+  return tables
+    .map((t) => {
+      const fields = t.columns.length ? `jsonb_build_object(${t.columns.map((c) => `${quoteLiteral(c)}, avg(${quoteIdent(c)})`).join(", ")})` : `'{}'::jsonb`;
+      return `SELECT ${quoteLiteral(t.table)} AS source_table, date_trunc('month', a.audit_date)::date AS month, max(p.name) AS name, count(*) AS audits,
+         avg(a.total_score) AS avg_score, ${fields} AS fields
+    FROM ${qualified(legacySchema(), t.table)} a
+    LEFT JOIN (SELECT DISTINCT ON (${norm("email")}) ${norm("email")} AS email, name FROM ${qualified(legacySchema(), "people")} ORDER BY 1, id) p ON p.email = ${norm("a.employee_email")}
+   WHERE ${range} AND ${norm("a.employee_email")} = $3 GROUP BY 1, 2`;
+    })
     .join("\nUNION ALL\n");
 }
 
@@ -71,18 +108,18 @@ function legacyQueries(tables: LegacyTable[], f: { from: string; to: string }, e
   const summary = `count(*) AS audits, avg(total_score) AS avg_score, avg(CASE WHEN passed THEN 1.0 WHEN NOT passed THEN 0.0 END) AS pass_rate`;
   const p = [`${f.from}-01`, `${f.to}-01`];
   return {
-    "overview: by month": { sql: `SELECT month, ${summary} FROM (${legacyUnion(tables, range)}) x GROUP BY 1 ORDER BY 1`, params: p },
-    "overview: by scorecard": { sql: `SELECT source_table, ${summary} FROM (${legacyUnion(tables, range)}) x GROUP BY 1 ORDER BY 1`, params: p },
-    "overview: scorecard × month": { sql: `SELECT month, source_table, avg(total_score) FROM (${legacyUnion(tables, range)}) x GROUP BY 1, 2 ORDER BY 1, 2`, params: p },
-    "auditors: every auditor": { sql: `SELECT auditor_email, count(*), avg(total_score), stddev_pop(total_score) FROM (${legacyUnion(tables, range)}) x WHERE auditor_email <> '' GROUP BY 1`, params: p },
+    "overview: by month": { sql: `SELECT month, ${summary} FROM ${legacyReport(tables, range)} r GROUP BY 1 ORDER BY 1`, params: p },
+    "overview: by scorecard": { sql: `SELECT source_table, ${summary} FROM ${legacyReport(tables, range)} r GROUP BY 1 ORDER BY 1`, params: p },
+    "overview: scorecard × month": { sql: `SELECT month, source_table, avg(total_score) FROM ${legacyReport(tables, range)} r GROUP BY 1, 2 ORDER BY 1, 2`, params: p },
+    "auditors: every auditor": {
+      sql: `SELECT auditor_email, max(auditor_name), count(*), avg(total_score), stddev_pop(total_score) FROM ${legacyReport(tables, range)} r WHERE auditor_email <> '' GROUP BY 1`,
+      params: p,
+    },
     "auditor: one auditor's months": {
-      sql: `SELECT month, count(*), avg(total_score) FROM (${legacyUnion(tables, `${range} AND ${normalisedEmailSql("auditor_email")} = $3`)}) x GROUP BY 1 ORDER BY 1`,
+      sql: `SELECT month, count(*), avg(total_score) FROM ${legacyReport(tables, `${range} AND ${norm("auditor_email")} = $3`)} r GROUP BY 1 ORDER BY 1`,
       params: [...p, auditor],
     },
-    "employee: one employee": {
-      sql: `SELECT source_table, month, count(*), avg(total_score) FROM (${legacyUnion(tables, `${range} AND ${normalisedEmailSql("employee_email")} = $3`)}) x GROUP BY 1, 2 ORDER BY 1, 2`,
-      params: [...p, employee],
-    },
+    "employee: one employee": { sql: `${legacyEmployeeReport(tables, range)}\n ORDER BY 2, 1`, params: [...p, employee] },
   };
 }
 
@@ -148,7 +185,7 @@ export async function analyticsBench(args: string[]): Promise<void> {
       "employee: one employee": [employeeQuery(f, Number(s.employee))],
     };
     const discovery = await discoverLegacy(pool(), legacySchema());
-    const tables = discovery.scorecards.map((c) => ({ table: c.tableName, passing: c.passingScore }));
+    const tables = discovery.scorecards.map((c) => ({ table: c.tableName, passing: c.passingScore, columns: c.fields.map((x) => x.columnName) }));
     const legacy = legacyQueries(tables, range, emailOf(s.employee), emailOf(s.auditor));
     const pages: { page: string; unified: { p50: number; p95: number }; legacy: { p50: number; p95: number } }[] = [];
     for (const [page, queries] of Object.entries(unified)) {

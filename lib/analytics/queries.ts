@@ -255,7 +255,7 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
   if (!person) return { ready: true, filters, freshness: fresh, employee: null, scorecards: [], months: [], matches };
   const found = await rows<{
     month: string; id: number; name: string; audits: number; scored: number; total_sum: number | null; passed: number; judged: number;
-    min_score: number | null; max_score: number | null; field_sums: Record<string, number | null>; field_counts: Record<string, number>;
+    min_score: number | null; max_score: number | null; field_keys: string[]; field_sums: (number | null)[]; field_counts: number[];
   }>(employeeQuery(filters, Number(person.id)));
   const fields = await prisma().scorecardField.findMany({
     where: { scorecardId: { in: [...new Set(found.map((r) => r.id))] } },
@@ -273,8 +273,10 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
     card.judged += r.judged;
     if (r.min_score !== null) card.min = card.min === null ? r.min_score : Math.min(card.min, r.min_score);
     if (r.max_score !== null) card.max = card.max === null ? r.max_score : Math.max(card.max, r.max_score);
-    for (const [key, value] of Object.entries(r.field_sums)) card.sums.set(key, (card.sums.get(key) ?? 0) + Number(value ?? 0));
-    for (const [key, value] of Object.entries(r.field_counts)) card.counts.set(key, (card.counts.get(key) ?? 0) + Number(value));
+    r.field_keys.forEach((key, i) => {
+      card.sums.set(key, (card.sums.get(key) ?? 0) + (r.field_sums[i] ?? 0));
+      card.counts.set(key, (card.counts.get(key) ?? 0) + (r.field_counts[i] ?? 0));
+    });
     cards.set(r.id, card);
     const month = months.get(r.month) ?? { audits: 0, sums: new Map() };
     month.audits += r.audits;

@@ -1,14 +1,21 @@
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { authorize, type Principal } from "@/lib/auth/authorize";
+import type { PoolClient } from "pg";
 import { pool } from "@/lib/db/pool";
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "@/lib/plan/catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
-import { fullRefresh, incrementalBatch } from "./refresh-sql";
+import { registeredScorecards } from "@/lib/plan/phase-4/aggregates";
+import { AUDITOR_KEYS, auditorBatch, fullRefresh, STATISTICS_KEYS, statisticsBatch } from "./refresh-sql";
 
 /** Session advisory lock namespace of the refresh: one refresh at a time, across every process. */
 export const REFRESH_LOCK = [0x756e6961, 4] as const; // "unia", phase 4
-export const DEFAULT_BATCH_CHANGES = 5_000;
+/**
+ * Change-log rows per batch transaction. A batch's cost follows the groups it names (index reads of
+ * their audits), so at 10M audits 1% new audits (≈ 100k log rows) take two batches; a writer that
+ * touches a claimed group waits at most for one batch.
+ */
+export const DEFAULT_BATCH_CHANGES = 50_000;
 
 export class RefreshRunningError extends Error {
   override name = "RefreshRunningError";
@@ -70,10 +77,11 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
     try {
       const { rows: end } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
       const high = end[0]?.high ?? "0";
+      const scorecards = await registeredScorecards(db, u);
       if (mode === "full") {
         await db.query("BEGIN");
         await db.query(`SET LOCAL work_mem = '256MB'`);
-        const statements = fullRefresh(u);
+        const statements = fullRefresh(u, scorecards);
         await db.query(statements[0]!, [high]);
         for (const sql of statements.slice(1)) await db.query(sql);
         const counts = await db.query<{ s: number; p: number }>(`SELECT (SELECT count(*) FROM ${u}.audit_statistics)::int AS s, (SELECT count(*) FROM ${u}.auditor_performance)::int AS p`);
@@ -82,34 +90,29 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
         totals.auditorMonths = counts.rows[0]!.p;
         await db.query("COMMIT");
       } else {
-        const statements = incrementalBatch(u);
-        for (;;) {
-          await db.query("BEGIN");
-          await db.query(`SET LOCAL work_mem = '256MB'`);
-          await db.query(statements[0]!);
-          const claimed = await db.query(statements[1]!, [high, input.batchChanges ?? DEFAULT_BATCH_CHANGES]);
-          if (!claimed.rowCount) {
-            await db.query("ROLLBACK");
-            break;
-          }
-          let statisticsGroups = 0;
-          let auditorMonths = 0;
-          for (const [i, sql] of statements.entries()) {
-            if (i < 2) continue;
-            const result = await db.query(sql);
-            if (sql.startsWith("CREATE TEMP TABLE analytics_statistics_keys")) statisticsGroups = result.rowCount ?? 0;
-            if (sql.includes("CREATE TEMP TABLE analytics_auditor_keys")) auditorMonths = result.rowCount ?? 0;
-          }
+        const batch = input.batchChanges ?? DEFAULT_BATCH_CHANGES;
+        const save = () =>
+          db.query(`UPDATE console.analytics_refreshes SET batches = $2, changes = $3, statistics_groups = $4, auditor_months = $5 WHERE id = $1`, [
+            id,
+            totals.batches,
+            totals.changes,
+            totals.statisticsGroups,
+            totals.auditorMonths,
+          ]);
+        // The statistics first; their auditor side joins the log's auditor rows, which are then all recomputed at once.
+        await runBatches(db, statisticsBatch(u, scorecards), high, batch, STATISTICS_KEYS, async (claimed, groups) => {
+          totals.changes += claimed.filter((x) => BigInt(x) <= BigInt(high)).length;
+          totals.statisticsGroups += groups;
           totals.batches += 1;
-          totals.changes += claimed.rowCount;
-          totals.statisticsGroups += statisticsGroups;
-          totals.auditorMonths += auditorMonths;
-          await db.query(
-            `UPDATE console.analytics_refreshes SET batches = $2, changes = $3, statistics_groups = $4, auditor_months = $5 WHERE id = $1`,
-            [id, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths],
-          );
-          await db.query("COMMIT");
-        }
+          await save();
+        });
+        const { rows: handed } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
+        await runBatches(db, auditorBatch(u), handed[0]?.high ?? "0", batch, AUDITOR_KEYS, async (claimed, months) => {
+          totals.changes += claimed.filter((x) => BigInt(x) <= BigInt(high)).length;
+          totals.auditorMonths += months;
+          totals.batches += 1;
+          await save();
+        });
       }
       const durationMs = Math.round(performance.now() - started);
       const { rows: sizes } = await db.query<{ s: number; p: number }>(
@@ -132,6 +135,38 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
   } finally {
     if (locked) await db.query(`SELECT pg_advisory_unlock($1, $2)`, [...REFRESH_LOCK]).catch(() => undefined);
     db.release();
+  }
+}
+
+/**
+ * Runs batches of `statements` (0: the temp table, 1: the claim with $1 = the log's end, $2 = the
+ * batch size) until a claim finds nothing, each in its own transaction; `done` gets the claimed ids
+ * and the row count of the statement that creates `counted`, before the commit.
+ */
+async function runBatches(
+  db: PoolClient,
+  statements: string[],
+  high: string,
+  size: number,
+  counted: string,
+  done: (claimed: string[], counted: number) => Promise<unknown>,
+): Promise<void> {
+  for (;;) {
+    await db.query("BEGIN");
+    await db.query(`SET LOCAL work_mem = '256MB'`);
+    await db.query(statements[0]!);
+    const claimed = await db.query<{ id: string }>(statements[1]!, [high, size]);
+    if (!claimed.rowCount) {
+      await db.query("ROLLBACK");
+      return;
+    }
+    let n = 0;
+    for (const sql of statements.slice(2)) {
+      const result = await db.query(sql);
+      if (sql.includes(counted)) n = result.rowCount ?? 0;
+    }
+    await done(claimed.rows.map((r) => String(r.id)), n);
+    await db.query("COMMIT");
   }
 }
 

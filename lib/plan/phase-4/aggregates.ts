@@ -1,5 +1,8 @@
+import { quoteLiteral } from "@/lib/db/sql";
+import type { Queryable } from "../types";
+
 /**
- * The two summaries' definitions, as SQL over `audits` (and `audit_assignments` for turnaround).
+ * The summaries' definitions, as SQL over `audits` (and `audit_assignments` for turnaround).
  * The same SELECTs fill the tables at Phase 4 (every group) and the refresh job (only the groups
  * a change touched, named in a keys relation), so an incremental refresh and a full one compute
  * each group by one definition (docs/analytics.md).
@@ -13,7 +16,7 @@ const NEXT_MONTH = (column: string) => `(${column} + interval '1 month')`;
 
 export const STATISTICS_COLUMNS = [
   "employee_id", "scorecard_id", "channel_id", "month", "audit_count", "scored_count", "total_sum", "avg_total", "min_total", "max_total",
-  "passed_count", "judged_count", "pass_rate", "field_sums", "field_counts", "field_averages",
+  "passed_count", "judged_count", "pass_rate", "field_keys", "field_sums", "field_counts",
 ] as const;
 
 export const PERFORMANCE_COLUMNS = [
@@ -25,56 +28,78 @@ export const ROLLUP_COLUMNS = [
   "scorecard_id", "channel_id", "department_id", "team_id", "month", "audit_count", "scored_count", "total_sum", "passed_count", "judged_count",
 ] as const;
 
+/** A scorecard as the statistics read it: its audit table (unified `scorecards.source_table`) and its registered field keys, in order. */
+export interface ScorecardFields {
+  sourceTable: string;
+  fieldKeys: string[];
+}
+
+/** The unified id of the scorecard whose audits came from `sourceTable`: a scalar subquery, so the plan needs no id. */
+export const scorecardIdOf = (u: string, sourceTable: string) => `(SELECT id FROM ${u}.scorecards WHERE source_table = ${quoteLiteral(sourceTable)})`;
+
 /**
  * scorecard_month_statistics: audit_statistics summed per scorecard × channel × the employee's
- * department × team × month — small enough for the overview to read whole at any size. Every
- * group, or only the (scorecard_id, month) pairs in `keys`.
+ * department × team × month — small enough for the overview to read whole at any size. One
+ * scorecard's groups, or only the (scorecard_id, month) pairs in `keys`, or every group.
  */
-export function rollupSelect(u: string, keys: string | null): string {
-  const join = keys ? `JOIN ${keys} k ON s.scorecard_id = k.scorecard_id AND s.month = k.month` : "";
+export function rollupSelect(u: string, scope: { keys: string } | { sourceTable: string } | null): string {
+  // Named pairs: each read through audit_statistics_scorecard_id_month_idx (OFFSET 0 keeps it a parameterised scan, not a hash join over every group).
+  const from =
+    scope && "keys" in scope
+      ? `${scope.keys} k CROSS JOIN LATERAL (SELECT * FROM ${u}.audit_statistics s WHERE s.scorecard_id = k.scorecard_id AND s.month = k.month OFFSET 0) s`
+      : `${u}.audit_statistics s`;
+  const where = scope && "sourceTable" in scope ? `WHERE s.scorecard_id = ${scorecardIdOf(u, scope.sourceTable)}` : "";
   return `SELECT s.scorecard_id, s.channel_id, e.department_id, e.team_id, s.month, sum(s.audit_count)::int, sum(s.scored_count)::int, sum(s.total_sum),
        sum(s.passed_count)::int, sum(s.judged_count)::int
-  FROM ${u}.audit_statistics s JOIN ${u}.employees e ON e.id = s.employee_id ${join}
+  FROM ${from} JOIN ${u}.employees e ON e.id = s.employee_id ${where}
  GROUP BY 1, 2, 3, 4, 5`;
 }
 
+export const TOTALS_COLUMNS = ["scorecard_id", "channel_id", "month", "audit_count", "scored_count", "total_sum", "passed_count", "judged_count"] as const;
+
 /**
- * Every group of audit_statistics, or only those whose (employee_id, scorecard_id, month) appear in
- * `keys` (a relation with those three columns).
+ * scorecard_month_totals: the rollup summed over departments and teams — per scorecard × channel ×
+ * month, a few hundred rows at any size, what the overview reads when it does not filter by
+ * department or team. Same scopes as the rollup.
  */
-export function statisticsSelect(u: string, keys: string | null): string {
-  const join = keys
-    ? `JOIN ${keys} k ON a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND ${MONTH("a.audit_date")} = k.month
-        AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}`
-    : "";
-  return `WITH base AS NOT MATERIALIZED (
-  SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed, a.parameter_scores
-    FROM ${u}.audits a ${join}
-   WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL
-), per_field AS (
-  SELECT b.employee_id, b.scorecard_id, b.channel_id, b.month, f.key,
-         sum(CASE WHEN jsonb_typeof(f.value) = 'number' THEN f.value::text::numeric END) AS total,
-         count(*) FILTER (WHERE jsonb_typeof(f.value) = 'number') AS scored
-    FROM base b CROSS JOIN LATERAL jsonb_each(b.parameter_scores) f
-   GROUP BY 1, 2, 3, 4, 5
-), fields AS (
-  SELECT employee_id, scorecard_id, channel_id, month,
-         jsonb_object_agg(key, total) AS field_sums,
-         jsonb_object_agg(key, scored) AS field_counts,
-         jsonb_object_agg(key, total / NULLIF(scored, 0)) AS field_averages
-    FROM per_field GROUP BY 1, 2, 3, 4
-), totals AS (
-  SELECT employee_id, scorecard_id, channel_id, month,
-         count(*)::int AS audit_count, count(total_score)::int AS scored_count, sum(total_score) AS total_sum,
-         avg(total_score) AS avg_total, min(total_score) AS min_total, max(total_score) AS max_total,
-         count(*) FILTER (WHERE passed)::int AS passed_count, count(passed)::int AS judged_count
-    FROM base GROUP BY 1, 2, 3, 4
-)
-SELECT t.employee_id, t.scorecard_id, t.channel_id, t.month, t.audit_count, t.scored_count, t.total_sum, t.avg_total, t.min_total, t.max_total,
-       t.passed_count, t.judged_count, t.passed_count::numeric / NULLIF(t.judged_count, 0) AS pass_rate,
-       COALESCE(f.field_sums, '{}'), COALESCE(f.field_counts, '{}'), COALESCE(f.field_averages, '{}')
-  FROM totals t LEFT JOIN fields f
-    ON f.employee_id = t.employee_id AND f.scorecard_id = t.scorecard_id AND COALESCE(f.channel_id, 0) = COALESCE(t.channel_id, 0) AND f.month = t.month`;
+export function totalsSelect(u: string, scope: { keys: string } | { sourceTable: string } | null): string {
+  const join = scope && "keys" in scope ? `JOIN ${scope.keys} k ON r.scorecard_id = k.scorecard_id AND r.month = k.month` : "";
+  const where = scope && "sourceTable" in scope ? `WHERE r.scorecard_id = ${scorecardIdOf(u, scope.sourceTable)}` : "";
+  return `SELECT r.scorecard_id, r.channel_id, r.month, sum(r.audit_count)::int, sum(r.scored_count)::int, sum(r.total_sum), sum(r.passed_count)::int,
+       sum(r.judged_count)::int
+  FROM ${u}.scorecard_month_statistics r ${join} ${where}
+ GROUP BY 1, 2, 3`;
+}
+
+/**
+ * One scorecard's groups of audit_statistics — every group, or only those whose (employee_id,
+ * scorecard_id, month) appear in `keys` (a relation with those three columns). Typed, not a row per
+ * field: each registered field is read once per audit (`(parameter_scores ->> key)::bigint`, a JSON
+ * null is "not scored") and summed and counted, and the group stores the keys with their sums and
+ * counts as three aligned arrays, so any range of groups combines exactly.
+ */
+export function statisticsSelect(u: string, card: ScorecardFields, keys: string | null): string {
+  // Named groups: each read through the (employee_id, scorecard_id, …, audit_date) index (OFFSET 0 keeps the subquery a
+  // parameterised scan: a hash join would read the scorecard's every audit for a batch of groups).
+  const id = scorecardIdOf(u, card.sourceTable);
+  const from = keys
+    ? `${keys} k CROSS JOIN LATERAL (
+          SELECT a.employee_id, a.scorecard_id, a.channel_id, a.audit_date, a.total_score, a.passed, a.parameter_scores, a.deleted_at FROM ${u}.audits a
+           WHERE a.employee_id = k.employee_id AND a.scorecard_id = k.scorecard_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
+          OFFSET 0) a`
+    : `${u}.audits a`;
+  const fields = card.fieldKeys.map((key, i) => ({ key: quoteLiteral(key), value: `f${i}` }));
+  const values = fields.map((f) => `,\n               (a.parameter_scores ->> ${f.key})::bigint AS ${f.value}`).join("");
+  const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(", ")}]::${type}[]` : `'{}'::${type}[]`);
+  return `SELECT employee_id, scorecard_id, channel_id, month, count(*)::int, count(total_score)::int, sum(total_score), avg(total_score), min(total_score),
+       max(total_score), count(*) FILTER (WHERE passed)::int, count(passed)::int, count(*) FILTER (WHERE passed)::numeric / NULLIF(count(passed), 0),
+       ${array(fields.map((f) => f.key), "text")},
+       ${array(fields.map((f) => `sum(${f.value})`), "numeric")},
+       ${array(fields.map((f) => `count(${f.value})::int`), "int")}
+  FROM (SELECT a.employee_id, a.scorecard_id, a.channel_id, ${MONTH("a.audit_date")} AS month, a.total_score, a.passed${values}
+          FROM ${from}
+         WHERE ${keys ? "k" : "a"}.scorecard_id = ${id} AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL) a
+ GROUP BY 1, 2, 3, 4`;
 }
 
 /**
@@ -85,19 +110,44 @@ SELECT t.employee_id, t.scorecard_id, t.channel_id, t.month, t.audit_count, t.sc
  * after the assignment's created_at (its UTC date), ties by audit id; days between the two, counted
  * in the month of that audit.
  */
-export function performanceSelect(u: string, keys: string): string {
-  return `WITH keys AS (${keys}
-), given AS (
-  SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.total_score
+export function performanceSelect(u: string, keys: string, scope: "every auditor-month" | "some auditor-months"): string {
+  // Only an assignment of the same auditor, employee and scorecard as an audit of a named auditor-month can be matched to one of
+  // them: for some auditor-months, those few assignments are matched (not every assignment of those auditors); for all, every one is.
+  const candidates =
+    scope === "every auditor-month"
+      ? `JOIN (SELECT DISTINCT auditor_id FROM keys) ka ON ka.auditor_id = x.auditor_id`
+      : `JOIN (SELECT DISTINCT auditor_id, employee_id, scorecard_id FROM given WHERE employee_id IS NOT NULL) t
+      ON t.auditor_id = x.auditor_id AND t.employee_id = x.employee_id AND t.scorecard_id = x.scorecard_id`;
+  // Every auditor-month: joins the planner hashes over whole scans. Some: each named auditor-month and scorecard-month read through its
+  // index (OFFSET 0 keeps the subquery a parameterised scan), where a hash join would scan every audit for a month of new ones.
+  const given =
+    scope === "every auditor-month"
+      ? `SELECT a.auditor_id, ${MONTH("a.audit_date")} AS month, a.scorecard_id, a.employee_id, a.total_score
     FROM ${u}.audits a JOIN keys k ON a.auditor_id = k.auditor_id AND ${MONTH("a.audit_date")} = k.month
      AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")}
-   WHERE a.deleted_at IS NULL
-), means AS (
-  SELECT a.scorecard_id, ${MONTH("a.audit_date")} AS month, avg(a.total_score) AS mean
+   WHERE a.deleted_at IS NULL`
+      : `SELECT a.auditor_id, k.month, a.scorecard_id, a.employee_id, a.total_score
+    FROM keys k CROSS JOIN LATERAL (
+      SELECT a.auditor_id, a.scorecard_id, a.employee_id, a.total_score FROM ${u}.audits a
+       WHERE a.auditor_id = k.auditor_id AND a.audit_date >= k.month AND a.audit_date < ${NEXT_MONTH("k.month")} AND a.deleted_at IS NULL
+      OFFSET 0) a`;
+  const means =
+    scope === "every auditor-month"
+      ? `SELECT a.scorecard_id, ${MONTH("a.audit_date")} AS month, avg(a.total_score) AS mean
     FROM ${u}.audits a JOIN (SELECT DISTINCT scorecard_id, month FROM given) g
       ON a.scorecard_id = g.scorecard_id AND ${MONTH("a.audit_date")} = g.month AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
    WHERE a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.total_score IS NOT NULL
-   GROUP BY 1, 2
+   GROUP BY 1, 2`
+      : `SELECT g.scorecard_id, g.month, m.mean
+    FROM (SELECT DISTINCT scorecard_id, month FROM given) g CROSS JOIN LATERAL (
+      SELECT avg(a.total_score) AS mean FROM ${u}.audits a
+       WHERE a.scorecard_id = g.scorecard_id AND a.audit_date >= g.month AND a.audit_date < ${NEXT_MONTH("g.month")}
+         AND a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.total_score IS NOT NULL) m`;
+  return `WITH keys AS (${keys}
+), given AS (
+  ${given}
+), means AS (
+  ${means}
 ), scores AS (
   SELECT g.auditor_id, g.month, count(*)::int AS audit_count, count(g.total_score)::int AS scored_count,
          count(DISTINCT g.scorecard_id)::int AS scorecard_count, sum(g.total_score) AS score_sum,
@@ -109,7 +159,7 @@ export function performanceSelect(u: string, keys: string): string {
 ), matched AS (
   SELECT x.auditor_id, ${MONTH("m.audit_date")} AS month, (m.audit_date - (x.created_at AT TIME ZONE 'UTC')::date) AS days
     FROM ${u}.audit_assignments x
-    JOIN (SELECT DISTINCT auditor_id FROM keys) ka ON ka.auditor_id = x.auditor_id
+    ${candidates}
     CROSS JOIN LATERAL (
       SELECT a.audit_date FROM ${u}.audits a
        WHERE a.auditor_id = x.auditor_id AND a.employee_id = x.employee_id AND a.scorecard_id = x.scorecard_id
@@ -135,4 +185,17 @@ SELECT s.auditor_id, s.month, s.audit_count, s.scored_count, s.scorecard_count, 
 /** Every (auditor_id, month) with an audit: the keys of a full computation of auditor_performance. */
 export function allAuditorMonths(u: string): string {
   return `SELECT DISTINCT auditor_id, ${MONTH("audit_date")} AS month FROM ${u}.audits WHERE deleted_at IS NULL AND auditor_id IS NOT NULL AND audit_date IS NOT NULL`;
+}
+
+/**
+ * Every scorecard of the unified registry with its field keys in the registry's order (position,
+ * then legacy id — discovery's order, which the load's plan reads): what a refresh computes.
+ */
+export async function registeredScorecards(db: Queryable, u: string): Promise<ScorecardFields[]> {
+  const { rows } = await db.query<{ source_table: string; keys: string[] }>(
+    `SELECT s.source_table, COALESCE(array_agg(f.field_key ORDER BY f.position NULLS LAST, f.legacy_id) FILTER (WHERE f.id IS NOT NULL), '{}') AS keys
+       FROM ${u}.scorecards s LEFT JOIN ${u}.scorecard_fields f ON f.scorecard_id = s.id
+      GROUP BY s.source_table ORDER BY s.source_table`,
+  );
+  return rows.map((r) => ({ sourceTable: r.source_table, fieldKeys: r.keys }));
 }

@@ -7,18 +7,19 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { approveAndRun } from "@/lib/engine/testing/phases";
 import { seedLegacy } from "@/lib/legacy/generator";
-import { PERFORMANCE_COLUMNS, ROLLUP_COLUMNS, STATISTICS_COLUMNS } from "./aggregates";
+import { PERFORMANCE_COLUMNS, ROLLUP_COLUMNS, STATISTICS_COLUMNS, TOTALS_COLUMNS } from "./aggregates";
 import { runSuite } from "./testing";
 
 const database = withTestDatabase();
 afterAll(() => stopQueue());
 
 /** Both summaries as rows of text, for an exact comparison of two states. */
-async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; performance: string[] }> {
+async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; totals: string[]; performance: string[] }> {
   const s = await pool().query<{ r: string }>(`SELECT row(${STATISTICS_COLUMNS.join(", ")})::text AS r FROM unified.audit_statistics ORDER BY 1`);
   const p = await pool().query<{ r: string }>(`SELECT row(${PERFORMANCE_COLUMNS.join(", ")})::text AS r FROM unified.auditor_performance ORDER BY 1`);
   const r = await pool().query<{ r: string }>(`SELECT row(${ROLLUP_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_statistics ORDER BY 1`);
-  return { statistics: s.rows.map((x) => x.r), rollup: r.rows.map((x) => x.r), performance: p.rows.map((x) => x.r) };
+  const t = await pool().query<{ r: string }>(`SELECT row(${TOTALS_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_totals ORDER BY 1`);
+  return { statistics: s.rows.map((x) => x.r), rollup: r.rows.map((x) => x.r), totals: t.rows.map((x) => x.r), performance: p.rows.map((x) => x.r) };
 }
 
 describe("Phase 4 on generated data", () => {
@@ -67,6 +68,7 @@ describe("Phase 4 on generated data", () => {
     expect(incremental.statistics.length).toBe(full.statistics.length);
     expect(incremental.statistics).toEqual(full.statistics);
     expect(incremental.rollup).toEqual(full.rollup);
+    expect(incremental.totals).toEqual(full.totals);
     expect(incremental.performance).toEqual(full.performance);
     expect(await runSuite()).toEqual([]);
   });

@@ -1,33 +1,76 @@
-import { quoteIdent } from "@/lib/db/sql";
+import { quoteIdent, sqlComment } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
-import { allAuditorMonths, performanceSelect, PERFORMANCE_COLUMNS, rollupSelect, ROLLUP_COLUMNS, statisticsSelect, STATISTICS_COLUMNS } from "./aggregates";
+import type { Check, PlanContext, Step, UnitPlan } from "../types";
+import {
+  allAuditorMonths,
+  performanceSelect,
+  PERFORMANCE_COLUMNS,
+  rollupSelect,
+  ROLLUP_COLUMNS,
+  type ScorecardFields,
+  statisticsSelect,
+  STATISTICS_COLUMNS,
+  totalsSelect,
+  TOTALS_COLUMNS,
+} from "./aggregates";
+
+/** The scorecards Phase 2 loaded, each with its usable field keys in the registry's order (as Phase 2 keyed parameter_scores). */
+export function plannedScorecards(ctx: PlanContext): ScorecardFields[] {
+  return ctx.discovery.scorecards
+    .filter((s) => ctx.auditTables.includes(s.tableName))
+    .map((s) => ({ sourceTable: s.tableName, fieldKeys: s.fields.map((f) => f.fieldKey) }));
+}
+
+const WORK_MEM = `-- Aggregation of a scorecard's audits hashes every group it has: memory for this session's load.
+SET work_mem = '256MB'`;
 
 /**
- * The first fill: every group, set-based, one statement per summary. Idempotent by the group keys
- * (a re-run after a crash adds nothing twice); writes during the load are in the change log already
- * and the next refresh recomputes their groups.
+ * The first fill: every group, set-based, as independent units the engine runs in parallel — one per
+ * scorecard (its audit_statistics groups, then its rows of the rollup from them) and one for
+ * auditor_performance. Idempotent by the group keys (a re-run after a crash adds nothing twice);
+ * writes during the load are in the change log already and the next refresh recomputes their groups.
  */
-function statements(ctx: PlanContext): string[] {
+async function units(ctx: PlanContext): Promise<UnitPlan[]> {
   const u = quoteIdent(ctx.unifiedSchema);
-  return [
-    `-- Aggregation by field key sorts and hashes millions of rows: memory for this session's load.
-SET work_mem = '256MB'`,
-    `-- Every employee × scorecard × channel × month from the live audits.
-INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})
-${statisticsSelect(u, null)}
-ON CONFLICT DO NOTHING`,
-    `-- The overview's rollup of those groups by scorecard, channel, department, team and month.
-INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})
-${rollupSelect(u, null)}
-ON CONFLICT DO NOTHING`,
-    `-- Every auditor × month, calibrated against all auditors on the same scorecard and month.
+  const audits = (await relationExists(ctx.db, ctx.unifiedSchema, "audits")) ? await estimateRows(ctx.db, ctx.unifiedSchema, "audits") : 0;
+  const out: UnitPlan[] = [
+    {
+      id: "auditor-performance",
+      title: "auditor_performance",
+      estimatedRows: audits,
+      statements: [
+        WORK_MEM,
+        `-- Every auditor × month, calibrated against all auditors on the same scorecard and month.
 INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})
-${performanceSelect(u, allAuditorMonths(u))}
+${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}
 ON CONFLICT DO NOTHING`,
-    `-- Statistics for the planner after the load.\nANALYZE ${u}.audit_statistics, ${u}.scorecard_month_statistics, ${u}.auditor_performance`,
+      ],
+    },
   ];
+  for (const card of plannedScorecards(ctx)) {
+    out.push({
+      id: `scorecard:${card.sourceTable}`,
+      title: `audit_statistics of ${card.sourceTable}`,
+      estimatedRows: await estimateRows(ctx.db, ctx.legacySchema, card.sourceTable),
+      statements: [
+        WORK_MEM,
+        `-- ${sqlComment(`Every employee × channel × month of the audits from ${card.sourceTable}, with its ${card.fieldKeys.length} fields' sums and counts.`)}
+INSERT INTO ${u}.audit_statistics (${STATISTICS_COLUMNS.join(", ")})
+${statisticsSelect(u, card, null)}
+ON CONFLICT DO NOTHING`,
+        `-- ${sqlComment(`The overview's rollup of those groups by channel, department, team and month.`)}
+INSERT INTO ${u}.scorecard_month_statistics (${ROLLUP_COLUMNS.join(", ")})
+${rollupSelect(u, { sourceTable: card.sourceTable })}
+ON CONFLICT DO NOTHING`,
+        `-- Its totals per channel and month, from that rollup.
+INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})
+${totalsSelect(u, { sourceTable: card.sourceTable })}
+ON CONFLICT DO NOTHING`,
+      ],
+    });
+  }
+  return out;
 }
 
 export const loadSummaries: Step<StatementCheckpoint> = {
@@ -35,8 +78,8 @@ export const loadSummaries: Step<StatementCheckpoint> = {
   title: "Compute every group of audit_statistics and auditor_performance",
   unit: "statements",
   async plan(ctx) {
-    const audits = (await relationExists(ctx.db, ctx.unifiedSchema, "audits")) ? await estimateRows(ctx.db, ctx.unifiedSchema, "audits") : 0;
-    return { statements: statements(ctx), estimatedRows: audits };
+    const planned = await units(ctx);
+    return { statements: planned.flatMap((x) => x.statements), estimatedRows: planned[0]!.estimatedRows, units: planned };
   },
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
@@ -53,7 +96,7 @@ export const loadSummaries: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
-    for (const table of ["audit_statistics", "scorecard_month_statistics", "auditor_performance", "analytics_changes"]) {
+    for (const table of ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"]) {
       if (await relationExists(ctx.db, ctx.unifiedSchema, table)) await ctx.db.query(`TRUNCATE ${u}.${table}`);
     }
   },

@@ -54,7 +54,8 @@ const LEGACY_TABLES = ["users", "people", "scorecards", "scorecard_fields", "ema
 async function stats() {
   const { rows } = await pool().query(
     `SELECT e.email, c.name AS scorecard, to_char(s.month, 'YYYY-MM') AS month, s.audit_count, s.scored_count, s.avg_total::float8 AS avg,
-            s.min_total::float8 AS min, s.max_total::float8 AS max, s.passed_count, s.judged_count, s.pass_rate::float8 AS pass_rate, s.field_averages
+            s.min_total::float8 AS min, s.max_total::float8 AS max, s.passed_count, s.judged_count, s.pass_rate::float8 AS pass_rate,
+            (SELECT jsonb_object_agg(f.key, f.total / NULLIF(f.scored, 0)) FROM unnest(s.field_keys, s.field_sums, s.field_counts) AS f(key, total, scored)) AS field_averages
        FROM unified.audit_statistics s JOIN unified.employees e ON e.id = s.employee_id JOIN unified.scorecards c ON c.id = s.scorecard_id
       ORDER BY 1, 2, 3`,
   );
@@ -123,7 +124,7 @@ describe("Phase 4 on hand-built data", () => {
 
   it("stores EXPLAIN (ANALYZE, BUFFERS) evidence for every main page query", async () => {
     const { rows } = await pool().query(`SELECT query, plan FROM console.analytics_index_evidence ORDER BY query`);
-    expect(rows.map((r) => r.query)).toEqual(["auditor", "auditors", "employee", "overview-scorecard", "overview-volume"]);
+    expect(rows.map((r) => r.query)).toEqual(["auditor", "auditors", "employee", "overview-department", "overview-scorecard", "overview-volume"]);
     for (const r of rows) expect(r.plan).toMatch(/Execution Time/);
   });
 

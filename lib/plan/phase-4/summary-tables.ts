@@ -10,7 +10,7 @@ import type { Check, PlanContext, Step } from "../types";
  * touched (employee, auditor, scorecard, month) once, before the first load, so nothing written
  * during the load is missed.
  */
-export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "auditor_performance", "analytics_changes"] as const;
+export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"] as const;
 const TRIGGERS = [
   { table: "audits", fn: "analytics_audit_changes", events: ["INSERT", "UPDATE", "DELETE"] },
   { table: "audit_assignments", fn: "analytics_assignment_changes", events: ["INSERT", "UPDATE", "DELETE"] },
@@ -27,7 +27,7 @@ function transition(event: string): string {
 function statements(ctx: PlanContext): string[] {
   const u = quoteIdent(ctx.unifiedSchema);
   const out = [
-    `-- Per employee × scorecard × channel × month: counts, sums and extremes of total_score, pass counts, per-field sums, counts and averages.
+    `-- Per employee × scorecard × channel × month: counts, sums and extremes of total_score, pass counts, per-field sums and counts.
 CREATE TABLE IF NOT EXISTS ${u}.audit_statistics (
   employee_id    bigint NOT NULL,
   scorecard_id   integer NOT NULL,
@@ -42,9 +42,10 @@ CREATE TABLE IF NOT EXISTS ${u}.audit_statistics (
   passed_count   integer NOT NULL,
   judged_count   integer NOT NULL,
   pass_rate      numeric,
-  field_sums     jsonb NOT NULL,
-  field_counts   jsonb NOT NULL,
-  field_averages jsonb NOT NULL,
+  -- The scorecard's registered field keys, with the sum and the count of each one's numeric scores at the same position.
+  field_keys     text[] NOT NULL,
+  field_sums     numeric[] NOT NULL,
+  field_counts   integer[] NOT NULL,
   -- The key's channel, 0 for none: a group key of required columns (an audit without a channel has one too).
   channel_key    integer NOT NULL GENERATED ALWAYS AS (COALESCE(channel_id, 0)) STORED,
   CONSTRAINT audit_statistics_group_key UNIQUE (employee_id, scorecard_id, month, channel_key)
@@ -65,6 +66,19 @@ CREATE TABLE IF NOT EXISTS ${u}.scorecard_month_statistics (
   department_key integer NOT NULL GENERATED ALWAYS AS (COALESCE(department_id, 0)) STORED,
   team_key       integer NOT NULL GENERATED ALWAYS AS (COALESCE(team_id, 0)) STORED,
   CONSTRAINT scorecard_month_statistics_group_key UNIQUE (scorecard_id, month, channel_key, department_key, team_key)
+)`,
+    `-- scorecard_month_statistics summed per scorecard × channel × month (a few hundred rows): what the overview reads unless it filters by department or team.
+CREATE TABLE IF NOT EXISTS ${u}.scorecard_month_totals (
+  scorecard_id   integer NOT NULL,
+  channel_id     integer,
+  month          date NOT NULL,
+  audit_count    integer NOT NULL,
+  scored_count   integer NOT NULL,
+  total_sum      numeric,
+  passed_count   integer NOT NULL,
+  judged_count   integer NOT NULL,
+  channel_key    integer NOT NULL GENERATED ALWAYS AS (COALESCE(channel_id, 0)) STORED,
+  CONSTRAINT scorecard_month_totals_group_key UNIQUE (scorecard_id, month, channel_key)
 )`,
     `-- Per auditor × month: audits given, their scores (sums kept so months combine), calibration against every auditor on the same scorecard and month, turnaround from assignment to audit.
 CREATE TABLE IF NOT EXISTS ${u}.auditor_performance (

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { quoteIdent } from "@/lib/db/sql";
+import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
 import { scalar } from "./common";
@@ -7,7 +7,7 @@ import { scalar } from "./common";
 /**
  * Phase 4's suite: every figure of both summaries against the same aggregate computed here,
  * directly from audits and assignments, written independently of the step's SQL (window functions
- * for the calibration means, jsonb_each_text for the fields). Figures compared to 9 decimals.
+ * for the calibration means, avg() over each field's JSON value for the fields). Figures compared to 9 decimals.
  */
 const R = (x: string) => `round(${x}, 9)`;
 
@@ -24,17 +24,65 @@ export function storedStatistics(u: string): string {
   FROM ${u}.audit_statistics`;
 }
 
-export function directFields(u: string): string {
-  return `SELECT a.employee_id, a.scorecard_id, a.channel_id, date_trunc('month', a.audit_date)::date AS month, f.key,
-       ${R("avg(nullif(f.value, 'null')::numeric)")} AS average
-  FROM ${u}.audits a, jsonb_each_text(a.parameter_scores) f
- WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3, 4, 5`;
+/**
+ * One scorecard's per-field averages, both ways, as one wide row per group: from audits with avg()
+ * over each registered key read as a JSON value (`->`, JSON null dropped, cast from jsonb), and from
+ * the stored arrays looked up by key and divided. `unregistered` counts audits whose scores hold a key
+ * the registry does not list — an average the summary cannot have.
+ */
+export function fieldComparison(u: string, keys: string[]): string {
+  const list = (items: string[]) => (items.length ? `ARRAY[${items.join(", ")}]::numeric[]` : `'{}'::numeric[]`);
+  const literals = keys.map(quoteLiteral);
+  const direct = list(literals.map((k) => R(`avg(nullif(a.parameter_scores -> ${k}, 'null'::jsonb)::bigint)`)));
+  const at = (column: string, k: string) => `s.${column}[array_position(s.field_keys, ${k})]`;
+  const stored = list(literals.map((k) => R(`${at("field_sums", k)} / NULLIF(${at("field_counts", k)}, 0)`)));
+  const registered = keys.length ? `ARRAY[${literals.join(", ")}]::text[]` : `'{}'::text[]`;
+  return `WITH direct AS (
+  SELECT a.employee_id, COALESCE(a.channel_id, 0) AS channel_key, date_trunc('month', a.audit_date)::date AS month, ${direct} AS averages,
+         count(*) FILTER (WHERE a.parameter_scores - ${registered} <> '{}'::jsonb) AS unregistered
+    FROM ${u}.audits a WHERE a.scorecard_id = $1 AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3
+), stored AS (
+  SELECT s.employee_id, s.channel_key, s.month, ${stored} AS averages FROM ${u}.audit_statistics s WHERE s.scorecard_id = $1
+)
+SELECT count(*) FILTER (WHERE s.month IS NULL OR (d.month IS NOT NULL AND d.averages IS DISTINCT FROM s.averages)) AS missing,
+       count(*) FILTER (WHERE d.month IS NULL) AS extra, COALESCE(sum(d.unregistered), 0) AS unregistered
+  FROM direct d FULL JOIN stored s ON s.employee_id = d.employee_id AND s.channel_key = d.channel_key AND s.month = d.month`;
 }
 
-export function storedFields(u: string): string {
-  return `SELECT s.employee_id, s.scorecard_id, s.channel_id, s.month, f.key, ${R("(f.value #>> '{}')::numeric")}
-  FROM ${u}.audit_statistics s, jsonb_each(s.field_averages) f`;
-}
+/** Per scorecard (the registry as Phase 2 loaded it), so each side reads one scorecard's rows through its index. */
+const fieldAverages: ValidationCheck = {
+  id: "content:audit_statistics_fields",
+  title: "audit_statistics per-field averages",
+  category: "content",
+  async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+    const u = quoteIdent(ctx.unifiedSchema);
+    const { rows: cards } = await db.query<{ id: number; keys: string[] }>(
+      `SELECT c.id, COALESCE(array_agg(f.field_key ORDER BY f.field_key) FILTER (WHERE f.id IS NOT NULL), '{}') AS keys
+         FROM ${u}.scorecards c LEFT JOIN ${u}.scorecard_fields f ON f.scorecard_id = c.id GROUP BY c.id ORDER BY c.id`,
+    );
+    const total = { missing: 0, extra: 0, unregistered: 0 };
+    for (const card of cards) {
+      const { rows } = await db.query<{ missing: string; extra: string; unregistered: string }>(fieldComparison(u, card.keys), [card.id]);
+      total.missing += Number(rows[0]?.missing ?? 0);
+      total.extra += Number(rows[0]?.extra ?? 0);
+      total.unregistered += Number(rows[0]?.unregistered ?? 0);
+    }
+    const ok = total.missing === 0 && total.extra === 0 && total.unregistered === 0;
+    return [{
+      name: "audit_statistics per-field averages: every group's field averages equal the direct aggregate",
+      status: ok ? "pass" : "fail",
+      expected: "every registered field's average of every group, computed from audits",
+      actual: ok
+        ? "identical"
+        : `${count(total.missing)} groups missing or different, ${count(total.extra)} extra, ${count(total.unregistered)} audits with a field key the registry lacks`,
+      detail: ok
+        ? `both ways, ${cards.length} scorecards`
+        : total.unregistered
+          ? "scores under a key that is not a registered field have no average in the summary: check scorecard_fields against parameter_scores"
+          : "run a full refresh (Analytics → Refresh) and validate again",
+    }];
+  },
+};
 
 export function directRollup(u: string): string {
   return `SELECT a.scorecard_id, a.channel_id, e.department_id, e.team_id, date_trunc('month', a.audit_date)::date, count(*)::int, count(a.total_score)::int,
@@ -45,6 +93,16 @@ export function directRollup(u: string): string {
 
 export function storedRollup(u: string): string {
   return `SELECT scorecard_id, channel_id, department_id, team_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_statistics`;
+}
+
+export function directTotals(u: string): string {
+  return `SELECT a.scorecard_id, a.channel_id, date_trunc('month', a.audit_date)::date, count(*)::int, count(a.total_score)::int, sum(a.total_score),
+       count(*) FILTER (WHERE a.passed)::int, count(a.passed)::int
+  FROM ${u}.audits a WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3`;
+}
+
+export function storedTotals(u: string): string {
+  return `SELECT scorecard_id, channel_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_totals`;
 }
 
 export function directPerformance(u: string): string {
@@ -105,8 +163,9 @@ function compare(id: string, title: string, direct: (u: string) => string, store
 export function phase4PostRunChecks(): ValidationCheck[] {
   return [
     compare("content:audit_statistics", "audit_statistics", directStatistics, storedStatistics, "group"),
-    compare("content:audit_statistics_fields", "audit_statistics per-field averages", directFields, storedFields, "field average"),
+    fieldAverages,
     compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
+    compare("content:scorecard_month_totals", "scorecard_month_totals", directTotals, storedTotals, "group"),
     compare("content:auditor_performance", "auditor_performance", directPerformance, storedPerformance, "auditor month"),
   ];
 }
