@@ -19,6 +19,14 @@ import type { PlanContext, Queryable } from "./types";
 export const SYNC_TRIGGER = "unify_sync";
 const TAG = "$unify_sync$";
 
+/**
+ * A sync trigger function runs as its owner (the console's role), not as the legacy application's
+ * role that wrote the row: the writer needs no privilege on the unified schema, so a legacy write
+ * never fails for want of one (docs/security.md). The search path is fixed, as a SECURITY DEFINER
+ * function's must be; every name in the bodies is schema-qualified.
+ */
+export const TRIGGER_FUNCTION_SECURITY = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp";
+
 /** A trigger function's name for a legacy table: a hash, because table names are data. */
 export function syncFunctionName(kind: "audits" | "links", table: string): string {
   return `sync_${kind}_${createHash("sha256").update(table).digest("hex").slice(0, 12)}`;
@@ -87,9 +95,35 @@ CREATE OR REPLACE TRIGGER ${SYNC_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON ${
   FOR EACH ROW EXECUTE FUNCTION ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`;
 }
 
+/**
+ * The function the legacy tables' owner may provide so that a console role which only has TRIGGER
+ * on them can remove its trigger again (DROP TRIGGER needs the table's owner): docs/security.md.
+ */
+export const DROP_SYNC_TRIGGER_FUNCTION = "unify_drop_sync_trigger";
+
+export class SyncTriggerOwnershipError extends Error {
+  override name = "SyncTriggerOwnershipError";
+}
+
+/** Removes a legacy table's sync trigger (as its owner, or through the owner's helper) and then its function. */
 export async function dropTrigger(db: Queryable, ctx: PlanContext, table: string, fn: string): Promise<void> {
-  const { rows } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`, [ctx.legacySchema, table]);
-  if (rows.length) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
+  const helper = `${qualified(ctx.legacySchema, DROP_SYNC_TRIGGER_FUNCTION)}(regclass)`;
+  const { rows } = await db.query<{ oid: number; owner: boolean; helper: boolean }>(
+    `SELECT c.oid::int AS oid, pg_has_role(current_user, c.relowner, 'USAGE') AS owner,
+            coalesce(has_function_privilege(to_regprocedure($4), 'EXECUTE'), false) AS helper
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = $3)`,
+    [ctx.legacySchema, table, SYNC_TRIGGER, helper],
+  );
+  const found = rows[0];
+  if (found?.owner) await db.query(`DROP TRIGGER IF EXISTS ${SYNC_TRIGGER} ON ${qualified(ctx.legacySchema, table)}`);
+  else if (found?.helper) await db.query(`SELECT ${qualified(ctx.legacySchema, DROP_SYNC_TRIGGER_FUNCTION)}($1::oid::regclass)`, [found.oid]);
+  else if (found) {
+    throw new SyncTriggerOwnershipError(
+      `The console's role does not own the legacy table ${table} and cannot drop its live-sync trigger: have the tables' owner create ` +
+        `${ctx.legacySchema}.${DROP_SYNC_TRIGGER_FUNCTION}(regclass) as docs/security.md shows (or drop the trigger ${SYNC_TRIGGER} as the owner), then roll back again`,
+    );
+  }
   await db.query(`DROP FUNCTION IF EXISTS ${quoteIdent(ctx.unifiedSchema)}.${quoteIdent(fn)}()`);
 }
 
