@@ -67,3 +67,28 @@ export async function rehearsalOf(phase: number, checksum: string): Promise<Rehe
   const r = await prisma().rehearsal.findFirst({ where: { phase, planChecksum: checksum, status: "succeeded" }, orderBy: { id: "desc" } });
   return r ? view(r) : null;
 }
+
+/** "the steps took 4 min 02 s; the rehearsal predicted 3 min 40 s (9% under)" */
+export function describeOutcome(predictedSeconds: number, actualSeconds: number): string {
+  const off = actualSeconds > 0 ? Math.round(((predictedSeconds - actualSeconds) / actualSeconds) * 100) : 0;
+  const how = off === 0 ? "on the mark" : `${Math.abs(off)}% ${off < 0 ? "under" : "over"}`;
+  return `the steps took ${formatApproxDuration(actualSeconds)}; the rehearsal predicted ${formatApproxDuration(predictedSeconds)} (${how})`;
+}
+
+/**
+ * What the phase page shows about rehearsals: the latest one's prediction (or failure), and after
+ * a successful run of a rehearsed plan, its steps' time beside that plan's prediction.
+ */
+export async function rehearsalSummary(
+  phase: number,
+  checksum: string,
+  lastRun: { kind: string; status: string; planChecksum: string; stepsSeconds: number | null } | null,
+): Promise<{ line: string; failed: boolean; older: boolean; outcome: string | null } | null> {
+  const latest = await latestRehearsal(phase);
+  if (!latest || latest.status === "running") return null;
+  const ran = lastRun && lastRun.kind === "run" && lastRun.status === "succeeded" && lastRun.stepsSeconds !== null ? lastRun : null;
+  const predicted = ran ? await rehearsalOf(phase, ran.planChecksum) : null;
+  const outcome = ran && predicted?.predictedSeconds != null ? describeOutcome(predicted.predictedSeconds, ran.stepsSeconds!) : null;
+  if (latest.status === "failed") return { line: `the last one failed: ${latest.error ?? "no reason recorded"}`, failed: true, older: latest.planChecksum !== checksum, outcome };
+  return { line: describePrediction(latest) ?? "", failed: false, older: latest.planChecksum !== checksum, outcome };
+}
