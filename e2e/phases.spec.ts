@@ -73,7 +73,7 @@ test("a lead approves Phase 1, an admin runs it to the end, an analyst follows w
   await page.goto("/phases/1");
   await expect(page.getByRole("heading", { name: "Phase 1 · Foundation" })).toBeVisible();
   await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed");
-  for (const name of ["Run phase 1", "Dry run", "Approve plan", "Reject plan", "Run step", "Roll back…", "Pause", "Cancel run"]) {
+  for (const name of ["Run phase 1", "Dry run", "Rehearse on a sample", "Approve plan", "Reject plan", "Run step", "Roll back…", "Pause", "Cancel run"]) {
     await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
   }
   await expectNoSidewaysScroll(page);
@@ -146,6 +146,7 @@ test("phases that have no plan yet say so instead of offering buttons", async ({
   await page.goto("/phases/5");
   await expect(page.getByRole("heading", { name: "Not yet planned in this version of Unify" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Rehearse on a sample" })).toHaveCount(0);
   const missing = await page.goto("/phases/9");
   expect(missing?.status()).toBe(404);
   await page.goto("/phases");

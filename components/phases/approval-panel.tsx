@@ -117,8 +117,30 @@ function PreflightReport({ phase, report, canRun }: { phase: number; report: Pre
   );
 }
 
+export interface RehearsalSummary {
+  /** "expected to take about …", or why the last rehearsal failed. */
+  line: string;
+  failed: boolean;
+  /** The rehearsal was of an earlier plan. */
+  older: boolean;
+  /** After a run of the rehearsed plan: its steps' time beside the prediction. */
+  outcome: string | null;
+}
+
+function RehearsalLine({ rehearsal }: { rehearsal: RehearsalSummary }) {
+  return (
+    <div data-testid="rehearsal" className={`rounded-md border px-3 py-2 text-sm ${rehearsal.failed ? "border-red-200 bg-red-50 text-red-800" : "border-slate-200 text-slate-700"}`}>
+      <p>
+        <span className="font-medium text-slate-800">Rehearsal</span>: {rehearsal.line}
+        {rehearsal.older && <span className="text-slate-600"> — of an earlier plan</span>}
+      </p>
+      {rehearsal.outcome && <p data-testid="rehearsal-outcome" className="mt-0.5 text-slate-700">Last run: {rehearsal.outcome}</p>}
+    </div>
+  );
+}
+
 /** Where the current plan stands, a lead's form to decide it, and every past decision. */
-export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks, preflight, canRunPreflight }: {
+export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks, preflight, canRunPreflight, rehearsal }: {
   phase: number;
   checksum: string;
   state: ApprovalState;
@@ -127,12 +149,14 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
   failingChecks: number;
   preflight: PreflightSummary | null;
   canRunPreflight: boolean;
+  rehearsal: RehearsalSummary | null;
 }) {
   const reportReady = preflight !== null && preflight.status === "finished" && preflight.verdict !== "fail";
   return (
     <div className="space-y-4">
       <CurrentDecision state={state} />
       <PreflightReport phase={phase} report={preflight} canRun={canRunPreflight} />
+      {rehearsal && <RehearsalLine rehearsal={rehearsal} />}
       <p className="text-xs text-slate-600">
         Plan checksum <span className="font-mono text-slate-700">{shortChecksum(checksum)}</span>: a decision binds to it, and any change to
         the plan&apos;s SQL voids it.

@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import {
   cancelRunAction,
   dryRunAction,
+  rehearseAction,
   pauseRunAction,
   resumeRunAction,
   rollbackPhaseAction,
@@ -65,6 +66,11 @@ export function RunControls({ phase, status, actions, approved }: {
             }
           >
             Dry run
+          </Button>
+        )}
+        {actions.includes("dry_run") && (
+          <Button variant="secondary" disabled={pending} onClick={() => act(() => rehearseAction(phase))} title="Run the steps on a 1% sample, rolled back, to predict the run's time">
+            {pending ? "Working…" : "Rehearse on a sample"}
           </Button>
         )}
         {actions.includes("pause") && (

@@ -56,6 +56,7 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   { name: "resumeRunAction", permission: "phase.resume", call: () => phaseActions.resumeRunAction(1) },
   { name: "cancelRunAction", permission: "phase.cancel", call: () => phaseActions.cancelRunAction(1) },
   { name: "dryRunAction", permission: "phase.dry_run", call: () => phaseActions.dryRunAction(1) },
+  { name: "rehearseAction", permission: "phase.dry_run", call: () => phaseActions.rehearseAction(1) },
   {
     name: "overrideConflictAction",
     permission: "conflict.override",

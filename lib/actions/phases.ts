@@ -9,6 +9,8 @@ import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
 import { decideRule, withdrawRuleDecision } from "@/lib/plan/phase-1/conflict-rules";
 import { overrideConflict, withdrawOverride } from "@/lib/plan/phase-1/conflicts";
+import { rehearse } from "@/lib/engine/rehearsal";
+import { describePrediction, rehearsalView } from "@/lib/engine/rehearsal-view";
 import { cancelRun, dryRunPlan, pauseRun, requestRollback, requestRun, resumeRun } from "@/lib/engine/runs";
 
 type Failure = Extract<ActionResult, { ok: false }>;
@@ -168,6 +170,19 @@ export async function dryRunAction(phase: number): Promise<ActionResult<DryRun>>
     };
   } catch (error) {
     return failure(error, { actor: guard.operator, action: "phase.dry_run", target: `phase ${phase}` });
+  }
+}
+
+/** A dress rehearsal on a sample (rolled back): its prediction shows beside the plan. */
+export async function rehearseAction(phase: number): Promise<ActionResult> {
+  const guard = await guardAction("phase.dry_run", `phase ${phase}`);
+  if (!guard.ok) return guard;
+  try {
+    const done = await rehearse({ phase: phaseNumber.parse(phase), actor: guard.operator });
+    revalidatePhase(phase);
+    return { ok: true, message: `Rehearsed on a ${done.samplePercent}% sample: ${describePrediction(rehearsalView(done))}` };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "phase.rehearse", target: `phase ${phase}` });
   }
 }
 

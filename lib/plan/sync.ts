@@ -20,6 +20,14 @@ import type { PlanContext, Queryable } from "./types";
 export const SYNC_TRIGGER = "unify_sync";
 const TAG = "$unify_sync$";
 
+/**
+ * A sync trigger function runs as its owner (the console's role), not as the legacy application's
+ * role that wrote the row: the writer needs no privilege on the unified schema, so a legacy write
+ * never fails for want of one (docs/security.md). The search path is fixed, as a SECURITY DEFINER
+ * function's must be; every name in the bodies is schema-qualified.
+ */
+export const TRIGGER_FUNCTION_SECURITY = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp";
+
 /** A trigger function's name for a legacy table: a hash, because table names are data. */
 export function syncFunctionName(kind: "audits" | "links" | "identities", table: string): string {
   return `sync_${kind}_${createHash("sha256").update(table).digest("hex").slice(0, 12)}`;

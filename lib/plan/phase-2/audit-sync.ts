@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName } from "../sync";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
@@ -30,7 +30,7 @@ export function auditSyncFunction(ctx: PlanContext, table: string, columns: Audi
   IF TG_OP <> 'DELETE' THEN
     PERFORM ${u}.sync_referenced_employee(${source}, NEW.employee_email);
     PERFORM ${u}.sync_referenced_employee(${source}, NEW.auditor_email);
-    ${auditInsert(ctx, table, columns, "(SELECT NEW.*)").replace(/\n/g, "\n    ")}
+    ${auditInsert(ctx, table, columns, "(SELECT NEW.*)")}
     ON CONFLICT (source_table, source_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL;
     -- Notifications that named this audit while it did not exist resolve to it now.
     IF to_regclass(${quoteLiteral(`${u}.notifications`)}) IS NOT NULL THEN
@@ -43,7 +43,7 @@ export function auditSyncFunction(ctx: PlanContext, table: string, columns: Audi
   RETURN NULL;
 END;`;
   return `-- ${sqlComment(`The audit a write to ${table} makes: the load's own values for the new row, a tombstone for a deleted one.`)}
-CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("audits", table))}() RETURNS trigger LANGUAGE plpgsql AS ${plpgsql(body)}`;
+CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("audits", table))}() RETURNS trigger LANGUAGE plpgsql ${TRIGGER_FUNCTION_SECURITY} AS ${plpgsql(body)}`;
 }
 
 async function statements(ctx: PlanContext): Promise<string[]> {

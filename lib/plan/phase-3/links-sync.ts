@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName } from "../sync";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import { LINK_COLUMNS, LINK_TABLES, linkInsert, type LinkTable } from "./load-links";
 
@@ -22,14 +22,14 @@ function linkSyncFunction(ctx: PlanContext, table: LinkTable): string {
   END IF;
   IF TG_OP <> 'DELETE' THEN
     ${EMAILS[table].map((c) => `PERFORM ${u}.sync_referenced_employee(${quoteLiteral(table)}, NEW.${c});`).join("\n    ")}
-    ${linkInsert(ctx, table, "(SELECT NEW.*)").replace(/\n/g, "\n    ")}
+    ${linkInsert(ctx, table, "(SELECT NEW.*)")}
     ON CONFLICT (legacy_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL;
   END IF;
   ${logWrite(ctx, table)}
   RETURN NULL;
 END;`;
   return `-- The ${table} row a write to the legacy table makes: the load's own values, a tombstone for a deleted row.
-CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("links", table))}() RETURNS trigger LANGUAGE plpgsql AS ${plpgsql(body)}`;
+CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("links", table))}() RETURNS trigger LANGUAGE plpgsql ${TRIGGER_FUNCTION_SECURITY} AS ${plpgsql(body)}`;
 }
 
 export const linksSync: Step<StatementCheckpoint> = {

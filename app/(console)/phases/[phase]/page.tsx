@@ -25,6 +25,7 @@ import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
 import { currentValidation } from "@/lib/engine/current-validation";
 import { loadPhaseView } from "@/lib/engine/phase-view";
+import { rehearsalSummary } from "@/lib/engine/rehearsal-view";
 import { PHASES } from "@/lib/plan/phases";
 
 type Props = { params: Promise<{ phase: string }> };
@@ -78,6 +79,12 @@ export default async function PhasePage({ params }: Props) {
   const validation = currentValidation(runs);
   const rollback = runs.find((r) => r.kind === "rollback") ?? null;
   const failingChecks = plan.preflight.filter((c) => c.status === "fail").length;
+  const stepsMs = live ? live.steps.reduce((sum, s) => sum + (s.durationMs ?? 0), 0) : 0;
+  const rehearsal = await rehearsalSummary(
+    n,
+    plan.checksum,
+    latest ? { kind: latest.kind, status: latest.status, planChecksum: latest.planChecksum, stepsSeconds: live?.id === latest.id && stepsMs > 0 ? stepsMs / 1000 : null } : null,
+  );
 
   return (
     <>
@@ -107,6 +114,7 @@ export default async function PhasePage({ params }: Props) {
               failingChecks={failingChecks}
               preflight={report}
               canRunPreflight={isLead || isAdmin}
+              rehearsal={rehearsal}
             />
           </Card>
           {/* Once decided, the checks the lead decided on; the live ones only while a decision is pending. */}
