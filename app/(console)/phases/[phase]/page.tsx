@@ -102,6 +102,7 @@ export default async function PhasePage({ params }: Props) {
               phase={n}
               checksum={plan.checksum}
               state={approval}
+              rolledBack={status === "rolled_back"}
               history={history}
               canDecide={isLead}
               failingChecks={failingChecks}
