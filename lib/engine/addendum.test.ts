@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { seedLegacy } from "@/lib/legacy/generator";

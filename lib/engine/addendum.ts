@@ -24,6 +24,29 @@ export interface ScorecardAddendum {
   checks: Check[];
 }
 
+/** The addendum as the Overview and the Phase 2 page show it. */
+export interface NewScorecardsView {
+  tables: string[];
+  checksum: string;
+  steps: { id: string; title: string; statements: string[]; estimatedRows: number }[];
+  approval: { by: string; at: Date; comment: string } | null;
+  checks: Check[];
+}
+
+export async function newScorecards(): Promise<NewScorecardsView | null> {
+  const addendum = await scorecardAddendum();
+  if (!addendum) return null;
+  const { plan, approval, checks } = addendum;
+  const current = approval.current?.decision === "approved" ? approval.current : null;
+  return {
+    tables: plan.tables,
+    checksum: plan.checksum,
+    steps: plan.steps.map((s) => ({ id: s.id, title: s.title, statements: s.statements, estimatedRows: s.estimatedRows })),
+    approval: current ? { by: current.decidedBy, at: current.decidedAt, comment: current.comment } : null,
+    checks,
+  };
+}
+
 async function addendumChecks(): Promise<Check[]> {
   const [two, three] = await Promise.all([phaseStatus(2), phaseStatus(3)]);
   const threeClear = three.status === "not_started" || three.status === "rolled_back";
@@ -47,12 +70,17 @@ async function addendumChecks(): Promise<Check[]> {
  * finds usable tables it has not set up.
  */
 export async function scorecardAddendum(): Promise<ScorecardAddendum | null> {
+  // Discovery only once Phase 2 has run: before, the whole phase is what is left to do.
+  if (!(await phaseTwoRan())) return null;
   return addendumFor(await planContext(pool()));
 }
 
+async function phaseTwoRan(): Promise<boolean> {
+  return ["succeeded", "failed", "cancelled"].includes((await phaseStatus(2)).status);
+}
+
 async function addendumFor(ctx: PlanContext): Promise<ScorecardAddendum | null> {
-  const status = await phaseStatus(2);
-  if (!["succeeded", "failed", "cancelled"].includes(status.status)) return null;
+  if (!(await phaseTwoRan())) return null;
   const tables = await unloadedAuditTables(ctx);
   if (!tables.length) return null;
   const plan = await addendumPlan(ctx, tables);
