@@ -2,7 +2,7 @@ import { recordActivity } from "@/lib/activity/log";
 import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
-import { addendumPlan, unloadedAuditTables, type AddendumPlan } from "@/lib/plan/phase-2/addendum";
+import { ADDENDUM_STEPS, addendumPlan, unloadedAuditTables, type AddendumPlan } from "@/lib/plan/phase-2/addendum";
 import { planContext } from "@/lib/plan/plan";
 import type { Check, PlanContext } from "@/lib/plan/types";
 import { APPROVAL_LOCK, approvalState, approvedSteps, planEstimates, type ApprovalState } from "./approvals";
@@ -53,7 +53,7 @@ async function addendumChecks(): Promise<Check[]> {
   return [
     {
       name: "Phase 2 has loaded the other audit tables",
-      status: two.status === "succeeded" || two.status === "failed" || two.status === "cancelled" ? "pass" : "fail",
+      status: (await phaseTwoRan()) ? "pass" : "fail",
       detail: `phase 2 is ${two.status.replace("_", " ")}`,
     },
     {
@@ -75,8 +75,15 @@ export async function scorecardAddendum(): Promise<ScorecardAddendum | null> {
   return addendumFor(await planContext(pool()));
 }
 
+/** Phase 2 succeeded, or its latest run was an addendum that failed or was cancelled (to be run again). */
 async function phaseTwoRan(): Promise<boolean> {
-  return ["succeeded", "failed", "cancelled"].includes((await phaseStatus(2)).status);
+  const { status, runId } = await phaseStatus(2);
+  if (status === "succeeded") return true;
+  if ((status !== "failed" && status !== "cancelled") || runId === null) return false;
+  // A whole run of Phase 2 that stopped is resumed or run again as a whole: it builds the indexes.
+  const latest = await prisma().phaseRun.findUnique({ where: { id: runId }, select: { plan: true } });
+  const steps = ((latest?.plan ?? null) as { steps?: { id: string }[] } | null)?.steps ?? [];
+  return steps.length > 0 && steps.every((s) => (ADDENDUM_STEPS as readonly string[]).includes(s.id));
 }
 
 async function addendumFor(ctx: PlanContext): Promise<ScorecardAddendum | null> {
