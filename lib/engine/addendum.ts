@@ -5,7 +5,7 @@ import { prisma } from "@/lib/db/prisma";
 import { ADDENDUM_STEPS, addendumPlan, unloadedAuditTables, type AddendumPlan } from "@/lib/plan/phase-2/addendum";
 import { planContext } from "@/lib/plan/plan";
 import type { Check, PlanContext } from "@/lib/plan/types";
-import { APPROVAL_LOCK, approvalState, approvedSteps, planEstimates, type ApprovalState } from "./approvals";
+import { APPROVAL_LOCK, approvalState, planEstimates, type ApprovalState } from "./approvals";
 import { EngineError, PhaseOrderError, PlanNotApprovedError, RunAlreadyActiveError } from "./errors";
 import { freezePlan } from "./frozen-plan";
 import { enqueueRun } from "./queue";
@@ -125,7 +125,8 @@ export async function approveAddendum(input: { checksum: string; comment: string
         decidedBy: input.actor.email ?? "unknown",
         preflight: JSON.parse(JSON.stringify(checks)),
         estimates: planEstimates(plan),
-        statements: approvedSteps(plan),
+        // No statements: the phase page diffs the whole plan against the last whole-plan approval,
+        // and this one's SQL stays on its own card (and in the run's frozen plan) instead.
       },
     });
   });
