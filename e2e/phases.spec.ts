@@ -198,5 +198,23 @@ test("a lead approves Phase 2, an admin runs it and watches every audit table lo
   await page.getByRole("button", { name: "Roll back…" }).click();
   await page.getByRole("button", { name: "Roll back phase 2" }).click();
   await expect(page.getByRole("main").getByText("rolled back").first()).toBeVisible({ timeout: 120_000 });
+  // A rollback counts the steps it undid, not rows, and each step reads as its undoing.
+  const steps = await page.getByRole("table", { name: "Steps" }).locator("tbody > tr[data-testid^='step-']").count();
+  await expect(page.getByTestId("run-counted")).toHaveText(`${steps} of ${steps} steps undone`, { timeout: 60_000 });
+  await expect(page.getByTestId("run-banner")).not.toContainText("rows");
+  await expect(page.getByTestId("step-audit-compat-views")).toContainText("Undo: ");
+  await expect(page.getByRole("log", { name: "Run log" })).toContainText("Undo: ");
+  await snap(page, "phase-2-rolled-back-admin");
+  await page.goto("/");
+  await expect(nextAction(page)).toContainText("Phase 2 was rolled back: a lead must approve its plan again before it can run again.");
+  await signOut(page);
+
+  // The lead is told why the approval went: the rollback, not a changed plan.
+  await signIn(page, LEAD);
+  await expect(nextAction(page)).toContainText("Phase 2 was rolled back, and an approval is for one run");
+  await expect(nextAction(page)).not.toContainText("changed");
+  await expect(page.getByTestId("pipeline-phase-2")).toContainText("Rolled back: a lead must approve again");
+  await page.goto("/phases/2");
+  await expect(page.getByTestId("approval-state")).toContainText("Phase 2 was rolled back, and an approval is for one run");
   await signOut(page);
 });

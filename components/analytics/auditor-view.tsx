@@ -4,13 +4,13 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Tooltip
 import { formatCount, formatDays, formatDeviation, formatMonth, formatScore } from "@/lib/analytics/format";
 import { auditorTable } from "@/lib/analytics/tables";
 import type { AuditorData } from "@/lib/analytics/types";
-import { ExportLink } from "./analytics-tabs";
 import { ChartFrame } from "./chart-frame";
 import { DataTable } from "./data-table";
-import { FreshnessLabel } from "./freshness-label";
 import { colour } from "./palette";
+import { StatTiles } from "./stat-tiles";
 import { ErrorState, LoadingBlock, NoData, NotReadyState } from "./states";
 import { useAnalytics } from "./use-analytics";
+import { ViewHeader } from "./view-header";
 
 const AXIS = { fontSize: 12, fill: "#475569" };
 
@@ -24,34 +24,21 @@ export function AuditorView({ query }: { query: string }) {
   const t = data.total;
   return (
     <div className="space-y-6" aria-busy={isFetching}>
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div>
-          <h2 className="text-lg font-semibold text-slate-900" data-testid="auditor-name">{data.auditor.name}</h2>
-          <p className="text-sm text-slate-500">{data.auditor.email}</p>
-        </div>
-        <div className="flex items-center gap-3">
-          <FreshnessLabel freshness={data.freshness} />
-          <ExportLink view="auditor" query={query} />
-        </div>
-      </div>
+      <ViewHeader view="auditor" query={query} freshness={data.freshness} person={{ name: data.auditor.name, email: data.auditor.email, testId: "auditor-name" }} />
       {!t ? (
         <NoData>{data.auditor.name} gave no audit under these filters.</NoData>
       ) : (
         <>
-          <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
-            {[
+          <StatTiles
+            columns="md:grid-cols-5"
+            tiles={[
               ["Audits given", formatCount(t.audits)],
               ["Average score given", formatScore(t.avgScore)],
               ["Calibration", formatDeviation(t.deviation)],
               ["Spread (sd)", formatScore(t.spread)],
               ["Median turnaround", t.matched ? `${formatDays(t.turnaround)} · ${formatCount(t.matched)} assignments` : "no assignment matched"],
-            ].map(([label, value]) => (
-              <div key={label} className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
-                <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-                <dd className="mt-1 text-lg font-semibold text-slate-900">{value}</dd>
-              </div>
-            ))}
-          </dl>
+            ]}
+          />
           <div className="grid gap-4 xl:grid-cols-2">
             <ChartFrame title="Audits and average score given, month by month" summary="Bars: audits; line: average score given">
               <ComposedChart data={months} responsive width="100%" height={260} margin={{ left: 8, right: 8 }}>

@@ -4,13 +4,12 @@ import { Bar, BarChart, CartesianGrid, ReferenceArea, ReferenceLine, Scatter, Sc
 import { formatCount, formatDeviation, formatScore } from "@/lib/analytics/format";
 import { AUDITOR_COLUMNS, auditorsTable } from "@/lib/analytics/tables";
 import type { AuditorsData } from "@/lib/analytics/types";
-import { ExportLink } from "./analytics-tabs";
 import { ChartFrame } from "./chart-frame";
 import { DataTable } from "./data-table";
-import { FreshnessLabel } from "./freshness-label";
 import { colour } from "./palette";
 import { ErrorState, LoadingBlock, NoData, NotReadyState } from "./states";
 import { useAnalytics } from "./use-analytics";
+import { ViewHeader } from "./view-header";
 
 const AXIS = { fontSize: 12, fill: "#475569" };
 const SHOWN_IN_CHART = 30;
@@ -40,10 +39,7 @@ export function AuditorsView({ query }: { query: string }) {
   const deviations = (settled.length ? settled : busiest).filter((r) => r.deviation !== null).sort((a, b) => a.deviation! - b.deviation!);
   return (
     <div className="space-y-6" aria-busy={isFetching}>
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <FreshnessLabel freshness={data.freshness} />
-        <ExportLink view="auditors" query={query} />
-      </div>
+      <ViewHeader view="auditors" query={query} freshness={data.freshness} />
       {data.rows.length === 0 ? (
         <NoData>No auditor gave an audit under these filters.</NoData>
       ) : (

@@ -5,13 +5,12 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, 
 import { formatMonth, formatScore } from "@/lib/analytics/format";
 import { employeeScorecardTable, employeeTable, shownScorecard } from "@/lib/analytics/tables";
 import type { EmployeeData } from "@/lib/analytics/types";
-import { ExportLink } from "./analytics-tabs";
 import { ChartFrame } from "./chart-frame";
 import { DataTable } from "./data-table";
-import { FreshnessLabel } from "./freshness-label";
 import { colour, dash } from "./palette";
 import { ErrorState, LoadingBlock, NoData, NotReadyState } from "./states";
 import { useAnalytics } from "./use-analytics";
+import { ViewHeader } from "./view-header";
 
 const AXIS = { fontSize: 12, fill: "#475569" };
 
@@ -69,16 +68,7 @@ export function EmployeeView({ query }: { query: string }) {
         <NoData>Find an employee above to see their results across every scorecard, field by field.</NoData>
       ) : (
         <>
-          <div className="flex flex-wrap items-center justify-between gap-3">
-            <div>
-              <h2 className="text-lg font-semibold text-slate-900" data-testid="employee-name">{data.employee.name}</h2>
-              <p className="text-sm text-slate-500">{data.employee.email}</p>
-            </div>
-            <div className="flex items-center gap-3">
-              <FreshnessLabel freshness={data.freshness} />
-              <ExportLink view="employee" query={query} />
-            </div>
-          </div>
+          <ViewHeader view="employee" query={query} freshness={data.freshness} person={{ name: data.employee.name, email: data.employee.email, testId: "employee-name" }} />
           {data.scorecards.length === 0 ? (
             <NoData>{data.employee.name} has no audit under these filters.</NoData>
           ) : (

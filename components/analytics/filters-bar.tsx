@@ -4,6 +4,27 @@ import type { Options } from "@/lib/analytics/types";
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-brand-500";
 
+/** One filter: every option by name, and "all" (no filter) first. */
+function FilterSelect({ label, name, value, all, options }: {
+  label: string;
+  name: string;
+  value: string | number | null | undefined;
+  all: string;
+  options: { id: string | number; name: string }[];
+}) {
+  return (
+    <label className="text-xs font-medium text-slate-600">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className={field}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>{o.name}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * The filters as a GET form: applying them navigates to the same page with them in the URL, so a
  * view can be shared by its address. `keep` carries the page's own parameters (sort, the employee).
@@ -35,49 +56,23 @@ export function FiltersBar({ action, filters, options, keep = {}, personal = tru
         </label>
         {perScorecard && (
           <>
-            <label className="text-xs font-medium text-slate-600">
-              Scorecard
-              <select name="scorecard" defaultValue={filters.scorecard ?? ""} className={field}>
-                <option value="">All scorecards</option>
-                {options.scorecards.map((s) => (
-                  <option key={s.id} value={s.id}>{s.name}</option>
-                ))}
-              </select>
-            </label>
-            <label className="text-xs font-medium text-slate-600">
-              Channel
-              <select name="channel" defaultValue={filters.channel ?? ""} className={field}>
-                <option value="">All channels</option>
-                {options.channels.map((c) => (
-                  <option key={c.id} value={c.id}>{c.name}</option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Scorecard" name="scorecard" value={filters.scorecard} all="All scorecards" options={options.scorecards} />
+            <FilterSelect label="Channel" name="channel" value={filters.channel} all="All channels" options={options.channels} />
           </>
         )}
         {personal && (
           <>
-            <label className="text-xs font-medium text-slate-600">
-              Department
-              <select name="department" defaultValue={filters.department ?? ""} className={field}>
-                <option value="">All departments</option>
-                {options.departments.map((d) => (
-                  <option key={d.id} value={d.id}>{d.name}</option>
-                ))}
-              </select>
-            </label>
-            <label className="text-xs font-medium text-slate-600">
-              Team
-              <select name="team" defaultValue={filters.team ?? ""} className={field}>
-                <option value="">All teams</option>
-                {options.teams.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                    {t.departmentId ? ` (${options.departments.find((d) => d.id === t.departmentId)?.name ?? ""})` : ""}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Department" name="department" value={filters.department} all="All departments" options={options.departments} />
+            <FilterSelect
+              label="Team"
+              name="team"
+              value={filters.team}
+              all="All teams"
+              options={options.teams.map((t) => ({
+                id: t.id,
+                name: `${t.name}${t.departmentId ? ` (${options.departments.find((d) => d.id === t.departmentId)?.name ?? ""})` : ""}`,
+              }))}
+            />
           </>
         )}
         <div className="flex items-end gap-2">

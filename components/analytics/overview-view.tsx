@@ -4,13 +4,13 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, 
 import { formatCount, formatMonth, formatRate, formatScore } from "@/lib/analytics/format";
 import { overviewTables } from "@/lib/analytics/tables";
 import type { OverviewData } from "@/lib/analytics/types";
-import { ExportLink } from "./analytics-tabs";
 import { ChartFrame } from "./chart-frame";
 import { DataTable } from "./data-table";
-import { FreshnessLabel } from "./freshness-label";
 import { colour, dash } from "./palette";
+import { StatTiles } from "./stat-tiles";
 import { ErrorState, LoadingBlock, NoData, NotReadyState } from "./states";
 import { useAnalytics } from "./use-analytics";
+import { ViewHeader } from "./view-header";
 
 const AXIS = { fontSize: 12, fill: "#475569" };
 /** Six lines stay readable; the table below has every scorecard. */
@@ -29,27 +29,21 @@ export function OverviewView({ query }: { query: string }) {
   const best = [...data.scorecards].filter((s) => s.avgScore !== null).sort((a, b) => b.avgScore! - a.avgScore!)[0];
   return (
     <div className="space-y-6" aria-busy={isFetching}>
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <FreshnessLabel freshness={data.freshness} />
-        <ExportLink view="overview" query={query} />
-      </div>
+      <ViewHeader view="overview" query={query} freshness={data.freshness} />
       {total === 0 ? (
         <NoData>No audits match these filters. Widen the date range or clear a filter.</NoData>
       ) : (
         <>
-          <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
-            {[
+          <StatTiles
+            columns="md:grid-cols-4"
+            truncate
+            tiles={[
               ["Audits", formatCount(total)],
               ["Scorecards", formatCount(data.scorecards.length)],
               ["Months", formatCount(data.months.length)],
               ["Highest average", best ? `${best.name}: ${formatScore(best.avgScore)}` : "–"],
-            ].map(([label, value]) => (
-              <div key={label} className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
-                <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-                <dd className="mt-1 truncate text-lg font-semibold text-slate-900" title={value}>{value}</dd>
-              </div>
-            ))}
-          </dl>
+            ]}
+          />
           <div className="grid gap-4 xl:grid-cols-2">
             <ChartFrame title="Audit volume per month" summary={`${formatCount(total)} audits over ${data.months.length} months`}>
               <BarChart data={months} responsive width="100%" height={240} margin={{ left: 8, right: 8 }}>

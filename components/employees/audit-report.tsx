@@ -1,22 +1,11 @@
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
-
-export interface AuditRow {
-  sourceTable: string;
-  sourceId: string;
-  scorecard: string | null;
-  auditDate: string;
-  status: string | null;
-  totalScore: string | null;
-  passed: boolean | null;
-  auditorEmail: string | null;
-  scores: Record<string, number | null>;
-}
+import type { AuditEntry } from "@/lib/flags/adapter-types";
 
 // The page shows the first rows; the count above the table says how many the report holds.
 const SHOWN = 25;
 
-export function AuditReportTable({ audits }: { audits: AuditRow[] }) {
+export function AuditReportTable({ audits }: { audits: AuditEntry[] }) {
   if (!audits.length) return <p className="text-sm text-slate-500">No audits in this range.</p>;
   return (
     <>

@@ -1,20 +1,5 @@
 import type { ReactNode } from "react";
-
-export interface EmployeeView {
-  email: string;
-  emailNormalized: string;
-  fullName: string | null;
-  role: string | null;
-  department: string | null;
-  team: string | null;
-  country: string | null;
-  managerEmail: string | null;
-  hireDate: string | null;
-  status: string | null;
-  isActive: boolean;
-  legacyUserId: number | null;
-  legacyPersonId: number | null;
-}
+import type { EmployeeRecord } from "@/lib/flags/adapter-types";
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,7 +10,7 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function EmployeeRecordView({ employee }: { employee: EmployeeView }) {
+export function EmployeeRecordView({ employee }: { employee: EmployeeRecord }) {
   return (
     <dl className="grid gap-4 sm:grid-cols-3 lg:grid-cols-4" data-testid="employee-record">
       <Item label="Name">{employee.fullName}</Item>

@@ -4,6 +4,7 @@ import { startTransition, useActionState, useState, useTransition } from "react"
 import { Button } from "@/components/ui/button";
 import { decidePlanAction, withdrawDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
+import { CommentField } from "./comment-field";
 
 /** A lead's decision on the plan on screen; the checksum ties it to exactly that plan. */
 export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
@@ -31,23 +32,14 @@ export function ApprovalForm({ phase, checksum, failingChecks, warnings }: {
     >
       <input type="hidden" name="phase" value={phase} />
       <input type="hidden" name="checksum" value={checksum} />
-      <div>
-        <label htmlFor="approval-comment" className="block text-sm font-medium text-slate-700">
-          Comment
-        </label>
-        <textarea
-          id="approval-comment"
-          name="comment"
-          rows={2}
-          maxLength={2000}
-          placeholder="What you checked; required to reject"
-          value={comment}
-          onChange={(e) => setComment(e.target.value)}
-          aria-invalid={error?.includes("comment") ? true : undefined}
-          aria-describedby={error ? "approval-error" : undefined}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-surface px-3 py-2 text-sm shadow-sm placeholder:text-slate-600 focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
-        />
-      </div>
+      <CommentField
+        id="approval-comment"
+        placeholder="What you checked; required to reject"
+        value={comment}
+        onChange={setComment}
+        invalid={error?.includes("comment") ?? false}
+        describedBy={error ? "approval-error" : undefined}
+      />
       {warnings.length > 0 && (
         <fieldset className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">
           <legend className="px-1 text-sm font-medium text-amber-900">Acknowledge the pre-flight warnings to approve</legend>

@@ -1,5 +1,11 @@
 import type { ApprovalSummary } from "@/lib/engine/summary";
 
+const VOIDED = {
+  changed: "Plan changed since the last decision",
+  stale: "Stale: the legacy data changed size since approval",
+  rolled_back: "Rolled back: a lead must approve again",
+} as const;
+
 /** The approval of a phase's current plan, in a few words. */
 export function ApprovalLine({ approval }: { approval: ApprovalSummary }) {
   switch (approval.state) {
@@ -8,7 +14,7 @@ export function ApprovalLine({ approval }: { approval: ApprovalSummary }) {
     case "rejected":
       return <span className="text-red-700">Rejected by {approval.by}</span>;
     case "voided":
-      return <span className="text-amber-700">Plan changed since the last decision</span>;
+      return <span className="text-amber-700">{VOIDED[approval.why]}</span>;
     case "pending":
       return <span className="text-slate-600">Awaiting a lead&apos;s approval</span>;
     case "unplanned":

@@ -28,7 +28,7 @@ function Verdict({ tone, children }: { tone: "success" | "danger" | "warning" | 
   return <div data-testid="approval-state" className={`rounded-md border px-3 py-2 text-sm ${colours[tone]}`}>{children}</div>;
 }
 
-function CurrentDecision({ state }: { state: ApprovalState }) {
+function CurrentDecision({ phase, state, rolledBack }: { phase: number; state: ApprovalState; rolledBack: boolean }) {
   const current = state.current;
   if (current?.decision === "approved" && state.stale) {
     return (
@@ -70,6 +70,15 @@ function CurrentDecision({ state }: { state: ApprovalState }) {
       <Verdict tone="danger">
         <p className="font-medium">Rejected by {current.decidedBy} on {formatTime(current.decidedAt)}</p>
         <p className="mt-0.5">“{current.comment}”</p>
+      </Verdict>
+    );
+  }
+  if (rolledBack && !current) {
+    return (
+      <Verdict tone="warning">
+        Phase {phase} was rolled back, and an approval is for one run: the last decision no longer counts
+        {state.voidedByChange ? ", and the plan has changed since" : ""}. A lead reviews the plan and what the rolled-back run did, then approves it
+        again before an admin can run phase {phase} again.
       </Verdict>
     );
   }
@@ -140,10 +149,12 @@ function RehearsalLine({ rehearsal }: { rehearsal: RehearsalSummary }) {
 }
 
 /** Where the current plan stands, a lead's form to decide it, and every past decision. */
-export function ApprovalPanel({ phase, checksum, state, history, canDecide, failingChecks, preflight, canRunPreflight, rehearsal }: {
+export function ApprovalPanel({ phase, checksum, state, rolledBack, history, canDecide, failingChecks, preflight, canRunPreflight, rehearsal }: {
   phase: number;
   checksum: string;
   state: ApprovalState;
+  /** The phase's status is rolled back: its last approval was for the run that was undone. */
+  rolledBack: boolean;
   history: ApprovalRecord[];
   canDecide: boolean;
   failingChecks: number;
@@ -154,7 +165,7 @@ export function ApprovalPanel({ phase, checksum, state, history, canDecide, fail
   const reportReady = preflight !== null && preflight.status === "finished" && preflight.verdict !== "fail";
   return (
     <div className="space-y-4">
-      <CurrentDecision state={state} />
+      <CurrentDecision phase={phase} state={state} rolledBack={rolledBack} />
       <PreflightReport phase={phase} report={preflight} canRun={canRunPreflight} />
       {rehearsal && <RehearsalLine rehearsal={rehearsal} />}
       <p className="text-xs text-slate-600">

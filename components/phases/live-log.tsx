@@ -17,7 +17,7 @@ export function LiveLog({ run, className = "" }: { run: RunProgress | null; clas
     if (box) box.scrollTop = box.scrollHeight;
   }, [log.length]);
   return (
-    <Card title="Run log" description={data ? `Run #${data.id}, newest last (UTC)` : undefined} className={className}>
+    <Card title="Run log" description={data ? `${data.kind === "rollback" ? "Rollback" : "Run"} #${data.id}, newest last (UTC)` : undefined} className={className}>
       {log.length ? (
         // Focusable, so a keyboard can scroll the log too.
         <div tabIndex={0} className="max-h-80 overflow-y-auto rounded-md bg-terminal p-3 font-mono text-xs leading-5" role="log" aria-label="Run log">

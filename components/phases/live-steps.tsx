@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Td, Th } from "@/components/ui/table";
 import type { RunProgress, StepProgress } from "@/lib/engine/progress";
+import { undoTitle } from "@/lib/engine/undo-title";
 import { formatCount, formatDuration, formatEta, formatRate, formatTime } from "./format";
 import { ProgressBar } from "./progress-bar";
 import { RunStepButton } from "./run-step-button";
@@ -85,8 +86,10 @@ function UnitRows({ step, unit }: { step: StepProgress; unit: string }) {
   );
 }
 
-function StepRows({ index, step, progress, runStatus, columns, action, sql, changed }: {
+function StepRows({ index, step, undo, progress, runStatus, columns, action, sql, changed }: {
   index: number;
+  /** The run shown is a rollback: the step is being (or was) undone. */
+  undo: boolean;
   step: PlanStepView;
   progress: StepProgress | undefined;
   runStatus: string | null;
@@ -104,7 +107,7 @@ function StepRows({ index, step, progress, runStatus, columns, action, sql, chan
       <tr data-testid={`step-${step.id}`} className="border-t border-slate-100 align-top">
         <Td className="text-slate-600">{index + 1}</Td>
         <Td>
-          <p className="whitespace-normal font-medium text-slate-900">{step.title}</p>
+          <p className="whitespace-normal font-medium text-slate-900">{undo && progress ? undoTitle(step.title) : step.title}</p>
           <p className="font-mono text-xs text-slate-600">{step.id}</p>
         </Td>
         <Td>{progress ? <StatusBadge status={status} /> : <span className="text-xs text-slate-600">–</span>}</Td>
@@ -212,6 +215,7 @@ export function LiveSteps({ phase, run, steps, canRunSteps, sql, changed }: {
                 key={step.id}
                 index={index}
                 step={step}
+                undo={data?.kind === "rollback"}
                 progress={data?.steps.find((s) => s.stepId === step.id)}
                 runStatus={status}
                 columns={canRunSteps ? 8 : 7}

@@ -10,6 +10,13 @@ export interface NextAction {
   cta: string;
 }
 
+const VOIDED_FOR_LEAD: Record<"changed" | "stale" | "rolled_back", (phase: number) => string> = {
+  changed: (n) => `The plan of phase ${n} changed since it was decided: review and approve it again.`,
+  stale: (n) => `The legacy data changed size since phase ${n} was approved: review the new row estimates and approve it again.`,
+  rolled_back: (n) =>
+    `Phase ${n} was rolled back, and an approval is for one run: review its plan and what the rolled-back run did, then approve it again so an admin can run it.`,
+};
+
 function forLead(p: PhaseSummary): Omit<NextAction, "role"> {
   const href = `/phases/${p.number}`;
   if (["queued", "running", "paused", "rolling_back"].includes(p.status)) {
@@ -21,7 +28,7 @@ function forLead(p: PhaseSummary): Omit<NextAction, "role"> {
     case "rejected":
       return { text: `${p.approval.by} rejected phase ${p.number}: review its plan again.`, href, cta: "Review the plan" };
     case "voided":
-      return { text: `The plan of phase ${p.number} changed since it was decided: review and approve it again.`, href, cta: "Review the plan" };
+      return { text: VOIDED_FOR_LEAD[p.approval.why](p.number), href, cta: "Review the plan" };
     default:
       return { text: `Review and approve phase ${p.number} (${p.title}): its SQL and pre-flight checks.`, href, cta: "Review the plan" };
   }
@@ -39,6 +46,9 @@ function forAdmin(p: PhaseSummary): Omit<NextAction, "role"> {
   if (p.approval.state === "approved") return { text: `Run phase ${p.number} (${p.title}): a lead approved its plan.`, href, cta: `Run phase ${p.number}` };
   if (p.approval.state === "rejected") {
     return { text: `Phase ${p.number} cannot run: ${p.approval.by} rejected its plan.`, href, cta: "Read why" };
+  }
+  if (p.approval.state === "voided" && p.approval.why === "rolled_back") {
+    return { text: `Phase ${p.number} was rolled back: a lead must approve its plan again before it can run again.`, href, cta: "Open the plan" };
   }
   return { text: `Approval pending: a lead must approve the plan of phase ${p.number} before it can run.`, href, cta: "Open the plan" };
 }

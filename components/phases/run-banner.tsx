@@ -7,8 +7,8 @@ import { StatusBadge } from "./status-badge";
 import { useRunProgress } from "./use-run-progress";
 
 /**
- * The run at a glance, at the top of the phase page: one progress bar for the whole phase in rows,
- * percent, rate, ETA and the step at work. It shares its query with the steps below, so the
+ * The run at a glance, at the top of the phase page: one progress bar for the whole phase in rows
+ * (a rollback's in the steps it has undone), percent, rate, ETA and the step at work. It shares its query with the steps below, so the
  * banner, the steps and the buttons move together.
  */
 export function RunBanner({ run }: { run: RunProgress | null }) {
@@ -32,10 +32,12 @@ export function RunBanner({ run }: { run: RunProgress | null }) {
         <ProgressBar done={overall.percent} total={100} busy={data.status === "running"} label="Whole phase progress" />
       </div>
       <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-600">
-        <span>
-          {formatCount(overall.rowsDone)} of {formatCount(overall.rowsTotal)} rows
+        <span data-testid="run-counted">
+          {overall.unit === "steps"
+            ? `${formatCount(overall.done)} of ${formatCount(overall.total)} steps undone`
+            : `${formatCount(overall.done)} of ${formatCount(overall.total)} rows`}
         </span>
-        <span>{formatRate(overall.rowsPerSecond)}</span>
+        {overall.unit === "rows" && <span>{formatRate(overall.perSecond)}</span>}
         {active && <span>ETA {formatEta(overall.etaSeconds)}</span>}
         {active && overall.currentStep && <span>Now: {overall.currentStep}</span>}
       </p>

@@ -50,6 +50,8 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   { name: "decidePlanAction", permission: "phase.approve", call: () => phaseActions.decidePlanAction(null, form({ phase: "1", checksum: CHECKSUM, decision: "approved", comment: "" })) },
   { name: "withdrawDecisionAction", permission: "phase.withdraw", call: () => phaseActions.withdrawDecisionAction(1) },
   { name: "runPhaseAction", permission: "phase.run", call: () => phaseActions.runPhaseAction(1) },
+  { name: "approveAddendumAction", permission: "phase.approve", call: () => phaseActions.approveAddendumAction(null, form({ checksum: CHECKSUM, comment: "" })) },
+  { name: "runAddendumAction", permission: "phase.run", call: () => phaseActions.runAddendumAction() },
   { name: "runStepAction", permission: "phase.run", call: () => phaseActions.runStepAction(1, "merge-identities") },
   { name: "rollbackPhaseAction", permission: "phase.rollback", call: () => phaseActions.rollbackPhaseAction(1) },
   { name: "pauseRunAction", permission: "phase.pause", call: () => phaseActions.pauseRunAction(1) },
@@ -168,6 +170,7 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
+    const { approveAddendum, requestAddendum } = await import("@/lib/engine/addendum");
     const { overrideConflict } = await import("@/lib/plan/phase-1/conflicts");
     const { decideRule, withdrawRuleDecision } = await import("@/lib/plan/phase-1/conflict-rules");
     const { requestValidation } = await import("@/lib/validation/runs");
@@ -179,6 +182,8 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
       ["phase.rollback", () => requestRollback(1, analyst)],
       ["phase.pause", () => pauseRun(1, analyst)],
       ["phase.approve", () => decidePlan({ phase: 1, checksum: CHECKSUM, decision: "approved", comment: "", actor: analyst })],
+      ["phase.approve", () => approveAddendum({ checksum: CHECKSUM, comment: "", actor: analyst })],
+      ["phase.run", () => requestAddendum(analyst)],
       ["conflict.override", () => overrideConflict({ emailNormalized: "a@x.com", field: "full_name", value: "A", comment: "c", actor: analyst })],
       ["conflict.decide_rule", () => decideRule({ field: "full_name", prefer: "users", comment: "c", actor: analyst })],
       ["conflict.withdraw_rule", () => withdrawRuleDecision({ field: "full_name", actor: analyst })],

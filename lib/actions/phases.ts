@@ -6,6 +6,7 @@ import { recordActivity } from "@/lib/activity/log";
 import { ForbiddenError } from "@/lib/auth/authorize";
 import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
+import { approveAddendum, requestAddendum } from "@/lib/engine/addendum";
 import { decidePlan, withdrawDecision } from "@/lib/engine/approvals";
 import { decideRule, withdrawRuleDecision } from "@/lib/plan/phase-1/conflict-rules";
 import { overrideConflict, withdrawOverride } from "@/lib/plan/phase-1/conflicts";
@@ -113,6 +114,38 @@ export async function runPhaseAction(phase: number): Promise<ActionResult> {
 /** Runs one step again, e.g. the merge step to apply leads' overrides. */
 export async function runStepAction(phase: number, stepId: string): Promise<ActionResult> {
   return run(phase, stepId);
+}
+
+const addendumInput = z.object({
+  checksum: z.string().regex(/^[0-9a-f]{64}$/, "The plan's checksum is missing: reload the page"),
+  comment: z.string().max(2000, "A comment is at most 2000 characters").refine((s) => !hasNul(s), NUL_MESSAGE),
+});
+
+/** A lead approves loading the scorecard tables registered after Phase 2, bound to the checksum shown. */
+export async function approveAddendumAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const guard = await guardAction("phase.approve", "phase 2 new scorecard tables");
+  if (!guard.ok) return guard;
+  try {
+    const input = addendumInput.parse({ checksum: form.get("checksum"), comment: form.get("comment") ?? "" });
+    await approveAddendum({ ...input, actor: guard.operator });
+    revalidatePhase(2);
+    return { ok: true, message: "Approved: an admin loads the new tables next" };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "phase.approve", target: "phase 2 new scorecard tables" });
+  }
+}
+
+/** An admin runs the approved load of the new scorecard tables. */
+export async function runAddendumAction(): Promise<ActionResult> {
+  const guard = await guardAction("phase.run", "phase 2 new scorecard tables");
+  if (!guard.ok) return guard;
+  try {
+    const queued = await requestAddendum(guard.operator);
+    revalidatePhase(2);
+    return { ok: true, message: `Run #${queued.id} queued` };
+  } catch (error) {
+    return failure(error, { actor: guard.operator, action: "phase.run", target: "phase 2 new scorecard tables" });
+  }
 }
 
 export async function rollbackPhaseAction(phase: number): Promise<ActionResult> {

@@ -1,24 +1,9 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { withTestDatabase } from "@/lib/db/testing/database";
+import { cliAgainst } from "./testing";
 
-const run = promisify(execFile);
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 const db = withTestDatabase();
-
-async function unify(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(TSX, ["lib/cli/main.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: db.url(), ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const unify = cliAgainst(db);
 
 describe("the unify CLI", () => {
   it("status --json reports the database, migrations and operator count", async () => {

@@ -1,6 +1,3 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { login, LoginRateLimitedError, MAX_FAILURES_PER_ACCOUNT_AND_CLIENT } from "@/lib/auth/login";
@@ -8,20 +5,10 @@ import { operatorForSession } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { createOperator } from "@/lib/operators/operators";
+import { cliAgainst } from "./testing";
 
-const run = promisify(execFile);
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 const db = withTestDatabase();
-
-async function unify(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(TSX, ["lib/cli/main.ts", ...args], { env: { ...process.env, DATABASE_URL: db.url(), ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const unify = cliAgainst(db);
 
 describe("unify users reset-password", () => {
   it("recovers the only admin without --as: new password never printed, sessions ended, lockout cleared, logged", async () => {

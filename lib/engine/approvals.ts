@@ -90,7 +90,7 @@ export async function voidApprovals(db: Queryable, phase: number, reason: string
   );
 }
 
-const APPROVAL_LOCK = 0x756e6961; // "unia"
+export const APPROVAL_LOCK = 0x756e6961; // "unia"
 
 /**
  * An approval stands on a pre-flight report of this very plan: none, or one with failures, is

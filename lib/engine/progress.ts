@@ -1,4 +1,5 @@
 import { prisma } from "@/lib/db/prisma";
+import { undoTitle } from "./undo-title";
 
 export interface UnitProgress {
   unitId: string;
@@ -27,16 +28,19 @@ export interface StepProgress {
 }
 
 /**
- * The whole run in one unit, rows: each step weighs the rows it reads or writes (its plan's
- * estimate, or its own count once known) and counts as far as it got.
+ * The whole run in one unit. A run counts rows: each step weighs the rows it reads or writes (its
+ * plan's estimate, or its own count once known) and counts as far as it got. A rollback drops
+ * objects and reads no rows, so it counts the steps it has undone.
  */
 export interface OverallProgress {
-  rowsDone: number;
-  rowsTotal: number;
+  unit: "rows" | "steps";
+  done: number;
+  total: number;
   percent: number;
-  rowsPerSecond: number | null;
+  /** In `unit` per second; null for a rollback (its steps take milliseconds each). */
+  perSecond: number | null;
   etaSeconds: number | null;
-  /** The step at work (or next to work), by its title. */
+  /** The step at work (or next to work), by its title ("Undo: …" in a rollback). */
   currentStep: string | null;
 }
 
@@ -92,9 +96,22 @@ function live(row: Counted, runStatus: string) {
 }
 
 function overall(
-  run: { status: string; startedAt: Date | null; finishedAt: Date | null; plan: unknown },
+  run: { kind: string; status: string; startedAt: Date | null; finishedAt: Date | null; plan: unknown },
   steps: (StepProgress & { title: string })[],
 ): OverallProgress {
+  const current = steps.find((s) => s.status === "running") ?? steps.find((s) => s.status === "pending") ?? null;
+  if (run.kind === "rollback") {
+    const undone = steps.filter((s) => s.status === "succeeded").length;
+    return {
+      unit: "steps",
+      done: undone,
+      total: steps.length,
+      percent: steps.length ? Math.floor((undone / steps.length) * 100) : 0,
+      perSecond: null,
+      etaSeconds: null,
+      currentStep: current ? undoTitle(current.title) : null,
+    };
+  }
   const frozen = (run.plan ?? null) as { steps?: { id: string; estimatedRows?: number; unit?: string }[] } | null;
   const planned = new Map((frozen?.steps ?? []).map((s) => [s.id, s]));
   let rowsDone = 0;
@@ -109,12 +126,12 @@ function overall(
   }
   const elapsed = run.startedAt ? ((run.finishedAt ?? new Date()).getTime() - run.startedAt.getTime()) / 1000 : 0;
   const rate = elapsed > 0 && rowsDone > 0 ? rowsDone / elapsed : null;
-  const current = steps.find((s) => s.status === "running") ?? steps.find((s) => s.status === "pending") ?? null;
   return {
-    rowsDone: Math.round(rowsDone),
-    rowsTotal: Math.round(rowsTotal),
+    unit: "rows",
+    done: Math.round(rowsDone),
+    total: Math.round(rowsTotal),
     percent: rowsTotal ? Math.min(100, Math.floor((rowsDone / rowsTotal) * 100)) : 0,
-    rowsPerSecond: rate,
+    perSecond: rate,
     etaSeconds: run.status === "running" && rate ? Math.max(0, (rowsTotal - rowsDone) / rate) : null,
     currentStep: current?.title ?? null,
   };

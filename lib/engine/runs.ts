@@ -36,7 +36,7 @@ function describeActive(run: { id: number; phase: number; kind: string; status: 
   return `Already running: ${what} (run #${run.id}, ${run.status}), started by ${run.requestedBy} at ${run.requestedAt.toISOString()}`;
 }
 
-async function insertRun(data: {
+export async function insertRun(data: {
   phase: number;
   kind: "run" | "rollback";
   checksum: string;

@@ -9,7 +9,9 @@ import { phaseStatus, type PhaseStatus } from "./runs";
 
 export type ApprovalSummary =
   | { state: "approved" | "rejected"; by: string; at: Date; comment: string }
-  | { state: "pending" | "voided" | "unplanned" };
+  /** The last decision no longer counts: the plan changed, the legacy data outgrew it, or the run it was for was rolled back. */
+  | { state: "voided"; why: "changed" | "stale" | "rolled_back" }
+  | { state: "pending" | "unplanned" };
 
 export interface ProgressSummary {
   runId: number;
@@ -53,14 +55,16 @@ interface RunRecord {
   verification: unknown;
 }
 
-function approvalSummary(plan: PhasePlan, approval: ApprovalState | null): ApprovalSummary {
+function approvalSummary(plan: PhasePlan, approval: ApprovalState | null, status: PhaseStatus): ApprovalSummary {
   if (!plan.available || !approval) return { state: "unplanned" };
-  if (approval.current && approval.stale) return { state: "voided" };
+  if (approval.current && approval.stale) return { state: "voided", why: "stale" };
   if (approval.current) {
     const { decision, decidedBy, decidedAt, comment } = approval.current;
     return { state: decision, by: decidedBy, at: decidedAt, comment };
   }
-  return { state: approval.voidedByChange ? "voided" : "pending" };
+  // A rollback voids the approval of the run it undoes; that, not a later plan change, is what a lead acts on.
+  if (status === "rolled_back" && (approval.voidedReason !== null || approval.voidedByChange)) return { state: "voided", why: "rolled_back" };
+  return approval.voidedByChange ? { state: "voided", why: "changed" } : { state: "pending" };
 }
 
 function progressSummary(run: RunProgress | null): ProgressSummary | null {
@@ -76,7 +80,7 @@ function progressSummary(run: RunProgress | null): ProgressSummary | null {
     rowsDone: current?.rowsDone ?? 0,
     rowsTotal: current?.rowsTotal ?? null,
     percent: run.overall.percent,
-    rowsPerSecond: run.overall.rowsPerSecond,
+    rowsPerSecond: run.overall.unit === "rows" ? run.overall.perSecond : null,
     etaSeconds: run.overall.etaSeconds,
   };
 }
@@ -101,7 +105,7 @@ export function summarizePhase(input: {
     stepCount: input.plan.steps.length,
     checksum: input.plan.checksum,
     status: input.status,
-    approval: approvalSummary(input.plan, input.approval),
+    approval: approvalSummary(input.plan, input.approval, input.status),
     progress: progressSummary(input.activeRun),
     validation:
       validation.state === "none"

@@ -72,9 +72,11 @@ export async function collectRunMetrics(registry: Registry): Promise<void> {
     if (!p) return;
     const labels = { phase: String(run.phase), run: String(run.id), kind: run.kind };
     info.set({ ...labels, status: p.status }, 1);
-    set(done, labels, p.overall.rowsDone);
-    set(total, labels, p.overall.rowsTotal);
-    set(rate, labels, p.overall.rowsPerSecond);
+    // A run's progress is in rows; a rollback's counts the steps it undid, which are no rows.
+    const rows = p.overall.unit === "rows";
+    set(done, labels, rows ? p.overall.done : null);
+    set(total, labels, rows ? p.overall.total : null);
+    set(rate, labels, rows ? p.overall.perSecond : null);
     set(eta, labels, p.overall.etaSeconds);
     set(heartbeat, labels, run.heartbeat_age);
     for (const step of p.steps) {

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { InventoryView } from "@/components/inventory/inventory-view";
-import { RecomputeButton } from "@/components/inventory/recompute-button";
+import { ActionButton } from "@/components/ui/action-button";
 import { PageHeader } from "@/components/ui/page-header";
+import { recomputeInventoryAction } from "@/lib/actions/inventory";
 import { requireArea } from "@/lib/auth/current";
 import { pool } from "@/lib/db/pool";
 import { computeInventory, readInventory } from "@/lib/legacy/inventory";
@@ -26,7 +27,7 @@ export default async function InventoryPage() {
             in {(inventory.durationMs / 1000).toFixed(1)} s.
           </>
         }
-        actions={<RecomputeButton />}
+        actions={<ActionButton action={recomputeInventoryAction} label="Recount now" pendingLabel="Counting…" done="Recounted" />}
       />
       <InventoryView inventory={inventory} />
     </>

@@ -6,6 +6,7 @@ import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
 import { LiveSteps } from "@/components/phases/live-steps";
+import { NewScorecardsCard } from "@/components/phases/new-scorecards";
 import { PendingWork } from "@/components/phases/pending-work";
 import { PlanChanges } from "@/components/phases/plan-changes";
 import { PostValidation } from "@/components/phases/post-validation";
@@ -23,6 +24,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { indexEvidence } from "@/lib/analytics/refreshes";
 import { requireArea } from "@/lib/auth/current";
 import { hasAnyRole } from "@/lib/auth/roles";
+import { newScorecards } from "@/lib/engine/addendum";
 import { currentValidation } from "@/lib/engine/current-validation";
 import { loadPhaseView } from "@/lib/engine/phase-view";
 import { rehearsalSummary } from "@/lib/engine/rehearsal-view";
@@ -85,6 +87,8 @@ export default async function PhasePage({ params }: Props) {
     plan.checksum,
     latest ? { kind: latest.kind, status: latest.status, planChecksum: latest.planChecksum, stepsSeconds: live?.id === latest.id && stepsMs > 0 ? stepsMs / 1000 : null } : null,
   );
+  // Scorecard tables registered after Phase 2 ran: the small plan that loads just them.
+  const added = n === 2 && (isAdmin || isLead) ? await newScorecards() : null;
 
   return (
     <>
@@ -92,6 +96,7 @@ export default async function PhasePage({ params }: Props) {
       <div className="space-y-6">
         {live && <RunBanner run={live} />}
         {view.work && (isAdmin || isLead) && <PendingWork work={view.work} isAdmin={isAdmin} isLead={isLead} busy={Boolean(activeRun)} phaseRan={status === "succeeded"} />}
+        {added && <NewScorecardsCard view={added} isLead={isLead} isAdmin={isAdmin} busy={Boolean(activeRun)} />}
         {isAdmin ? (
           <Card title="Run" description="Runs happen in the background worker; this page follows them live.">
             <RunControls key={`${status}:${activeRun ?? ""}:${actions.join(",")}`} phase={n} status={status} actions={actions} approved={approval.current?.decision === "approved"} />
@@ -109,6 +114,7 @@ export default async function PhasePage({ params }: Props) {
               phase={n}
               checksum={plan.checksum}
               state={approval}
+              rolledBack={status === "rolled_back"}
               history={history}
               canDecide={isLead}
               failingChecks={failingChecks}
