@@ -164,13 +164,17 @@ interface Claim {
   previousWorker: string | null;
 }
 
-/** Claims the first unfinished unit nobody holds, in plan order; null when there is none to take. */
+/**
+ * Claims the unfinished unit nobody holds with the most rows left (plan order among equals): the
+ * largest first, so the step does not end with one big unit running alone while the other
+ * sessions idle. Null when there is none to take.
+ */
 async function claimNext(session: pg.Client, work: UnitStep): Promise<Claim | null> {
   const { runId, frozenStep } = work;
   const { rows } = await session.query<{ unit_id: string; claim_key: number }>(
     `SELECT u.unit_id, u.claim_key FROM console.unit_runs u
       WHERE u.run_id = $1 AND u.step_id = $2 AND u.status NOT IN ('succeeded', 'failed') AND NOT ${CLAIM_HELD}
-      ORDER BY u.position`,
+      ORDER BY coalesce(u.rows_total, 0) - coalesce(u.rows_done, 0) DESC, u.position`,
     [runId, frozenStep.id],
   );
   for (const candidate of rows) {
