@@ -79,6 +79,10 @@ test("keyboard only: a lead approves Phase 1 and an admin runs it, the focus alw
   await tabTo(page, page.getByRole("button", { name: "Expand all SQL" }));
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("sql-employees-table").locator("pre").first()).toBeVisible();
+  // Read, the SQL folds away again from the same place, so the way on is not every statement's Copy button.
+  await tabTo(page, page.getByRole("button", { name: "Collapse all SQL" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("sql-employees-table").locator("pre").first()).toBeHidden();
   await runPreflightReport(page, async () => {
     await tabTo(page, page.getByTestId("preflight-report").getByRole("button", { name: /Run pre-flight/ }));
     await page.keyboard.press("Space");

@@ -39,7 +39,7 @@ export function PhaseTable({ phases }: { phases: PhaseSummary[] }) {
                 <span className="text-slate-600">–</span>
               )}
             </Td>
-            <Td className="text-xs">
+            <Td className="min-w-40 max-w-56 whitespace-normal text-xs">
               {p.available ? <ApprovalLine approval={p.approval} /> : <span className="text-slate-600">–</span>}
             </Td>
             <Td className="text-xs">
@@ -47,9 +47,8 @@ export function PhaseTable({ phases }: { phases: PhaseSummary[] }) {
                 <>
                   #{p.lastRun.id} {p.lastRun.kind === "rollback" ? "rollback" : p.lastRun.onlyStep ? `step ${p.lastRun.onlyStep}` : "run"}{" "}
                   <StatusBadge status={p.lastRun.status} />
-                  <span className="block text-slate-600">
-                    {p.lastRun.requestedBy} · {p.lastRun.finishedAt ? formatTime(p.lastRun.finishedAt) : "not finished"}
-                  </span>
+                  <span className="block text-slate-600">{p.lastRun.requestedBy}</span>
+                  <span className="block text-slate-600">{p.lastRun.finishedAt ? formatTime(p.lastRun.finishedAt) : "not finished"}</span>
                 </>
               ) : (
                 <span className="text-slate-600">{p.available ? "never run" : "–"}</span>
