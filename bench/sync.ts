@@ -105,7 +105,10 @@ export async function syncBench(args: string[]): Promise<void> {
     const tables = discovery.scorecards.slice(0, 4).map((s) => ({ name: s.tableName, score: s.fields[0]!.columnName }));
     const synced = [...discovery.scorecards.map((s) => s.tableName), "audit_assignments", "notifications", "users", "people"];
     let seed = 1;
-    for (const triggers of [false, true]) {
+    // With live sync first: writes made while the triggers are off leave the unified side behind
+    // the legacy one (as disabling them would in production), which a later synced write of the
+    // same human must not have to reconcile.
+    for (const triggers of [true, false]) {
       await setTriggers(synced, triggers);
       for (const writers of [1, 4]) {
         const started = performance.now();
