@@ -7,6 +7,7 @@ import { stopQueue } from "@/lib/engine/queue";
 import { requestRun } from "@/lib/engine/runs";
 import { approve, approveAndRun, catalogSnapshot, rollBack, runPreflight } from "@/lib/engine/testing/phases";
 import { getAuditReport, getEmployee } from "@/lib/flags/adapter";
+import { retireFlag } from "@/lib/flags/store";
 import { computeInventory } from "@/lib/legacy/inventory";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { canonicalDiscovery } from "@/lib/plan/fingerprint";
@@ -54,6 +55,10 @@ describe("Phase 5: archive the legacy tables, reversibly", () => {
     await expect(setArchiveOptions({ actor: TEST_LEAD, retentionUntil: "2020-01-01" })).rejects.toThrow(/in the past/);
     await expect(setArchiveOptions({ actor: TEST_LEAD, retentionUntil: "2026-02-30" })).rejects.toThrow(/not a date/);
     await expect(setArchiveOptions({ actor: TEST_ADMIN, retentionUntil: daysFromToday(3) })).rejects.toThrow(/Only a team lead/);
+  });
+
+  it("no flag can be retired before Phase 5 succeeded", async () => {
+    await expect(retireFlag({ key: "USE_UNIFIED_EMPLOYEES_TABLE", comment: "too early", actor: TEST_ADMIN })).rejects.toThrow(/only after Phase 5 \(Cleanup\) succeeded; it is not started/);
   });
 
   it("is refused without a retention date and without both flags on: the pre-flight fails, so no lead can approve", async () => {
