@@ -2,7 +2,7 @@ import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { SYNC_TRIGGER } from "../sync";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { PlanContext, Step } from "../types";
-import { archiveSchema, compatViews, homeSchema, legacyTables, syncedTables } from "./objects";
+import { archiveSchema, homeSchema, legacyTables, syncedTables } from "./objects";
 import { archiveOptions } from "./options";
 
 /** The Phase 5 run being executed (the engine allows one running run): the archive it makes is keyed by it. */
