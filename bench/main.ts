@@ -6,6 +6,7 @@ import { pagesBench } from "./pages";
 import { partitioningBench } from "./partitioning";
 import { phase1Bench } from "./phase-1";
 import { phase2Bench } from "./phase-2";
+import { phase5Bench } from "./phase-5";
 import { syncBench } from "./sync";
 import { validateBench } from "./validate";
 
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "legacy-seed": legacySeedBench,
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,
+  "phase-5": phase5Bench,
   pages: pagesBench,
   validate: validateBench,
   sync: syncBench,
