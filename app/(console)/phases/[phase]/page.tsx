@@ -105,7 +105,6 @@ export default async function PhasePage({ params }: Props) {
         {archiveOptions && (
           <Card title="Plan options" description="Part of the plan a lead approves: changing them changes its checksum, so the plan is approved again.">
             <ArchiveOptionsForm
-              key={`${archiveOptions.retentionUntil}:${archiveOptions.views.map((v) => `${v.view}=${v.keep}`).join(",")}`}
               retentionUntil={archiveOptions.retentionUntil}
               views={archiveOptions.views}
               canEdit={isLead && !activeRun}
