@@ -116,6 +116,11 @@ export interface PhaseDefinition {
    * reason to refuse, none means the run may be queued. Phase 5 checks its flags here.
    */
   requirements?(ctx: PlanContext): Promise<string[]>;
+  /**
+   * What the plan is built from besides discovery (e.g. Phase 5's options a lead sets), as a
+   * string: pages cache a plan per discovery fingerprint and this key, so a change shows at once.
+   */
+  planInputs?(ctx: PlanContext): Promise<string>;
   /** The same for a rollback request: reasons the phase cannot be undone now (e.g. its archive was dropped). */
   rollbackRequirements?(ctx: PlanContext): Promise<string[]>;
 }

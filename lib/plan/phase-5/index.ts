@@ -74,6 +74,10 @@ export const phase5: PhaseDefinition = {
     }
     return checks;
   },
+  async planInputs(ctx) {
+    const options = await archiveOptions(ctx.db, ctx);
+    return JSON.stringify([options.retentionUntil, options.views.filter((v) => !v.keep).map((v) => v.view)]);
+  },
   async requirements(ctx) {
     const refusals: string[] = [];
     for (const flag of await flagStates(ctx)) if (!flag.on) refusals.push(`${flag.key} is ${flag.why}: Phase 5 requires both flags on`);
