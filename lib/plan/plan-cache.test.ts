@@ -31,10 +31,6 @@ describe("plans cached for pages", () => {
     expect(after.checksum).toBe((await buildPlan(1, pool())).checksum);
   });
 
-  it("phases without steps are answered without touching the database", async () => {
-    expect(await cachedPlan(5, pool())).toMatchObject({ phase: 5, available: false, steps: [] });
-  });
-
   it("Phase 5's options a lead sets are plan inputs: saving them shows the new plan at once", async () => {
     const lead = { id: null, email: "lead@test", roles: ["lead" as const] };
     const before = await cachedPlan(5, pool());
