@@ -79,11 +79,21 @@ describe("Phase 5: archive the legacy tables, reversibly", () => {
   it("is refused while the final validation fails (a legacy row no phase accounts for)", async () => {
     await leadSetsOptions({ [UNNEEDED]: false });
     await setFlags(true);
-    await pool().query(`INSERT INTO users (id, email, full_name) VALUES (99, 'late@example.com', 'Late')`);
+    // Written with Phase 1's live sync off for this one write (its trigger on users would carry the row over),
+    // and on again before the pre-flight, so the row is the only thing the final validation can fail on.
+    const withoutIdentitySync = async (sql: string) => {
+      await pool().query(`ALTER TABLE users DISABLE TRIGGER unify_sync`);
+      try {
+        await pool().query(sql);
+      } finally {
+        await pool().query(`ALTER TABLE users ENABLE TRIGGER unify_sync`);
+      }
+    };
+    await withoutIdentitySync(`INSERT INTO users (id, email, full_name) VALUES (99, 'late@example.com', 'Late')`);
     try {
       await expect(approve(5)).rejects.toThrow(/pre-flight/i);
     } finally {
-      await pool().query(`DELETE FROM users WHERE id = 99`);
+      await withoutIdentitySync(`DELETE FROM users WHERE id = 99`);
     }
   });
 
@@ -117,7 +127,7 @@ describe("Phase 5: archive the legacy tables, reversibly", () => {
     expect(await relationsIn("unified")).toContain("email_audit_compat");
     const { rows: triggers } = await pool().query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'unify_sync'`);
     expect(triggers[0].n).toBe(0);
-    const { rows: functions } = await pool().query(`SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'sync\\_audits\\_%' OR proname LIKE 'sync\\_links\\_%'`);
+    const { rows: functions } = await pool().query(`SELECT count(*)::int AS n FROM pg_proc WHERE proname LIKE 'sync\\_identities\\_%' OR proname LIKE 'sync\\_audits\\_%' OR proname LIKE 'sync\\_links\\_%'`);
     expect(functions[0].n).toBe(0);
   });
 
@@ -137,8 +147,8 @@ describe("Phase 5: archive the legacy tables, reversibly", () => {
     }
     expect(manifest.totals.rows).toBe(manifest.tables.reduce((n, t) => n + t.rows!, 0));
     expect(manifest.views.map((v) => v.name)).toEqual([UNNEEDED]);
-    expect(manifest.removed.filter((o) => o.kind === "trigger").map((o) => o.name).sort()).toEqual(["Email Audit", "audit_assignments", "email_audit", "notifications"]);
-    expect(manifest.removed.filter((o) => o.kind === "function")).toHaveLength(4);
+    expect(manifest.removed.filter((o) => o.kind === "trigger").map((o) => o.name).sort()).toEqual(["Email Audit", "audit_assignments", "email_audit", "notifications", "people", "users"]);
+    expect(manifest.removed.filter((o) => o.kind === "function")).toHaveLength(6);
   });
 
   it("discovery follows the tables into the archive: the same discovery, so the run voided nothing", async () => {
@@ -185,5 +195,8 @@ describe("Phase 5: archive the legacy tables, reversibly", () => {
     await pool().query(`INSERT INTO email_audit (id, employee_email, auditor_email, audit_date, status, total_score, greeting) VALUES (3, 'bob@example.com', 'ana@example.com', '2024-06-01', 'done', 80, 4)`);
     const { rows } = await pool().query(`SELECT count(*)::int AS n FROM unified.audits WHERE source_table = 'email_audit' AND source_id = 3`);
     expect(rows[0].n).toBe(1);
+    await pool().query(`INSERT INTO users (id, email, full_name) VALUES (3, 'cy@example.com', 'Cy Late')`);
+    const { rows: employees } = await pool().query(`SELECT count(*)::int AS n FROM unified.employees WHERE email_normalized = 'cy@example.com'`);
+    expect(employees[0].n).toBe(1);
   });
 });
