@@ -12,7 +12,7 @@ export { archived, compatViewSchema } from "../archive-location";
  * What Phase 5 touches, derived from discovery (never hard-coded): every legacy table discovery
  * found (the contract's tables, every audit table, and tables it reported but did not migrate, so
  * the archive holds the whole legacy schema as discovery saw it), the live-sync triggers of
- * Phases 2 and 3, and the compatibility views a lead may mark unneeded.
+ * Phases 1, 2 and 3, and the compatibility views a lead may mark unneeded.
  */
 
 /** The home of the legacy tables: where Phase 5 moves them from and its rollback moves them back to. */
