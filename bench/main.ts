@@ -7,6 +7,7 @@ import { partitioningBench } from "./partitioning";
 import { phase1Bench } from "./phase-1";
 import { phase2Bench } from "./phase-2";
 import { phase3Bench } from "./phase-3";
+import { phase5Bench } from "./phase-5";
 import { syncBench } from "./sync";
 import { validateBench } from "./validate";
 
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
   "phase-1": phase1Bench,
   "phase-2": phase2Bench,
   "phase-3": phase3Bench,
+  "phase-5": phase5Bench,
   pages: pagesBench,
   validate: validateBench,
   sync: syncBench,

@@ -141,16 +141,16 @@ test("run progress is for signed-in operators only, and an unknown run is a 404"
   expect((await page.request.get("/api/runs/not-a-number")).status()).toBe(404);
 });
 
-test("phases that have no plan yet say so instead of offering buttons", async ({ page }) => {
+test("Phase 5 is planned with its options shown read-only to an admin; an unknown phase is 404", async ({ page }) => {
   await signIn(page, ADMIN);
   await page.goto("/phases/5");
-  await expect(page.getByRole("heading", { name: "Not yet planned in this version of Unify" })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Dry run" })).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Rehearse on a sample" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Plan options" })).toBeVisible();
+  await expect(page.getByText("A team lead sets these before approving the plan.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save the plan options" })).toHaveCount(0);
   const missing = await page.goto("/phases/9");
   expect(missing?.status()).toBe(404);
   await page.goto("/phases");
-  await expect(page.getByTestId("phase-row-5")).toContainText("not yet planned");
+  await expect(page.getByTestId("phase-row-5")).not.toContainText("not yet planned");
   await snap(page, "phases-list");
 });
 

@@ -10,6 +10,8 @@ export interface FlagHistoryRow {
   fromEnabled: boolean;
   toEnabled: boolean;
   comment: string;
+  /** toggle, or retire: fixed at its final value. */
+  event: string;
 }
 
 const word = (on: boolean) => <Badge tone={on ? "success" : "neutral"}>{on ? "on" : "off"}</Badge>;
@@ -34,7 +36,11 @@ export function FlagHistory({ rows }: { rows: FlagHistoryRow[] }) {
             <Td className="font-mono text-xs">{h.flagKey}</Td>
             <Td>{h.actorEmail}</Td>
             <Td>
-              <span className="inline-flex items-center gap-1">{word(h.fromEnabled)} → {word(h.toEnabled)}</span>
+              {h.event === "retire" ? (
+                <span className="inline-flex items-center gap-1">retired at {word(h.toEnabled)}</span>
+              ) : (
+                <span className="inline-flex items-center gap-1">{word(h.fromEnabled)} → {word(h.toEnabled)}</span>
+              )}
             </Td>
             <Td className="whitespace-normal">{h.comment}</Td>
           </tr>

@@ -8,6 +8,7 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { createOperator } from "@/lib/operators/operators";
 import * as analyticsActions from "./analytics";
+import * as archiveActions from "./archive";
 import * as authActions from "./auth";
 import * as flagActions from "./flags";
 import * as inventoryActions from "./inventory";
@@ -89,6 +90,13 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
     call: () => flagActions.setFlagAction(null, form({ key: "USE_UNIFIED_EMPLOYEES_TABLE", enabled: "off", comment: "why" })),
   },
   { name: "rollbackToLegacyAction", permission: "flag.rollback_legacy", call: () => flagActions.rollbackToLegacyAction(null, form({ confirmation: "legacy" })) },
+  { name: "retireFlagAction", permission: "flag.retire", call: () => flagActions.retireFlagAction(null, form({ key: "USE_UNIFIED_AUDITS_TABLE", comment: "why" })) },
+  {
+    name: "setArchiveOptionsAction",
+    permission: "archive.options",
+    call: () => archiveActions.setArchiveOptionsAction(null, form({ retentionUntil: "2999-01-01", view: "users_compat" })),
+  },
+  { name: "dropArchiveAction", permission: "archive.drop", call: () => archiveActions.dropArchiveAction(null, form({ confirmation: "legacy_archive" })) },
   { name: "createApiKeyAction", permission: "apikey.create", call: () => flagActions.createApiKeyAction(null, form({ name: "an app" })) },
   { name: "revokeApiKeyAction", permission: "apikey.revoke", call: () => flagActions.revokeApiKeyAction("an app") },
 ];
@@ -114,7 +122,7 @@ async function deniedCount(action: string): Promise<number> {
 
 describe("every server action refuses callers who may not use it", () => {
   it("the table covers every exported action", () => {
-    const exported = [analyticsActions, authActions, flagActions, inventoryActions, operatorActions, phaseActions, validationActions]
+    const exported = [analyticsActions, archiveActions, authActions, flagActions, inventoryActions, operatorActions, phaseActions, validationActions]
       .flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k));
     const covered = new Set([...ACTIONS.map((a) => a.name), ...PUBLIC_ACTIONS]);
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);
@@ -166,7 +174,7 @@ describe("every API route that needs a session", () => {
 });
 
 describe("the lib functions refuse the wrong role themselves, as the CLI calls them", () => {
-  it("an analyst cannot run, roll back, approve, override, decide a rule, validate, refresh the analytics or manage operators", async () => {
+  it("an analyst cannot run, roll back, approve, override, decide a rule, validate, refresh the analytics, manage operators, set Phase 5's options, drop its archive or retire a flag", async () => {
     const analyst = { id: null, email: "analyst-only@x.com", roles: ["analyst" as const] };
     const { requestRun, requestRollback, pauseRun } = await import("@/lib/engine/runs");
     const { decidePlan } = await import("@/lib/engine/approvals");
@@ -177,6 +185,8 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
     const { setOperatorDisabled } = await import("@/lib/operators/operators");
     const { requestRefresh, setRefreshInterval } = await import("@/lib/analytics/jobs");
     const { refreshAnalytics } = await import("@/lib/analytics/refresh");
+    const { setArchiveOptions, dropArchive } = await import("@/lib/plan/phase-5/archive");
+    const { retireFlag } = await import("@/lib/flags/store");
     const attempts: [string, () => Promise<unknown>][] = [
       ["phase.run", () => requestRun(1, analyst)],
       ["phase.rollback", () => requestRollback(1, analyst)],
@@ -192,6 +202,9 @@ describe("the lib functions refuse the wrong role themselves, as the CLI calls t
       ["analytics.refresh", () => requestRefresh(analyst)],
       ["analytics.refresh", () => refreshAnalytics({ actor: analyst, reason: "cli" })],
       ["analytics.configure", () => setRefreshInterval(analyst, 30)],
+      ["archive.options", () => setArchiveOptions({ actor: analyst, retentionUntil: "2999-01-01" })],
+      ["archive.drop", () => dropArchive({ actor: analyst, confirmation: "legacy_archive" })],
+      ["flag.retire", () => retireFlag({ key: "USE_UNIFIED_AUDITS_TABLE", comment: "c", actor: analyst })],
     ];
     for (const [permission, attempt] of attempts) {
       const before = await deniedCount(permission);

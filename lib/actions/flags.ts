@@ -8,7 +8,7 @@ import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { hasNul, NUL_MESSAGE } from "@/lib/db/sql";
 import { createApiKey, revokeApiKey } from "@/lib/flags/api-keys";
 import { FLAG_KEY_PATTERN } from "@/lib/flags/keys";
-import { rollbackToLegacy, setFlag } from "@/lib/flags/store";
+import { retireFlag, rollbackToLegacy, setFlag } from "@/lib/flags/store";
 
 type Failure = Extract<ActionResult, { ok: false }>;
 
@@ -45,6 +45,25 @@ export async function setFlagAction(_: ActionResult | null, form: FormData): Pro
     const flag = await setFlag({ key: input.key, enabled: input.enabled === "on", comment: input.comment, actor: guard.operator });
     revalidateFlags();
     return { ok: true, message: `${flag.key} is ${flag.stored ? "on" : "off"}` };
+  } catch (error) {
+    return explain(error);
+  }
+}
+
+const retireInput = z.object({
+  key: z.string().regex(FLAG_KEY_PATTERN, "Unknown flag"),
+  comment: text(2000, "A comment").refine((s) => s.trim().length > 0, "Say why in a comment: it is kept in the flag's history"),
+});
+
+/** An admin retires a flag after Phase 5: fixed at its final value, kept in history. */
+export async function retireFlagAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
+  const guard = await guardAction("flag.retire", String(form.get("key") ?? ""));
+  if (!guard.ok) return guard;
+  try {
+    const input = retireInput.parse({ key: form.get("key"), comment: form.get("comment") ?? "" });
+    const flag = await retireFlag({ key: input.key, comment: input.comment, actor: guard.operator });
+    revalidateFlags();
+    return { ok: true, message: `${flag.key} is retired: it always evaluates to ${flag.value ? "on" : "off"}` };
   } catch (error) {
     return explain(error);
   }

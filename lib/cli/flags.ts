@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { connectDatabase } from "@/lib/db/connect";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/flags/api-keys";
-import { listFlags, rollbackToLegacy, ROLLBACK_WORD, setFlag } from "@/lib/flags/store";
+import { listFlags, retiredFlags, retireFlag, rollbackToLegacy, ROLLBACK_WORD, setFlag } from "@/lib/flags/store";
 import { CliUsageError, printTable } from "./output";
 import { signInAs } from "./auth";
 
@@ -15,13 +15,13 @@ export function registerFlags(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }) => {
       await connectDatabase();
-      const rows = await listFlags();
+      const [rows, retired] = await Promise.all([listFlags(), retiredFlags()]);
       if (opts.json) {
-        console.log(JSON.stringify(rows, null, 2));
+        console.log(JSON.stringify([...rows, ...retired.map((f) => ({ ...f, retired: true }))], null, 2));
         return;
       }
-      printTable(
-        rows.map((f) => ({
+      printTable([
+        ...rows.map((f) => ({
           flag: f.key,
           stored: f.stored ? "on" : "off",
           effective: `${f.effective ? "on" : "off"}${f.source === "environment" ? " (env)" : ""}`,
@@ -29,7 +29,15 @@ export function registerFlags(program: Command): void {
           "can turn on": f.interlock.canTurnOn ? "yes" : `no: ${f.interlock.reason}`,
           changed: f.changedAt ? `${f.changedAt.toISOString()} by ${f.changedBy}` : "",
         })),
-      );
+        ...retired.map((f) => ({
+          flag: f.key,
+          stored: f.value ? "on" : "off",
+          effective: `${f.value ? "on" : "off"} (retired${f.env.set ? ", env ignored" : ""})`,
+          phase: f.phase ?? "",
+          "can turn on": "no: retired",
+          changed: `retired ${f.retiredAt.toISOString()} by ${f.retiredBy}`,
+        })),
+      ]);
     });
 
   flags
@@ -42,6 +50,17 @@ export function registerFlags(program: Command): void {
       await connectDatabase();
       const flag = await setFlag({ key, enabled: state === "on", comment: opts.comment, actor: await signInAs(opts.as) });
       console.log(`${flag.key} is ${flag.stored ? "on" : "off"}${flag.source === "environment" ? ` (readers here get ${flag.effective ? "on" : "off"}: ${flag.key} is set in the environment)` : ""}`);
+    });
+
+  flags
+    .command("retire <flag>")
+    .description("after Phase 5 succeeded: fix a flag at its final value for good (kept in history, no longer a switch)")
+    .requiredOption("--comment <text>", "why: kept in the flag's history")
+    .requiredOption("--as <email>", "the admin doing it (password from UNIFY_PASSWORD or asked)")
+    .action(async (key: string, opts: { comment: string; as: string }) => {
+      await connectDatabase();
+      const flag = await retireFlag({ key, comment: opts.comment, actor: await signInAs(opts.as) });
+      console.log(`${flag.key} is retired: it always evaluates to ${flag.value ? "on" : "off"}${flag.env.set ? ` (its environment variable ${flag.key} is ignored now: remove it)` : ""}`);
     });
 
   flags

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { closeConnection, connectDatabase } from "@/lib/db/connect";
 import { registerAnalytics } from "./analytics";
+import { registerArchive } from "./archive";
 import { explainError } from "./output";
 import { registerEngine } from "./engine";
 import { registerFlags } from "./flags";
@@ -25,6 +26,7 @@ registerLegacy(program);
 registerOrphans(program);
 registerFlags(program);
 registerAnalytics(program);
+registerArchive(program);
 program
   .command("migrate")
   .description("apply the console's pending SQL migrations")

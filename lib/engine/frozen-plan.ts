@@ -1,5 +1,6 @@
 import type { LegacyDiscovery } from "@/lib/legacy/discovery";
 import { discoverLegacy } from "@/lib/legacy/discovery";
+import { legacyLocation } from "@/lib/legacy/location";
 import { canonicalDiscovery, describeDiscoveryChange, discoveryFingerprint } from "@/lib/plan/fingerprint";
 import type { PhasePlan } from "@/lib/plan/plan";
 import type { PlanContext, Queryable } from "@/lib/plan/types";
@@ -13,7 +14,7 @@ import { PlanChangedError } from "./errors";
 export interface FrozenPlan {
   checksum: string;
   fingerprint: string;
-  context: { legacySchema: string; unifiedSchema: string; auditTables: string[]; discovery: LegacyDiscovery };
+  context: { legacySchema: string; legacyHome?: string; unifiedSchema: string; auditTables: string[]; discovery: LegacyDiscovery };
   steps: {
     id: string;
     title: string;
@@ -30,7 +31,7 @@ export function freezePlan(plan: PhasePlan, ctx: PlanContext): FrozenPlan {
   return {
     checksum: plan.checksum,
     fingerprint: discoveryFingerprint(ctx.discovery),
-    context: { legacySchema: ctx.legacySchema, unifiedSchema: ctx.unifiedSchema, auditTables: ctx.auditTables, discovery: ctx.discovery },
+    context: { legacySchema: ctx.legacySchema, legacyHome: ctx.legacyHome ?? ctx.legacySchema, unifiedSchema: ctx.unifiedSchema, auditTables: ctx.auditTables, discovery: ctx.discovery },
     steps: plan.steps.map((s) => ({
       id: s.id,
       title: s.title,
@@ -49,10 +50,15 @@ export function frozenContext(frozen: FrozenPlan, db: Queryable): PlanContext {
 
 /**
  * Throws PlanChangedError when the legacy database no longer matches the discovery the plan was
- * built from. Called before every batch, so a run stops before its next statement.
+ * built from. Called before every batch, so a run stops before its next statement. Discovery
+ * follows the tables: once Phase 5 has moved them into its archive they are discovered there, and
+ * the same tables in another schema are the same discovery (Phase 5's own move voids nothing).
  */
 export async function assertPlanCurrent(db: Queryable, frozen: FrozenPlan): Promise<void> {
-  const now = await discoverLegacy(db, frozen.context.legacySchema);
+  const planned = frozen.context.legacySchema;
+  const location = await legacyLocation(db, frozen.context.legacyHome ?? planned);
+  const found = await discoverLegacy(db, location.schema);
+  const now = location.schema === planned ? found : { ...found, schema: planned };
   if (discoveryFingerprint(now) === frozen.fingerprint) return;
   const changes = describeDiscoveryChange(canonicalDiscovery(frozen.context.discovery), canonicalDiscovery(now));
   throw new PlanChangedError(

@@ -57,10 +57,10 @@ describe("a dress rehearsal", () => {
     expect(logged.rows).toEqual([{ actor_email: "admin@test", outcome: "ok" }]);
   });
 
-  it("is refused to a lead, for a bad sample, for a phase without steps, and while a run is active", async () => {
+  it("is refused to a lead, for a bad sample, for a phase that does not exist, and while a run is active", async () => {
     await expect(rehearse({ phase: 1, actor: LEAD })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(rehearse({ phase: 1, actor: ADMIN, percent: 0 })).rejects.toThrow(/above 0 and at most 100/);
-    await expect(rehearse({ phase: 5, actor: ADMIN })).rejects.toThrow(/no steps/);
+    await expect(rehearse({ phase: 6, actor: ADMIN })).rejects.toThrow(/There is no phase 6: phases are 1 to 5/);
     const { rows } = await pool().query(`INSERT INTO console.phase_runs (phase, kind, status, plan_checksum, requested_by) VALUES (1, 'run', 'queued', 'x', 'test') RETURNING id`);
     try {
       await expect(rehearse({ phase: 1, actor: ADMIN })).rejects.toThrow(new RehearsalRefusedError(`Run #${rows[0].id} (phase 1) is queued: rehearse once it has finished, so that neither slows the other`));

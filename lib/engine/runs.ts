@@ -102,6 +102,8 @@ export async function requestRun(phase: number, actor: Principal, options: { onl
           : `A lead must approve the plan of phase ${phase} before it runs`,
     );
   }
+  const refusals = (await phaseDefinition(phase)?.requirements?.(ctx)) ?? [];
+  if (refusals.length) throw new PhaseOrderError(`Phase ${phase} cannot run now: ${refusals.join("; ")}`);
   let steps = plan.steps;
   if (options.onlyStep) {
     steps = plan.steps.filter((s) => s.id === options.onlyStep);
@@ -136,6 +138,8 @@ export async function requestRollback(phase: number, actor: Principal) {
   const ran = await prisma().phaseRun.findFirst({ where: { phase, kind: "run", plan: { not: Prisma.AnyNull } }, orderBy: { id: "desc" } });
   const ranWith = ran?.plan as FrozenPlan | undefined;
   const ctx = ranWith ? { db: pool(), ...ranWith.context } : await planContext(pool());
+  const refusals = (await definition.rollbackRequirements?.(ctx)) ?? [];
+  if (refusals.length) throw new PhaseOrderError(`Phase ${phase} cannot be rolled back: ${refusals.join("; ")}`);
   const steps = definition.steps(ctx).reverse();
   const frozen: FrozenPlan = ranWith ? { ...ranWith, checksum: "", steps: [] } : { ...freezePlan({ phase, title: "", available: true, steps: [], checksum: "", preflight: [] }, ctx) };
   // Refused while a flag still sends readers to this phase's tables (lib/flags/phase-guard.ts).

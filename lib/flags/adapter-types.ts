@@ -59,7 +59,7 @@ export interface Answered<T> {
   data: T;
   source: Source;
   /** The flag that chose the source, and whether an environment variable set it. */
-  flag: { key: string; on: boolean; from: "database" | "environment" | "caller" };
+  flag: { key: string; on: boolean; from: "database" | "environment" | "retired" | "caller" };
   durationMs: number;
 }
 

@@ -64,8 +64,10 @@ async function readContext(request: Request): Promise<{ ok: true } | { ok: false
   return { ok: true };
 }
 
+/** A retired flag is served with its final value, reason STATIC like every flag here, and `retired: true` in its metadata. */
 function evaluation(key: string, flag: { value: boolean; source: string; phase: number | null }): Evaluation {
   const metadata: Evaluation["metadata"] = { source: flag.source };
+  if (flag.source === "retired") metadata.retired = true;
   if (flag.phase !== null) metadata.phase = flag.phase;
   return { key, value: flag.value, reason: "STATIC", variant: flag.value ? "on" : "off", metadata };
 }

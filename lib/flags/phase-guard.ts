@@ -32,10 +32,13 @@ export async function withPhaseFlagLock<T>(phase: number, fn: (db: pg.PoolClient
  */
 export async function whileFlagsOff<T>(phase: number, insert: () => Promise<T>): Promise<T> {
   return withPhaseFlagLock(phase, async (db) => {
-    const { rows } = await db.query<{ key: string }>(
-      `SELECT key FROM console.feature_flags WHERE phase = $1 AND enabled AND retired_at IS NULL ORDER BY key`,
+    const { rows } = await db.query<{ key: string; retired: boolean }>(
+      `SELECT key, retired_at IS NOT NULL AS retired FROM console.feature_flags WHERE phase = $1 AND enabled ORDER BY key`,
       [phase],
     );
+    // A retired flag serves its final value for good: it cannot be turned off, so its phase stays.
+    const retired = rows.filter((r) => r.retired).map((r) => r.key);
+    if (retired.length) throw new FlagStillOnError(`${retired.join(", ")} ${retired.length > 1 ? "are" : "is"} retired and always on: phase ${phase} can no longer be rolled back`);
     if (rows.length) {
       const keys = rows.map((r) => r.key).join(", ");
       throw new FlagStillOnError(`Turn ${keys} off before rolling back phase ${phase}: readers are still sent to its tables (Flags page)`);

@@ -7,6 +7,7 @@ import { envOverride, type EnvOverride } from "./env-override";
 import { FlagError, FlagInterlockError, FlagNotFoundError } from "./errors";
 import { interlockFor, type Interlock } from "./interlocks";
 import { withPhaseFlagLock } from "./phase-guard";
+import { phaseStatus } from "@/lib/engine/runs";
 
 export interface FlagView {
   key: string;
@@ -48,15 +49,39 @@ export async function listFlags(): Promise<FlagView[]> {
   );
 }
 
-/** What each live flag evaluates to right now — one indexed read, for OFREP and the adapter. */
-export async function effectiveFlags(): Promise<Map<string, { value: boolean; source: "database" | "environment"; phase: number | null }>> {
-  const { rows } = await pool().query<{ key: string; enabled: boolean; phase: number | null }>(
-    `SELECT key, enabled, phase FROM console.feature_flags WHERE retired_at IS NULL ORDER BY key`,
+export type FlagSource = "database" | "environment" | "retired";
+
+/**
+ * What each flag evaluates to right now — one indexed read, for OFREP and the adapter. A retired
+ * flag is no switch any more: it evaluates to the value it was retired with, whatever the
+ * database row or an environment variable named like it says later (source "retired").
+ */
+export async function effectiveFlags(): Promise<Map<string, { value: boolean; source: FlagSource; phase: number | null }>> {
+  const { rows } = await pool().query<{ key: string; enabled: boolean; phase: number | null; retired: boolean }>(
+    `SELECT key, enabled, phase, retired_at IS NOT NULL AS retired FROM console.feature_flags ORDER BY key`,
   );
-  return new Map(rows.map((r) => {
+  return new Map(rows.map((r): [string, { value: boolean; source: FlagSource; phase: number | null }] => {
+    if (r.retired) return [r.key, { value: r.enabled, source: "retired", phase: r.phase }];
     const { effective, source } = effectiveOf(r.enabled, envOverride(r.key));
     return [r.key, { value: effective, source, phase: r.phase }];
   }));
+}
+
+export interface RetiredFlagView {
+  key: string;
+  description: string;
+  phase: number | null;
+  /** The value it was retired with, and serves for good. */
+  value: boolean;
+  retiredAt: Date;
+  retiredBy: string | null;
+  /** An environment variable still named like it: ignored now, shown so someone removes it. */
+  env: EnvOverride;
+}
+
+export async function retiredFlags(): Promise<RetiredFlagView[]> {
+  const flags = await prisma().featureFlag.findMany({ where: { retiredAt: { not: null } }, orderBy: { key: "asc" } });
+  return flags.map((f) => ({ key: f.key, description: f.description, phase: f.phase, value: f.enabled, retiredAt: f.retiredAt!, retiredBy: f.changedBy, env: envOverride(f.key) }));
 }
 
 export async function flagHistory(key?: string, take = 100) {
@@ -82,7 +107,8 @@ export async function setFlag(input: SetFlagInput): Promise<FlagView> {
   if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
   if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
   const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
-  if (!flag || flag.retiredAt) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  if (!flag) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  if (flag.retiredAt) throw new FlagError(`${input.key} is retired: it is no longer a switch and always evaluates to ${flag.enabled ? "on" : "off"}`);
   const change = async () => {
     const db = await pool().connect();
     try {
@@ -171,4 +197,54 @@ export async function rollbackToLegacy(input: { actor: Principal; confirmation: 
   const forcedOnByEnvironment = [...(await effectiveFlags())].filter(([, f]) => f.value && f.source === "environment").map(([k]) => k);
   await recordActivity({ actor: input.actor, action: "flag.rollback_legacy", target: "all flags", outcome: "ok", detail: { turnedOff, durationMs, forcedOnByEnvironment } });
   return { turnedOff, durationMs, forcedOnByEnvironment };
+}
+
+/**
+ * Retires a flag once Phase 5 has succeeded: the legacy tables are archived, so the switch back
+ * to them is gone for good. The flag stays, with its history (a `retire` row), and evaluates to
+ * its final value from then on — it must be on when it guards a phase, because readers stay on
+ * the unified tables. Serialised with rollback requests of its phase (the flag lock): a rollback
+ * of that phase is refused while the retired flag is on.
+ */
+export async function retireFlag(input: { key: string; comment: string; actor: Principal }): Promise<RetiredFlagView> {
+  await authorize(input.actor, "flag.retire", input.key);
+  const comment = input.comment.trim();
+  if (!comment) throw new FlagError("Say why in a comment: it is kept in the flag's history");
+  if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
+  if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
+  const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
+  if (!flag) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  if (flag.retiredAt) throw new FlagError(`${input.key} is already retired (since ${flag.retiredAt.toISOString()})`);
+  const refuse = async (message: string): Promise<never> => {
+    await recordActivity({ actor: input.actor, action: "flag.retire", target: input.key, outcome: "failed", detail: { refused: message } });
+    throw new FlagError(message);
+  };
+  const cleanup = await phaseStatus(5);
+  if (cleanup.status !== "succeeded") return refuse(`${input.key} can be retired only after Phase 5 (Cleanup) succeeded; it is ${cleanup.status.replace(/_/g, " ")}`);
+  const retire = async () => {
+    const db = await pool().connect();
+    try {
+      await db.query("BEGIN");
+      const { rows } = await db.query<{ enabled: boolean; retired: boolean }>(`SELECT enabled, retired_at IS NOT NULL AS retired FROM console.feature_flags WHERE key = $1 FOR UPDATE`, [input.key]);
+      const row = rows[0]!;
+      if (row.retired) throw new FlagError(`${input.key} is already retired`);
+      if (flag.phase !== null && !row.enabled) throw new FlagError(`${input.key} is off: turn it on first, so readers stay on the unified tables once it is retired`);
+      await db.query(`UPDATE console.feature_flags SET retired_at = now(), changed_by = $2, changed_at = now() WHERE key = $1`, [input.key, input.actor.email ?? "unknown"]);
+      await db.query(
+        `INSERT INTO console.flag_history (flag_key, actor_id, actor_email, from_enabled, to_enabled, comment, event) VALUES ($1, $2, $3, $4, $4, $5, 'retire')`,
+        [input.key, input.actor.id, input.actor.email ?? "unknown", row.enabled, comment],
+      );
+      await db.query("COMMIT");
+      return row.enabled;
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => undefined);
+      if (error instanceof FlagError) await recordActivity({ actor: input.actor, action: "flag.retire", target: input.key, outcome: "failed", detail: { refused: error.message } });
+      throw error;
+    } finally {
+      db.release();
+    }
+  };
+  const value = flag.phase !== null ? await withPhaseFlagLock(flag.phase, retire) : await retire();
+  await recordActivity({ actor: input.actor, action: "flag.retire", target: input.key, outcome: "ok", detail: { value: value ? "on" : "off", comment } });
+  return (await retiredFlags()).find((f) => f.key === input.key)!;
 }

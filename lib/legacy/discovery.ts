@@ -7,12 +7,12 @@ import {
   CONTRACT_TABLE_NAMES,
   CONTRACT_TABLES,
   FIELD_COLUMN_TYPE,
-  legacySchema,
   type ColumnSpec,
   type ContractTableName,
   type Scorecard,
   type ScorecardField,
 } from "./contract";
+import { legacyLocation } from "./location";
 
 /**
  * Discovery: what the legacy database actually holds, checked against the contract. A broken
@@ -352,7 +352,8 @@ function looksLikeAuditTable(name: string, table: CatalogTable): boolean {
  * Reads the registry and checks every table against the catalog. Throws only when the database
  * cannot be reached; everything else wrong with it is returned in `anomalies`.
  */
-export async function discoverLegacy(db: Queryable, schema: string = legacySchema()): Promise<LegacyDiscovery> {
+export async function discoverLegacy(db: Queryable, at?: string): Promise<LegacyDiscovery> {
+  const schema = at ?? (await legacyLocation(db)).schema;
   const anomalies: Anomaly[] = [];
   const exists = await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
   if (!exists.rowCount) {

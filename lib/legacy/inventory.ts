@@ -4,7 +4,8 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { qualified } from "@/lib/db/sql";
-import { legacySchema, normalisedEmailSql } from "./contract";
+import { normalisedEmailSql } from "./contract";
+import { legacyLocation } from "./location";
 import { discoverLegacy, type Anomaly, type LegacyDiscovery } from "./discovery";
 
 /**
@@ -187,7 +188,8 @@ async function notificationCounts(db: Queryable, d: LegacyDiscovery): Promise<No
 }
 
 /** Counts everything afresh (one statement per kind of table, run side by side) and caches it. */
-export async function computeInventory(db: Queryable, schema: string = legacySchema()): Promise<Inventory> {
+export async function computeInventory(db: Queryable, at?: string): Promise<Inventory> {
+  const schema = at ?? (await legacyLocation(db)).schema;
   const started = performance.now();
   const computedAt = new Date();
   const discovery = await discoverLegacy(db, schema);
@@ -216,7 +218,8 @@ export async function computeInventory(db: Queryable, schema: string = legacySch
 }
 
 /** The latest cached inventory of the schema, or null when none was computed (by this version). */
-export async function readInventory(schema: string = legacySchema()): Promise<Inventory | null> {
+export async function readInventory(at?: string): Promise<Inventory | null> {
+  const schema = at ?? (await legacyLocation(pool())).schema;
   const row = await prisma().inventorySnapshot.findFirst({
     where: { legacySchema: schema },
     orderBy: [{ computedAt: "desc" }, { id: "desc" }],

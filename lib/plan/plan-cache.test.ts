@@ -4,6 +4,7 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { seedLegacy } from "@/lib/legacy/generator";
 import { buildPlan } from "./plan";
 import { cachedPlan, clearPlanCache } from "./plan-cache";
+import { setArchiveOptions } from "./phase-5/archive";
 
 withTestDatabase();
 beforeAll(async () => {
@@ -30,7 +31,13 @@ describe("plans cached for pages", () => {
     expect(after.checksum).toBe((await buildPlan(1, pool())).checksum);
   });
 
-  it("phases without steps are answered without touching the database", async () => {
-    expect(await cachedPlan(5, pool())).toMatchObject({ phase: 5, available: false, steps: [] });
+  it("Phase 5's options a lead sets are plan inputs: saving them shows the new plan at once", async () => {
+    const lead = { id: null, email: "lead@test", roles: ["lead" as const] };
+    const before = await cachedPlan(5, pool());
+    await setArchiveOptions({ actor: lead, retentionUntil: "2999-01-01", views: { users_compat: false } });
+    const after = await cachedPlan(5, pool());
+    expect(after.checksum).not.toBe(before.checksum);
+    expect(after.checksum).toBe((await buildPlan(5, pool())).checksum);
+    expect(after.steps.flatMap((s) => s.statements)).toContain(`ALTER VIEW IF EXISTS "unified"."users_compat" SET SCHEMA "legacy_archive_views"`);
   });
 });

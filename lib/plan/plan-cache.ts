@@ -4,7 +4,7 @@ import { PHASES } from "./phases";
 import type { Queryable } from "./types";
 
 /**
- * Plans for pages, cached per phase and discovery fingerprint: a page that refreshes every few
+ * Plans for pages, cached per phase, discovery fingerprint and the phase's other plan inputs: a page that refreshes every few
  * seconds during a run reads the catalog (discovery, a few milliseconds) and reuses the plan as
  * long as the legacy schema is the same. Row estimates and pre-flight figures are refreshed at
  * most every ESTIMATES_TTL_MS. Approvals and runs never use this cache: they build the plan anew.
@@ -26,7 +26,8 @@ export async function cachedPlan(phase: number, db: Queryable): Promise<PhasePla
     return { phase, title: meta.title, available: false, steps: [], checksum: "", preflight: [] };
   }
   const ctx = await planContext(db);
-  const fingerprint = discoveryFingerprint(ctx.discovery);
+  const inputs = (await phaseDefinition(phase)!.planInputs?.(ctx)) ?? "";
+  const fingerprint = `${discoveryFingerprint(ctx.discovery)}:${inputs}`;
   const hit = cache.get(phase);
   if (hit && hit.fingerprint === fingerprint && Date.now() - hit.builtAt < ESTIMATES_TTL_MS) return hit.plan;
   const plan = buildPlanFrom(phase, ctx);

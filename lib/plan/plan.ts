@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
+import { legacyLocation } from "@/lib/legacy/location";
 import { phase1 } from "./phase-1";
 import { phase2 } from "./phase-2";
 import { phase3 } from "./phase-3";
 import { phase4 } from "./phase-4";
+import { phase5 } from "./phase-5";
 import { PHASES } from "./phases";
 import type { Check, PhaseDefinition, PlanContext, Queryable } from "./types";
 
 /** The schema every unified object lives in; schema.prisma models it as `unified`. */
 export const UNIFIED_SCHEMA = "unified";
 
-const DEFINITIONS: Record<number, PhaseDefinition> = { 1: phase1, 2: phase2, 3: phase3, 4: phase4 };
+const DEFINITIONS: Record<number, PhaseDefinition> = { 1: phase1, 2: phase2, 3: phase3, 4: phase4, 5: phase5 };
 const overrides = new Map<number, PhaseDefinition | null>();
 
 export function phaseDefinition(phase: number): PhaseDefinition | null {
@@ -37,12 +38,14 @@ export function assertPhase(phase: number): void {
   if (!PHASES.some((p) => p.number === phase)) throw new UnknownPhaseError(`There is no phase ${phase}: phases are 1 to 5`);
 }
 
+/** The plan context: the legacy tables where they are now (Phase 5 may have archived them). */
 export async function planContext(db: Queryable): Promise<PlanContext> {
-  const schema = legacySchema();
-  const discovery = await discoverLegacy(db, schema);
+  const location = await legacyLocation(db);
+  const discovery = await discoverLegacy(db, location.schema);
   return {
     db,
-    legacySchema: schema,
+    legacySchema: location.schema,
+    legacyHome: location.home,
     unifiedSchema: UNIFIED_SCHEMA,
     auditTables: discovery.scorecards.map((s) => s.tableName).sort(),
     discovery,

@@ -1,6 +1,6 @@
 import { pool } from "@/lib/db/pool";
-import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
+import { legacyLocation } from "@/lib/legacy/location";
 import { compatViewName, readAuditColumns } from "./phase-2/audit-columns";
 import { UNIFIED_SCHEMA } from "./plan";
 import type { Queryable } from "./types";
@@ -119,7 +119,7 @@ async function relationColumns(db: Queryable, schema: string): Promise<Map<strin
 }
 
 export async function schemaMapping(db: Queryable = pool()): Promise<{ legacySchema: string; legacy: TableMapping[]; unified: UnifiedRelation[] }> {
-  const schema = legacySchema();
+  const { schema } = await legacyLocation(db);
   const legacyColumns = await relationColumns(db, schema);
   const unifiedColumns = await relationColumns(db, UNIFIED_SCHEMA);
   const discovery = await discoverLegacy(db, schema);

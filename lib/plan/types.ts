@@ -8,7 +8,13 @@ export type Queryable = pg.Pool | pg.PoolClient;
 /** What a step needs to state its plan: where the legacy tables are and what discovery found. */
 export interface PlanContext {
   db: Queryable;
+  /** Where the legacy tables are now: their home schema, or Phase 5's archive schema while it holds them. */
   legacySchema: string;
+  /**
+   * The schema the legacy tables belong to (UNIFY_LEGACY_SCHEMA). Differs from `legacySchema`
+   * only while Phase 5's archive holds them; absent in plans frozen before Phase 5 existed.
+   */
+  legacyHome?: string;
   unifiedSchema: string;
   /** Every audit table that discovery found usable, in a stable order. */
   auditTables: string[];
@@ -105,4 +111,16 @@ export interface PhaseDefinition {
   steps(ctx: PlanContext): Step[];
   /** Checks that must hold before the phase may run; shown beside the plan for approval. */
   preflight(ctx: PlanContext): Promise<Check[]>;
+  /**
+   * What must still hold when an admin requests the run (after the approval): each entry is a
+   * reason to refuse, none means the run may be queued. Phase 5 checks its flags here.
+   */
+  requirements?(ctx: PlanContext): Promise<string[]>;
+  /**
+   * What the plan is built from besides discovery (e.g. Phase 5's options a lead sets), as a
+   * string: pages cache a plan per discovery fingerprint and this key, so a change shows at once.
+   */
+  planInputs?(ctx: PlanContext): Promise<string>;
+  /** The same for a rollback request: reasons the phase cannot be undone now (e.g. its archive was dropped). */
+  rollbackRequirements?(ctx: PlanContext): Promise<string[]>;
 }

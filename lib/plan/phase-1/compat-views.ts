@@ -3,6 +3,7 @@ import { CONTRACT_TABLES } from "@/lib/legacy/contract";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
 import { SOURCE_TABLES } from "./source-rows";
+import { compatViewSchema } from "../archive-location";
 
 /**
  * users_compat and people_compat: the legacy tables exactly — every id, every value as written —
@@ -32,7 +33,7 @@ SELECT ${columns} FROM ${u}.${quoteIdent(rows)}`;
 async function exceptAll(ctx: PlanContext, legacy: string, view: string): Promise<[number, number]> {
   const columns = contractColumns(legacy).map(quoteIdent).join(", ");
   const a = qualified(ctx.legacySchema, legacy);
-  const b = qualified(ctx.unifiedSchema, view);
+  const b = qualified(await compatViewSchema(ctx.db, ctx, view), view);
   const { rows } = await ctx.db.query<{ missing: string; extra: string }>(
     `SELECT (SELECT count(*) FROM (SELECT ${columns} FROM ${a} EXCEPT ALL SELECT ${columns} FROM ${b}) x) AS missing,
             (SELECT count(*) FROM (SELECT ${columns} FROM ${b} EXCEPT ALL SELECT ${columns} FROM ${a}) y) AS extra`,

@@ -4,6 +4,7 @@ import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, s
 import type { Check, PlanContext, Step } from "../types";
 import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
+import { archived, syncRemovedByArchive } from "../archive-location";
 
 /**
  * Live sync for audits (lib/plan/sync.ts): before the load starts, a trigger on every legacy audit
@@ -66,6 +67,7 @@ export const auditSync: Step<StatementCheckpoint> = {
   },
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
+    if (archived(ctx)) return [syncRemovedByArchive(ctx, "every audit table")];
     const { rows } = await ctx.db.query<{ table: string }>(
       `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,

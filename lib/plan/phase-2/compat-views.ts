@@ -3,6 +3,7 @@ import { compatEmail } from "../compat-email";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
 import { compatViewName, readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
+import { compatViewSchema } from "../archive-location";
 
 /**
  * For every legacy audit table T, `unified."T_compat"`: T's columns — names, order and types —
@@ -65,7 +66,7 @@ export const auditCompatViews: Step<StatementCheckpoint> = {
     const checks: Check[] = [];
     for (const table of ctx.auditTables) {
       const legacy = await columnSignature(ctx, ctx.legacySchema, table);
-      const view = await columnSignature(ctx, ctx.unifiedSchema, compatViewName(table));
+      const view = await columnSignature(ctx, await compatViewSchema(ctx.db, ctx, compatViewName(table)), compatViewName(table));
       const same = legacy.join(",") === view.join(",");
       checks.push({
         name: `${compatViewName(table)} has exactly the columns of ${table}`,

@@ -3,6 +3,7 @@ import { runStatements, type StatementCheckpoint } from "../run-statements";
 import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
 import type { Check, PlanContext, Step } from "../types";
 import { LINK_COLUMNS, LINK_TABLES, linkInsert, type LinkTable } from "./load-links";
+import { archived, syncRemovedByArchive } from "../archive-location";
 
 /**
  * Live sync for assignments and notifications (lib/plan/sync.ts): installed before their load, a
@@ -42,6 +43,7 @@ export const linksSync: Step<StatementCheckpoint> = {
   },
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
+    if (archived(ctx)) return [syncRemovedByArchive(ctx, "assignments and notifications")];
     const { rows } = await ctx.db.query<{ table: string }>(
       `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,

@@ -3,6 +3,7 @@ import { contractTable } from "@/lib/legacy/contract";
 import { compatEmail } from "../compat-email";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step } from "../types";
+import { compatViewSchema } from "../archive-location";
 
 /**
  * `link_orphans`: every reference of an assignment or a notification that resolves to nothing —
@@ -99,7 +100,7 @@ export const linksViews: Step<StatementCheckpoint> = {
     for (const table of ["audit_assignments", "notifications"] as const) {
       const columns = contractTable(table).columns.map((c) => quoteIdent(c.name)).join(", ");
       const a = qualified(ctx.legacySchema, table);
-      const b = qualified(ctx.unifiedSchema, `${table}_compat`);
+      const b = qualified(await compatViewSchema(ctx.db, ctx, `${table}_compat`), `${table}_compat`);
       const { rows } = await ctx.db.query<{ n: string }>(`SELECT (SELECT count(*) FROM ${a}) - (SELECT count(*) FROM ${b}) AS n`);
       const difference = Number(rows[0]?.n ?? 0);
       checks.push({

@@ -4,6 +4,7 @@ import type { PlanContext, Step } from "@/lib/plan/types";
 import { diffRelations, relationColumns } from "../table-diff";
 import { count, type CheckResult, type ValidationCheck } from "../types";
 import type { Relation } from "../table-diff";
+import { compatViewSchema } from "@/lib/plan/archive-location";
 
 export async function scalar(db: pg.ClientBase, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: string | number | null }>(sql, params);
@@ -34,7 +35,7 @@ export function contentCheck(input: { id: string; title: string; legacy: string;
     category: "content",
     async run(db, ctx: PlanContext): Promise<CheckResult[]> {
       const left = { schema: ctx.legacySchema, name: input.legacy };
-      const right = { schema: ctx.unifiedSchema, name: input.readBack };
+      const right = { schema: await compatViewSchema(db, ctx, input.readBack), name: input.readBack };
       const columns = await relationColumns(db, left);
       const readable = await relationColumns(db, right);
       const absent = columns.filter((c) => !readable.includes(c));

@@ -5,6 +5,7 @@ import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
 import { readBackResults, scalar, scoreRangeResult } from "./common";
+import { compatViewSchema } from "@/lib/plan/archive-location";
 
 /**
  * Phase 2's suite, written from the legacy audit tables and the registry — the truth — and the
@@ -28,7 +29,7 @@ function tableCheck(ctx: PlanContext, table: string): ValidationCheck {
     title: `${table}: rows, values and links read back through ${view}`,
     category: "content",
     async run(db) {
-      const results = await readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: ctx.unifiedSchema, name: view }, { rows: "audit" });
+      const results = await readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: await compatViewSchema(db, ctx, view), name: view }, { rows: "audit" });
       if (results.length === 1) return results;
       results.push(...(await scoreRangeResult(db, ctx, table, { rows: "audits", outOfRange: "carried over as the legacy rows hold them (the pre-flight reported them)" })));
       return results;

@@ -4,6 +4,7 @@ import { normalisedEmailSql } from "@/lib/legacy/contract";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
 import { readBackResults, scalar } from "./common";
+import { compatViewSchema } from "@/lib/plan/archive-location";
 
 /**
  * Phase 3's suite. Post-run: each links table against its compatibility view (counts and every
@@ -58,7 +59,8 @@ function readBack(ctx: PlanContext, table: "audit_assignments" | "notifications"
     id: `content:${table}`,
     title: `${table}: rows and values read back through ${table}_compat`,
     category: "content",
-    run: (db) => readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: ctx.unifiedSchema, name: `${table}_compat` }, { rows: table === "notifications" ? "notification" : "assignment" }),
+    run: async (db) =>
+      readBackResults(db, { schema: ctx.legacySchema, name: table }, { schema: await compatViewSchema(db, ctx, `${table}_compat`), name: `${table}_compat` }, { rows: table === "notifications" ? "notification" : "assignment" }),
   };
 }
 

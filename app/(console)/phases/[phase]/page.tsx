@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { IndexEvidence } from "@/components/analytics/index-evidence";
+import { ArchiveManifestView } from "@/components/archive/archive-manifest";
+import { ArchiveOptionsForm } from "@/components/archive/archive-options-form";
+import { DropArchiveForm } from "@/components/archive/drop-archive-form";
 import { ApprovalPanel } from "@/components/phases/approval-panel";
 import { CheckList } from "@/components/phases/check-list";
 import { LiveLog } from "@/components/phases/live-log";
@@ -29,6 +32,8 @@ import { currentValidation } from "@/lib/engine/current-validation";
 import { loadPhaseView } from "@/lib/engine/phase-view";
 import { rehearsalSummary } from "@/lib/engine/rehearsal-view";
 import { PHASES } from "@/lib/plan/phases";
+import { archiveManifest, dropConfirmationWord, readArchiveOptions } from "@/lib/plan/phase-5/archive";
+import { today } from "@/lib/plan/phase-5/options";
 
 type Props = { params: Promise<{ phase: string }> };
 
@@ -89,6 +94,7 @@ export default async function PhasePage({ params }: Props) {
   );
   // Scorecard tables registered after Phase 2 ran: the small plan that loads just them.
   const added = n === 2 && (isAdmin || isLead) ? await newScorecards() : null;
+  const [archiveOptions, manifest] = n === 5 ? await Promise.all([readArchiveOptions(), archiveManifest()]) : [null, null];
 
   return (
     <>
@@ -107,6 +113,30 @@ export default async function PhasePage({ params }: Props) {
               You can follow this phase. Leads approve its plan and admins run it.
             </p>
           )
+        )}
+        {archiveOptions && (
+          <Card title="Plan options" description="Part of the plan a lead approves: changing them changes its checksum, so the plan is approved again.">
+            <ArchiveOptionsForm
+              retentionUntil={archiveOptions.retentionUntil}
+              views={archiveOptions.views}
+              canEdit={isLead && !activeRun}
+              minDate={today()}
+            />
+          </Card>
+        )}
+        {manifest && (
+          <Card title="Archive manifest" description="Every legacy table Phase 5 archived, with its row count and checksum as counted in the archive.">
+            <ArchiveManifestView manifest={manifest} />
+          </Card>
+        )}
+        {manifest && manifest.status === "archived" && isAdmin && (
+          <Card title="Drop the archive" description="Deletes the archived legacy tables for good; Phase 5 can no longer be rolled back after it. The manifest is kept.">
+            <DropArchiveForm
+              word={dropConfirmationWord(manifest)}
+              allowed={manifest.droppable}
+              reason={manifest.droppable ? `The retention date (${manifest.retentionUntil}) has passed.` : `Kept until ${manifest.retentionUntil}, the date a lead set: it can be dropped from the day after.`}
+            />
+          </Card>
         )}
         <div className="grid gap-6 lg:grid-cols-3">
           <Card title="Approval" description={`The plan: ${plan.steps.length} steps, their SQL below.`} className="lg:col-span-2">
