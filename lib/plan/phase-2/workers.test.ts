@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import type { PoolClient } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
@@ -31,8 +32,8 @@ interface UnitState {
   held: boolean;
 }
 
-async function loadUnits(runId: number): Promise<UnitState[]> {
-  const { rows } = await pool().query<UnitState>(
+async function loadUnits(runId: number, client: Pick<PoolClient, "query"> = pool()): Promise<UnitState[]> {
+  const { rows } = await client.query<UnitState>(
     `SELECT u.unit_id, u.status::text, u.worker, u.rows_done::int AS rows, u.checkpoint->>'after' AS after,
             EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database AND d.datname = current_database()
                      WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.classid = $2::oid AND l.objid = u.claim_key::oid) AS held
@@ -105,11 +106,21 @@ describe("Phase 2 on two workers", () => {
     process.kill(-worker.pid!, "SIGKILL");
     await exited;
 
-    const atKill = await loadUnits(run.id);
+    // The survivor keeps committing batches: read the units and audits in one snapshot.
+    const snapshot = await pool().connect();
+    let atKill: UnitState[];
+    let per: { source_table: string; n: number }[];
+    try {
+      await snapshot.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      atKill = await loadUnits(run.id, snapshot);
+      ({ rows: per } = await snapshot.query<{ source_table: string; n: number }>(`SELECT source_table, count(*)::int AS n FROM unified.audits GROUP BY 1`));
+      await snapshot.query("COMMIT");
+    } finally {
+      snapshot.release();
+    }
     const orphans = atKill.filter((u) => u.worker === killed && u.status === "running").map((u) => u.unit_id);
     expect(orphans.length).toBeGreaterThan(0);
     // Every committed batch is in audits, nothing more: the dead worker's last batches are exactly its checkpoints.
-    const { rows: per } = await pool().query<{ source_table: string; n: number }>(`SELECT source_table, count(*)::int AS n FROM unified.audits GROUP BY 1`);
     for (const u of atKill) expect([u.unit_id, per.find((p) => p.source_table === u.unit_id)?.n ?? 0]).toEqual([u.unit_id, u.rows]);
 
     // Within seconds the survivor coordinates the run and has claimed (or finished) each orphaned unit.
