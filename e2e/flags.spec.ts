@@ -145,6 +145,15 @@ test("an admin turns the flags on and the Employees page switches source; a lead
   expect(await page.getByTestId("employee-record").innerText()).toBe(legacyRecord);
   await page.goto("/activity");
   await expect(page.getByRole("main")).toContainText(/rollback_legacy|Roll back to legacy|rolled back to legacy/i);
+
+  // The rollback paused the scheduled analytics refresh: Settings says so, and the admin resumes it.
+  await page.goto("/settings");
+  const paused = page.getByTestId("schedule-paused");
+  await expect(paused).toContainText(`The scheduled refresh is paused since`);
+  await expect(paused).toContainText(`by ${ADMIN.email} (Roll back to legacy)`);
+  await snap(page, "settings-schedule-paused");
+  await paused.getByRole("button", { name: "Resume the schedule" }).click();
+  await expect(page.getByTestId("schedule-paused")).toHaveCount(0);
   await signOut(page);
 });
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { recordActivity } from "@/lib/activity/log";
 import { guardAction, type ActionResult } from "@/lib/auth/current";
 import { REFRESH_INTERVALS, requestRefresh, setRefreshInterval, type RefreshInterval } from "@/lib/analytics/jobs";
+import { resumeSchedule } from "@/lib/analytics/schedule-pause";
 
 /** An admin's "refresh now": queued for the worker; one already running is a clear 409. */
 export async function refreshAnalyticsAction(): Promise<ActionResult> {
@@ -34,4 +35,13 @@ export async function setRefreshIntervalAction(_: ActionResult | null, form: For
   await setRefreshInterval(guard.operator, parsed.data as RefreshInterval);
   revalidatePath("/settings");
   return { ok: true, message: `The analytics refresh every ${parsed.data} minutes` };
+}
+
+/** Settings: resume the scheduled refresh that "Roll back to legacy" paused. */
+export async function resumeScheduleAction(): Promise<ActionResult> {
+  const guard = await guardAction("analytics.configure", "resume the schedule");
+  if (!guard.ok) return guard;
+  const resumed = await resumeSchedule(guard.operator);
+  revalidatePath("/settings");
+  return { ok: true, message: resumed ? "The scheduled refresh runs again: the next one catches up on every change" : "The schedule was not paused" };
 }

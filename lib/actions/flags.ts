@@ -28,6 +28,7 @@ function explain(error: unknown): Failure {
 function revalidateFlags() {
   revalidatePath("/flags");
   revalidatePath("/employees");
+  revalidatePath("/settings");
 }
 
 const toggleInput = z.object({
@@ -81,7 +82,8 @@ export async function rollbackToLegacyAction(_: ActionResult<{ durationMs: numbe
     revalidateFlags();
     const what = result.turnedOff.length ? `turned ${result.turnedOff.join(" and ")} off` : "every flag was already off";
     const forced = result.forcedOnByEnvironment.length ? `; still forced on by the environment: ${result.forcedOnByEnvironment.join(", ")}` : "";
-    return { ok: true, message: `Rolled back to legacy in ${result.durationMs} ms: ${what}${forced}`, data: { durationMs: result.durationMs, turnedOff: result.turnedOff } };
+    const paused = result.pausedJobs.length ? `; ${result.pausedJobs.join(" and ")} is paused until an admin resumes it in Settings` : "";
+    return { ok: true, message: `Rolled back to legacy in ${result.durationMs} ms: ${what}${forced}${paused}`, data: { durationMs: result.durationMs, turnedOff: result.turnedOff } };
   } catch (error) {
     const failure = explain(error);
     await recordActivity({ actor: guard.operator, action: "flag.rollback_legacy", target: "all flags", outcome: "failed", detail: { error: failure.error } });

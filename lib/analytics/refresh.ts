@@ -6,6 +6,7 @@ import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "@/lib/plan/catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
 import { registeredScorecards } from "@/lib/plan/phase-4/aggregates";
+import { schedulePause } from "./schedule-pause";
 import { AUDITOR_KEYS, auditorBatch, fullRefresh, STATISTICS_KEYS, statisticsBatch } from "./refresh-sql";
 
 /** Session advisory lock namespace of the refresh: one refresh at a time, across every process. */
@@ -170,9 +171,11 @@ async function runBatches(
   }
 }
 
-/** The scheduled refresh, as the worker runs it: quietly nothing before Phase 4 or while another runs. */
+/** The scheduled refresh, as the worker runs it: quietly nothing before Phase 4, while paused or while another runs. */
 export async function scheduledRefresh(reason: RefreshReason = "schedule", requestedBy = SYSTEM_ACTOR.email): Promise<RefreshOutcome | null> {
   if (!(await summariesExist())) return null;
+  // "Roll back to legacy" paused the schedule: skip it until an admin resumes it (an admin's refresh still runs).
+  if (reason === "schedule" && (await schedulePause())) return null;
   try {
     return await refreshAnalytics({ actor: { ...SYSTEM_ACTOR, email: requestedBy }, reason });
   } catch (error) {

@@ -73,6 +73,7 @@ export function registerFlags(program: Command): void {
       const result = await rollbackToLegacy({ actor: await signInAs(opts.as), confirmation: opts.confirm });
       console.log(`rolled back to legacy in ${result.durationMs} ms: ${result.turnedOff.length ? `turned ${result.turnedOff.join(", ")} off` : "every flag was already off"}`);
       if (result.forcedOnByEnvironment.length) console.log(`still forced on by this environment: ${result.forcedOnByEnvironment.join(", ")}`);
+      if (result.pausedJobs.length) console.log(`paused ${result.pausedJobs.join(", ")} until an admin resumes it (Settings, or unify analytics resume)`);
     });
 
   const keys = program.command("apikeys").description("API keys applications use to read flags over OFREP");

@@ -7,6 +7,7 @@ import { envOverride, type EnvOverride } from "./env-override";
 import { FlagError, FlagInterlockError, FlagNotFoundError } from "./errors";
 import { interlockFor, type Interlock } from "./interlocks";
 import { withPhaseFlagLock } from "./phase-guard";
+import { pauseScheduleIn } from "@/lib/analytics/schedule-pause";
 import { phaseStatus } from "@/lib/engine/runs";
 
 export interface FlagView {
@@ -147,6 +148,9 @@ export async function setFlag(input: SetFlagInput): Promise<FlagView> {
   return view!;
 }
 
+/** The scheduled job "Roll back to legacy" pauses, as a person reads it. */
+export const SCHEDULED_REFRESH = "the scheduled analytics refresh";
+
 /** The word an admin types to confirm "Roll back to legacy". */
 export const ROLLBACK_WORD = "legacy";
 
@@ -156,11 +160,16 @@ export interface LegacyRollback {
   durationMs: number;
   /** Flags an environment variable still forces on: the database is off, those readers are not. */
   forcedOnByEnvironment: string[];
+  /** Scheduled jobs that write to unified tables, paused by this rollback (already paused ones are not listed). */
+  pausedJobs: string[];
 }
 
 /**
  * Roll back to legacy: every flag off in one transaction (history and activity written), so every
- * reader goes back to the legacy tables at its next evaluation. The time is measured and logged.
+ * reader goes back to the legacy tables at its next evaluation, and in the same transaction the
+ * scheduled jobs that write to unified tables (the analytics refresh) are paused until an admin
+ * resumes them. Live sync keeps running: it keeps the unified side current for the way forward.
+ * The time is measured and logged.
  */
 export async function rollbackToLegacy(input: { actor: Principal; confirmation: string; comment?: string }): Promise<LegacyRollback> {
   await authorize(input.actor, "flag.rollback_legacy", "all flags");
@@ -172,6 +181,7 @@ export async function rollbackToLegacy(input: { actor: Principal; confirmation: 
   if (hasNul(comment)) throw new FlagError(NUL_MESSAGE);
   const db = await pool().connect();
   let turnedOff: string[];
+  let pausedJobs: string[];
   try {
     await db.query("BEGIN");
     const { rows } = await db.query<{ key: string }>(
@@ -185,6 +195,7 @@ export async function rollbackToLegacy(input: { actor: Principal; confirmation: 
        SELECT flag_key AS key FROM logged ORDER BY 1`,
       [input.actor.email ?? "unknown", input.actor.id, comment],
     );
+    pausedJobs = (await pauseScheduleIn(db, input.actor, comment)) ? [SCHEDULED_REFRESH] : [];
     await db.query("COMMIT");
     turnedOff = rows.map((r) => r.key);
   } catch (error) {
@@ -195,8 +206,8 @@ export async function rollbackToLegacy(input: { actor: Principal; confirmation: 
   }
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   const forcedOnByEnvironment = [...(await effectiveFlags())].filter(([, f]) => f.value && f.source === "environment").map(([k]) => k);
-  await recordActivity({ actor: input.actor, action: "flag.rollback_legacy", target: "all flags", outcome: "ok", detail: { turnedOff, durationMs, forcedOnByEnvironment } });
-  return { turnedOff, durationMs, forcedOnByEnvironment };
+  await recordActivity({ actor: input.actor, action: "flag.rollback_legacy", target: "all flags", outcome: "ok", detail: { turnedOff, durationMs, forcedOnByEnvironment, pausedJobs } });
+  return { turnedOff, durationMs, forcedOnByEnvironment, pausedJobs };
 }
 
 /**

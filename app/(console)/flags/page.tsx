@@ -54,7 +54,7 @@ export default async function FlagsPage() {
           </Card>
         )}
         {canRollBack && (
-          <Card title="Roll back to legacy" description="Turns every flag off at once: every reader goes back to the legacy tables at its next evaluation. The time it took is shown and logged.">
+          <Card title="Roll back to legacy" description="Turns every flag off at once: every reader goes back to the legacy tables at its next evaluation. It also pauses the scheduled analytics refresh (it writes to unified tables) until an admin resumes it in Settings; live sync keeps running. The time it took is shown and logged.">
             <RollbackToLegacy word={ROLLBACK_WORD} />
           </Card>
         )}

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ApiKeysSection } from "@/components/flags/api-keys-section";
 import { RefreshIntervalForm } from "@/components/analytics/refresh-interval-form";
+import { SchedulePaused } from "@/components/analytics/schedule-paused";
 import { CreateOperatorForm } from "@/components/operators/create-operator-form";
 import { OperatorRowActions } from "@/components/operators/operator-row-actions";
 import { Badge } from "@/components/ui/badge";
@@ -8,6 +9,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { REFRESH_INTERVALS, refreshInterval } from "@/lib/analytics/jobs";
+import { schedulePause } from "@/lib/analytics/schedule-pause";
 import { requireArea } from "@/lib/auth/current";
 import { PERMISSIONS } from "@/lib/auth/permissions";
 import { ROLE_LABELS, ROLES } from "@/lib/auth/roles";
@@ -19,6 +21,7 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   const me = await requireArea("/settings");
   const operators = await listOperators();
+  const paused = await schedulePause();
   return (
     <>
       <PageHeader title="Settings" description="Operator accounts: who can sign in, and what each role may do." />
@@ -52,6 +55,7 @@ export default async function SettingsPage() {
         </Card>
         <ApiKeysSection keys={await listApiKeys()} />
         <Card title="Analytics refresh" description="How often the worker brings audit_statistics and auditor_performance up to date (only the groups that changed). Admins can also refresh now on the Analytics page.">
+          {paused && <SchedulePaused pausedAt={`${paused.pausedAt.toISOString().replace("T", " ").slice(0, 19)} UTC`} pausedBy={paused.pausedBy} reason={paused.reason} />}
           <RefreshIntervalForm minutes={await refreshInterval()} intervals={REFRESH_INTERVALS} />
         </Card>
         <Card title="What each role may do" description="The same rules the server checks on every action, from the console and the CLI alike.">

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
-import { refreshAnalytics } from "@/lib/analytics/refresh";
+import { refreshAnalytics, scheduledRefresh } from "@/lib/analytics/refresh";
+import { resumeSchedule, schedulePause } from "@/lib/analytics/schedule-pause";
 import { pool } from "@/lib/db/pool";
 import { compareSchemaToCatalog } from "@/lib/db/schema-agreement";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
+import { rollbackToLegacy } from "@/lib/flags/store";
 import { approveAndRun, catalogSnapshot, rollBack } from "@/lib/engine/testing/phases";
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 import { compatViewName } from "../phase-2/audit-columns";
@@ -148,6 +150,36 @@ describe("Phase 4 on hand-built data", () => {
     expect(rows[0]).toMatchObject({ mode: "incremental", status: "succeeded", changes: expect.any(Number) });
     expect(rows[0].statistics_groups).toBeGreaterThan(0);
     expect(rows[1]).toMatchObject({ mode: "full", status: "succeeded" });
+  });
+
+  it("Roll back to legacy pauses the scheduled refresh until an admin resumes it; an admin's refresh still runs", async () => {
+    const admin = { id: null, email: "admin@test", roles: ["admin" as const] };
+    const lead = { id: null, email: "lead@test", roles: ["lead" as const] };
+    const changed = () => pool().query(`UPDATE unified.audits SET total_score = total_score + 1 WHERE source_table = 'email_audit' AND source_id = 1`);
+    expect(await schedulePause()).toBeNull();
+    const rolledBack = await rollbackToLegacy({ actor: admin, confirmation: "legacy" });
+    expect(rolledBack.pausedJobs).toEqual(["the scheduled analytics refresh"]);
+    expect(await schedulePause()).toMatchObject({ pausedBy: "admin@test", reason: "Roll back to legacy" });
+    const logged = await pool().query(`SELECT detail FROM console.activity_log WHERE action = 'flag.rollback_legacy' ORDER BY id DESC LIMIT 1`);
+    expect(logged.rows[0].detail.pausedJobs).toEqual(["the scheduled analytics refresh"]);
+    // A second rollback keeps the first pause and pauses nothing more.
+    expect((await rollbackToLegacy({ actor: admin, confirmation: "legacy" })).pausedJobs).toEqual([]);
+
+    await changed();
+    const before = await pool().query(`SELECT count(*)::int AS n FROM console.analytics_refreshes`);
+    expect(await scheduledRefresh("schedule")).toBeNull();
+    expect((await pool().query(`SELECT count(*)::int AS n FROM console.analytics_refreshes`)).rows[0].n).toBe(before.rows[0].n);
+    expect(await scheduledRefresh("admin", "admin@test")).toMatchObject({ statisticsGroups: 1 });
+
+    await expect(resumeSchedule(lead)).rejects.toMatchObject({ name: "ForbiddenError" });
+    expect(await schedulePause()).not.toBeNull();
+    expect(await resumeSchedule(admin)).toBe(true);
+    expect(await schedulePause()).toBeNull();
+    expect(await resumeSchedule(admin)).toBe(false);
+    await changed();
+    expect(await scheduledRefresh("schedule")).toMatchObject({ statisticsGroups: 1 });
+    const resumed = await pool().query(`SELECT actor_email, detail FROM console.activity_log WHERE action = 'analytics.resume_schedule'`);
+    expect(resumed.rows).toEqual([{ actor_email: "admin@test", detail: { pausedBy: "admin@test", reason: "Roll back to legacy" } }]);
   });
 
   it("schema.prisma models the summaries and the change log", async () => {
