@@ -3,6 +3,7 @@ import { extendedSession } from "@/lib/db/extended";
 import { pool } from "@/lib/db/pool";
 import { phaseDefinition, planContext } from "@/lib/plan/plan";
 import type { Check, PlanContext, Step } from "@/lib/plan/types";
+import { undoTitle } from "./undo-title";
 import { voidApprovals } from "./approvals";
 import { PlanChangedError } from "./errors";
 import { frozenContext, type FrozenPlan } from "./frozen-plan";
@@ -95,7 +96,8 @@ async function execute(db: pg.PoolClient, run: RunRow): Promise<void> {
     if (await settleInterruption(db, run.id)) return;
     const step = steps.find((s) => s.id === row.step_id);
     // A rollback's log says what it undoes, not what the step once did.
-    const label = `${run.kind === "rollback" ? "Undo: " : ""}${step?.title ?? row.step_id}`;
+    const title = step?.title ?? row.step_id;
+    const label = run.kind === "rollback" ? undoTitle(title) : title;
     let outcome: "done" | "interrupted" = "done";
     try {
       if (!step) throw new PlanChangedError(`step ${row.step_id} is no longer part of phase ${run.phase} in this version of Unify`);
