@@ -155,15 +155,22 @@ export function linkSourceRowsStatements(ctx: PlanContext, scope: IdentityScope)
   return (["users", "people"] as const).map((legacy) => `-- ${legacy} rows of ${scope.kind === "bucket" ? "this bucket" : "this human"} point at their employee.
 UPDATE ${sourceTable(ctx, legacy)} s SET employee_id = e.id
   FROM ${u}.employees e
- WHERE e.email_normalized = ${u}.norm_email(s.email) AND ${rowsIn(ctx, scope, "s.email")} AND s.employee_id IS DISTINCT FROM e.id`);
+ WHERE e.email_normalized = ${u}.norm_email(s.email) AND ${rowsIn(ctx, scope, "s.email")} AND ${humansIn(ctx, scope, "e.email_normalized")}
+   AND s.employee_id IS DISTINCT FROM e.id`);
 }
 
-/** Employees of the scope that no source row names any more (their last legacy row went). */
+/**
+ * Employees of the scope that no source row names any more (their last legacy row went). A human's
+ * rows all fall in the human's bucket, so the source rows are read through the scope's own filter
+ * (the bucket's index) rather than hashed whole once per bucket.
+ */
 function unnamed(ctx: PlanContext, scope: IdentityScope, e: string): string {
   const u = quoteIdent(ctx.unifiedSchema);
+  const named = (legacy: "users" | "people") =>
+    `SELECT 1 FROM ${sourceTable(ctx, legacy)} s WHERE ${rowsIn(ctx, scope, "s.email")} AND ${u}.norm_email(s.email) = ${e}.email_normalized`;
   return `${e}.source <> 'referenced' AND ${humansIn(ctx, scope, `${e}.email_normalized`)}
-   AND NOT EXISTS (SELECT 1 FROM ${sourceTable(ctx, "users")} s WHERE ${u}.norm_email(s.email) = ${e}.email_normalized)
-   AND NOT EXISTS (SELECT 1 FROM ${sourceTable(ctx, "people")} s WHERE ${u}.norm_email(s.email) = ${e}.email_normalized)`;
+   AND NOT EXISTS (${named("users")})
+   AND NOT EXISTS (${named("people")})`;
 }
 
 /** The columns of an employee known only by reference, as the referenced-humans step creates one. */
@@ -181,10 +188,10 @@ export function referencedEmployee(email: string): string {
 export function retireStatements(ctx: PlanContext, scope: IdentityScope): [string, string, string] {
   const u = quoteIdent(ctx.unifiedSchema);
   return [
-    `-- Humans whose legacy rows are all gone but whom other legacy rows still name become referenced employees.
-UPDATE ${u}.employees e SET ${referencedEmployee("r.email")}
-  FROM (SELECT email_normalized, min(email) AS email FROM ${u}.referenced_emails GROUP BY email_normalized) r
- WHERE r.email_normalized = e.email_normalized AND ${unnamed(ctx, scope, "e")}`,
+    `-- Humans whose legacy rows are all gone but whom other legacy rows still name become referenced employees
+-- (the smallest spelling recorded; referenced_emails is read by index for just those humans).
+UPDATE ${u}.employees e SET ${referencedEmployee(`(SELECT min(r.email) FROM ${u}.referenced_emails r WHERE r.email_normalized = e.email_normalized)`)}
+ WHERE EXISTS (SELECT 1 FROM ${u}.referenced_emails r WHERE r.email_normalized = e.email_normalized) AND ${unnamed(ctx, scope, "e")}`,
     `-- The others are deleted: first their reports lose the manager link.
 UPDATE ${u}.employees x SET manager_id = NULL
  WHERE x.manager_id IN (SELECT e.id FROM ${u}.employees e WHERE ${unnamed(ctx, scope, "e")})`,
