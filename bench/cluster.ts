@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
@@ -26,6 +26,35 @@ export const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+
+/** The value below which a share `q` of the samples lie (NaN for none): how the benches report p50 and p95. */
+export const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
+};
+
+export interface RssSummary {
+  startBytes: number;
+  endBytes: number;
+  peakBytes: number;
+}
+
+/**
+ * Samples this process's resident memory every `everyMs` until `stop`: a benchmark proves with it
+ * that no rows pass through Node (the peak stays near the start whatever the data's size).
+ */
+export function sampleRss(everyMs = 200): { stop: () => RssSummary } {
+  const startBytes = process.memoryUsage().rss;
+  let peakBytes = startBytes;
+  const timer = setInterval(() => (peakBytes = Math.max(peakBytes, process.memoryUsage().rss)), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const endBytes = process.memoryUsage().rss;
+      return { startBytes, endBytes, peakBytes: Math.max(peakBytes, endBytes) };
+    },
+  };
+}
 
 export function positive(option: string, value: string): number {
   const n = Number(value.replace(/_/g, ""));
@@ -66,6 +95,11 @@ export async function withSeededCluster<T>(audits: number, work: () => Promise<T
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** What every report starts with: which benchmark, when, on what machine, with which server settings. */
+export function reportHeader(benchmark: string) {
+  return { benchmark, at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, postgresSettings: SETTINGS };
 }
 
 /** Writes bench-results/<name>.json. */

@@ -1,4 +1,5 @@
 import { explainError } from "@/lib/cli/output";
+import { allBench } from "./all";
 import { flagsBench } from "./flags";
 import { analyticsBench } from "./analytics";
 import { legacySeedBench } from "./legacy-seed";
@@ -13,6 +14,7 @@ import { validateBench } from "./validate";
 
 /** `npm run bench -- <name> [options]`: each benchmark starts its own PostgreSQL and writes bench-results/<name>.json. */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = {
+  all: allBench,
   flags: flagsBench,
   analytics: analyticsBench,
   "legacy-seed": legacySeedBench,

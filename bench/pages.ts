@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { printTable } from "@/lib/cli/output";
@@ -10,12 +9,7 @@ import { requestRun } from "@/lib/engine/runs";
 import { loadPhaseSummaries } from "@/lib/engine/summary";
 import { approve, approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { clearPlanCache } from "@/lib/plan/plan-cache";
-import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
-};
+import { positive, quantile, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * What the Overview and a phase page cost while a phase runs: `--tabs` open tabs each load the
@@ -75,10 +69,7 @@ export async function pagesBench(args: string[]): Promise<void> {
   }));
   printTable(rows);
   const report = {
-    benchmark: "pages",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("pages"),
     audits,
     tabs,
     phase1RunSeconds: runSeconds,

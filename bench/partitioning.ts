@@ -1,9 +1,8 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
 import { approveAndRun } from "@/lib/engine/testing/phases";
-import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * Should `audits` be range-partitioned by audit month? After Phases 1 and 2 on generated data,
@@ -105,5 +104,5 @@ export async function partitioningBench(args: string[]): Promise<void> {
   const show = (v: number | { p50: number; p95: number } | undefined) =>
     v === undefined ? "" : typeof v === "number" ? `${v.toFixed(2)} s` : `p50 ${v.p50.toFixed(2)} ms / p95 ${v.p95.toFixed(2)} ms`;
   printTable(keys.map((k) => ({ what: k, plain: show(layouts.plain?.[k]), "monthly partitions": show(layouts["monthly partitions"]?.[k]) })));
-  writeReport("partitioning", { benchmark: "partitioning", at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, postgresSettings: SETTINGS, audits, layouts });
+  writeReport("partitioning", { ...reportHeader("partitioning"), audits, layouts });
 }

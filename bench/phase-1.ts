@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
@@ -6,14 +5,14 @@ import { qualified, quoteIdent } from "@/lib/db/sql";
 import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { legacySchema, normalisedEmailSql } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
-import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * The machine's floor for Phase 1 on this data, measured in the same run: the one pass it cannot
  * avoid — every audit table's two email columns normalised and made distinct — on two sessions at
  * once (half the tables each), plus the same for users and people. Nothing is written.
  */
-async function floorSeconds(): Promise<number> {
+export async function distinctEmailsFloor(): Promise<number> {
   const discovery = await discoverLegacy(pool(), legacySchema());
   const tables = [...discovery.scorecards.map((s) => s.tableName), "audit_assignments"];
   const norm = (column: string) => normalisedEmailSql(column);
@@ -51,7 +50,7 @@ export async function phase1Bench(args: string[]): Promise<void> {
   const floors: number[] = [];
   await withSeededCluster(audits, async () => {
     for (let run = 1; run <= runs; run++) {
-      floors.push(await floorSeconds());
+      floors.push(await distinctEmailsFloor());
       const done = await approveAndRun(1);
       if (done.status !== "succeeded") throw new Error(`phase 1 ${done.status}: ${done.error}`);
       const employees = Number((await pool().query(`SELECT count(*) AS n FROM unified.employees`)).rows[0].n);
@@ -64,10 +63,7 @@ export async function phase1Bench(args: string[]): Promise<void> {
   });
   const stepIds = Object.keys(results[0]?.steps ?? {});
   const report = {
-    benchmark: "phase-1",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("phase-1"),
     audits,
     employees: results[0]?.employees ?? 0,
     runs: results,

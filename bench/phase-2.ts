@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
@@ -7,7 +6,7 @@ import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
-import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { median, positive, reportHeader, sampleRss, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * Phase 2 against the machine's limits, measured in the same run on the same data
@@ -52,6 +51,17 @@ async function twoSessions(tables: AuditTable[], statement: (t: AuditTable) => s
 
 const L = (t: AuditTable) => qualified(legacySchema(), t.table);
 
+/** Every scorecard's audit table with its registered fields and its row count. */
+export async function auditTables(): Promise<AuditTable[]> {
+  const discovery = await discoverLegacy(pool(), legacySchema());
+  const tables: AuditTable[] = [];
+  for (const s of discovery.scorecards) {
+    const rows = Number((await pool().query(`SELECT count(*) AS n FROM ${qualified(legacySchema(), s.tableName)}`)).rows[0].n);
+    tables.push({ table: s.tableName, fields: s.fields.map((f) => ({ key: f.fieldKey, column: f.columnName })), rows });
+  }
+  return tables;
+}
+
 async function rawLimit(tables: AuditTable[]): Promise<number> {
   await pool().query(`CREATE SCHEMA IF NOT EXISTS bench_limits`);
   for (const t of tables) await pool().query(`CREATE TABLE bench_limits.${quoteIdent(`raw ${t.table}`)} (LIKE ${L(t)})`);
@@ -78,6 +88,18 @@ async function jsonbLimit(tables: AuditTable[]): Promise<number> {
   );
 }
 
+/**
+ * The load's two limits, before Phase 2 runs: the raw copy and the jsonb_build_object load, each on
+ * two sessions; their copies are dropped and a checkpoint taken so the run starts from a clean WAL.
+ */
+export async function loadLimits(tables: AuditTable[]): Promise<{ raw: number; jsonb: number }> {
+  const raw = await rawLimit(tables);
+  const jsonbSeconds = await jsonbLimit(tables);
+  await pool().query(`DROP SCHEMA bench_limits CASCADE`);
+  await pool().query(`CHECKPOINT`);
+  return { raw, jsonb: jsonbSeconds };
+}
+
 const INDEX_LIMITS = [
   "(id)", // the primary key's index, which the step builds after the load too
   "USING gin (parameter_scores jsonb_path_ops)",
@@ -86,15 +108,21 @@ const INDEX_LIMITS = [
   "(scorecard_id, audit_date)",
 ];
 
-/** Each index of audits (the primary key's and the four report indexes) built once more on the loaded table, and the foreign keys' scan: what the step cannot beat. */
-async function indexLimit(): Promise<number> {
+/** Seconds to build each index `definitions` names on `unified.<table>` once more (each dropped after): what a step that builds them cannot beat. */
+export async function indexBuildSeconds(table: string, definitions: readonly string[]): Promise<number> {
   let seconds = 0;
-  for (const [i, definition] of INDEX_LIMITS.entries()) {
+  for (const [i, definition] of definitions.entries()) {
     const started = performance.now();
-    await pool().query(`CREATE INDEX bench_limit_${i} ON unified.audits ${definition}`);
+    await pool().query(`CREATE INDEX bench_limit_${i} ON unified.${quoteIdent(table)} ${definition}`);
     seconds += (performance.now() - started) / 1000;
     await pool().query(`DROP INDEX unified.bench_limit_${i}`);
   }
+  return seconds;
+}
+
+/** Each index of audits (the primary key's and the four report indexes) built once more on the loaded table, and the foreign keys' scan: what the step cannot beat. */
+export async function indexLimit(): Promise<number> {
+  const seconds = await indexBuildSeconds("audits", INDEX_LIMITS);
   const started = performance.now();
   for (const [column, table] of [["scorecard_id", "scorecards"], ["channel_id", "channels"], ["employee_id", "employees"], ["auditor_id", "employees"]]) {
     await pool().query(`SELECT count(*) FROM unified.audits a WHERE a.${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unified.${table} x WHERE x.id = a.${column})`);
@@ -140,26 +168,17 @@ export async function phase2Bench(args: string[]): Promise<void> {
     rssGrowthMb: number;
   }[] = [];
   await withSeededCluster(audits, async () => {
-    const discovery = await discoverLegacy(pool(), legacySchema());
-    const tables: AuditTable[] = [];
-    for (const s of discovery.scorecards) {
-      const rows = Number((await pool().query(`SELECT count(*) AS n FROM ${qualified(legacySchema(), s.tableName)}`)).rows[0].n);
-      tables.push({ table: s.tableName, fields: s.fields.map((f) => ({ key: f.fieldKey, column: f.columnName })), rows });
-    }
+    const tables = await auditTables();
     const phase1 = await approveAndRun(1);
     if (phase1.status !== "succeeded") throw new Error(`phase 1 ${phase1.status}: ${phase1.error}`);
     console.log(`phase 1 ${((phase1.durationMs ?? 0) / 1000).toFixed(1)} s (not part of this benchmark)`);
     for (let run = 1; run <= runs; run++) {
-      const raw = await rawLimit(tables);
-      const jsonbSeconds = await jsonbLimit(tables);
-      await pool().query(`DROP SCHEMA bench_limits CASCADE`);
-      await pool().query(`CHECKPOINT`);
+      const { raw, jsonb: jsonbSeconds } = await loadLimits(tables);
       console.log(`limits: raw copy ${raw.toFixed(1)} s, jsonb load ${jsonbSeconds.toFixed(1)} s`);
 
-      const rssStart = process.memoryUsage().rss;
-      let rssMax = rssStart;
-      const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 200);
-      const done = await approveAndRun(2).finally(() => clearInterval(sampler));
+      const rss = sampleRss();
+      const done = await approveAndRun(2);
+      const memory = rss.stop();
       if (done.status !== "succeeded") throw new Error(`phase 2 ${done.status}: ${done.error}`);
       const indexes = await indexLimit();
       const checksum = await checksumLimit(tables);
@@ -173,7 +192,7 @@ export async function phase2Bench(args: string[]): Promise<void> {
         rollbackSeconds: (undone.durationMs ?? 0) / 1000,
         steps,
         limits: { raw, jsonb: jsonbSeconds, indexes, checksum },
-        rssGrowthMb: (rssMax - rssStart) / 2 ** 20,
+        rssGrowthMb: (memory.peakBytes - memory.startBytes) / 2 ** 20,
       });
       console.log(`run ${run}/${runs}: phase 2 ${results.at(-1)!.runSeconds.toFixed(1)} s, rollback ${results.at(-1)!.rollbackSeconds.toFixed(2)} s`);
     }
@@ -184,10 +203,7 @@ export async function phase2Bench(args: string[]): Promise<void> {
   const whole = m((r) => r.runSeconds);
   const limitSum = limits.jsonb + limits.indexes + limits.checksum;
   const report = {
-    benchmark: "phase-2",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("phase-2"),
     audits,
     runs: results,
     medianStepSeconds: Object.fromEntries(Object.keys(results[0]?.steps ?? {}).map((id) => [id, m((r) => r.steps[id] ?? 0)])),

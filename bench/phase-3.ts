@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
@@ -7,7 +6,7 @@ import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { LINK_FOREIGN_KEYS, LINK_INDEXES } from "@/lib/plan/phase-3/links-keys";
 import { LINK_TABLES } from "@/lib/plan/phase-3/load-links";
-import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * Phase 3 against the machine's limits, measured in the same run on the same data
@@ -16,7 +15,7 @@ import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cl
  * links-keys built once more on the loaded tables.
  */
 
-async function rawLimit(): Promise<number> {
+export async function linksRawLimit(): Promise<number> {
   await pool().query(`CREATE SCHEMA IF NOT EXISTS bench_limits`);
   for (const t of LINK_TABLES) await pool().query(`CREATE TABLE bench_limits.${t} (LIKE ${qualified(legacySchema(), t)})`);
   const started = performance.now();
@@ -35,8 +34,15 @@ async function rawLimit(): Promise<number> {
   return seconds;
 }
 
+/** Assignments and notifications in the legacy tables: the rows Phase 3 loads. */
+export async function linkRows(): Promise<number> {
+  let rows = 0;
+  for (const t of LINK_TABLES) rows += Number((await pool().query(`SELECT count(*) AS n FROM ${qualified(legacySchema(), t)}`)).rows[0].n);
+  return rows;
+}
+
 /** Each index and foreign key of links-keys built once more on the loaded tables: what that step cannot beat. */
-async function keysLimit(): Promise<number> {
+export async function linksKeysLimit(): Promise<number> {
   let seconds = 0;
   const timed = async (sql: string) => {
     const started = performance.now();
@@ -69,19 +75,19 @@ export async function phase3Bench(args: string[]): Promise<void> {
   const results: { runSeconds: number; rollbackSeconds: number; steps: Record<string, number>; limits: { raw: number; keys: number } }[] = [];
   let links = 0;
   await withSeededCluster(audits, async () => {
-    for (const t of LINK_TABLES) links += Number((await pool().query(`SELECT count(*) AS n FROM ${qualified(legacySchema(), t)}`)).rows[0].n);
+    links = await linkRows();
     for (const phase of [1, 2]) {
       const done = await approveAndRun(phase);
       if (done.status !== "succeeded") throw new Error(`phase ${phase} ${done.status}: ${done.error}`);
       console.log(`phase ${phase} ${((done.durationMs ?? 0) / 1000).toFixed(1)} s (not part of this benchmark)`);
     }
     for (let run = 1; run <= runs; run++) {
-      const raw = await rawLimit();
+      const raw = await linksRawLimit();
       await pool().query(`CHECKPOINT`);
       console.log(`limit: raw copy ${raw.toFixed(2)} s`);
       const done = await approveAndRun(3);
       if (done.status !== "succeeded") throw new Error(`phase 3 ${done.status}: ${done.error}`);
-      const keys = await keysLimit();
+      const keys = await linksKeysLimit();
       const undone = await rollBack(3);
       if (undone.status !== "succeeded") throw new Error(`rollback ${undone.status}: ${undone.error}`);
       const steps = Object.fromEntries(done.steps.map((s) => [s.stepId, (s.durationMs ?? 0) / 1000]));
@@ -96,10 +102,7 @@ export async function phase3Bench(args: string[]): Promise<void> {
   const load = m((r) => r.steps["load-links"] ?? 0);
   const whole = m((r) => r.runSeconds);
   const report = {
-    benchmark: "phase-3",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("phase-3"),
     audits,
     links,
     runs: results,

@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { printTable } from "@/lib/cli/output";
@@ -9,20 +8,8 @@ import { approve, approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { FLAG_KEYS } from "@/lib/flags/keys";
 import { setFlag } from "@/lib/flags/store";
 import { archiveManifest, setArchiveOptions } from "@/lib/plan/phase-5/archive";
-import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
-
-interface StepTime {
-  step: string;
-  seconds: number;
-}
-
-async function stepTimes(runId: number): Promise<StepTime[]> {
-  const { rows } = await pool().query<{ step: string; seconds: number }>(
-    `SELECT step_id AS step, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM console.step_runs WHERE run_id = $1 ORDER BY position`,
-    [runId],
-  );
-  return rows;
-}
+import { positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
+import { stepRuns } from "./step-runs";
 
 /**
  * Phase 5 and its rollback on seeded legacy data: Phases 1–4 run first and both flags go on, as
@@ -58,7 +45,7 @@ export async function phase5Bench(args: string[]): Promise<void> {
     const runSeconds = (performance.now() - t) / 1000;
     const { rows: ran } = await pool().query<{ status: string; error: string | null; finished_at: Date }>(`SELECT status::text, error, finished_at FROM console.phase_runs WHERE id = $1`, [run.id]);
     if (ran[0]?.status !== "succeeded") throw new Error(`phase 5 ${ran[0]?.status}: ${ran[0]?.error}`);
-    const steps = await stepTimes(run.id);
+    const steps = await stepRuns(run.id);
     const { rows: lastStep } = await pool().query<{ finished: Date }>(`SELECT max(finished_at) AS finished FROM console.step_runs WHERE run_id = $1`, [run.id]);
     const postValidationSeconds = (ran[0]!.finished_at.getTime() - lastStep[0]!.finished.getTime()) / 1000;
     const manifest = (await archiveManifest(run.id))!;
@@ -67,7 +54,7 @@ export async function phase5Bench(args: string[]): Promise<void> {
     const rollback = await rollBack(5);
     const rollbackSeconds = (performance.now() - t) / 1000;
     if (rollback.status !== "succeeded") throw new Error(`phase 5 rollback ${rollback.status}: ${rollback.error}`);
-    const rollbackSteps = await stepTimes(rollback.id);
+    const rollbackSteps = await stepRuns(rollback.id);
     return { phases, finalValidationSeconds, runSeconds, steps, postValidationSeconds, rollbackSeconds, rollbackSteps, archived: manifest.totals };
   });
   printTable([
@@ -79,10 +66,7 @@ export async function phase5Bench(args: string[]): Promise<void> {
     { what: "Phase 5 rollback end to end", seconds: result.rollbackSeconds.toFixed(2) },
   ]);
   writeReport("phase-5", {
-    benchmark: "phase-5",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("phase-5"),
     audits,
     ...result,
   });

@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import pg from "pg";
 import { printTable } from "@/lib/cli/output";
@@ -9,7 +8,7 @@ import { approveAndRun } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { SYNC_TRIGGER } from "@/lib/plan/sync";
-import { positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * What live sync costs the legacy application: the latency of its writes (a mix of inserts,
@@ -141,5 +140,5 @@ export async function syncBench(args: string[]): Promise<void> {
       "unified behind after commit": r.triggers ? String(r.lagged) : "–",
     })),
   );
-  writeReport("sync", { benchmark: "sync", at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, postgresSettings: SETTINGS, audits, ops, results });
+  writeReport("sync", { ...reportHeader("sync"), audits, ops, results });
 }

@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { Command } from "commander";
 import { printTable } from "@/lib/cli/output";
 import { pool } from "@/lib/db/pool";
@@ -6,8 +5,24 @@ import { approveAndRun, TEST_LEAD } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { executeValidation, requestValidation, validationReport } from "@/lib/validation/runs";
-import { median, positive, SETTINGS, withSeededCluster, writeReport } from "./cluster";
+import { median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 import { checksumLimit, type AuditTable } from "./phase-2";
+
+/** The post-run suites of `phases`, one after another as a lead would request them: seconds per suite and in all, and the failing checks. */
+export async function postRunSuites(phases: number[]): Promise<{ suites: Record<string, number>; total: number; failures: number }> {
+  const suites: Record<string, number> = {};
+  let failures = 0;
+  const started = performance.now();
+  for (const phase of phases) {
+    const t0 = performance.now();
+    const { id } = await requestValidation({ phase, kind: "post_run", actor: TEST_LEAD, enqueue: false });
+    await executeValidation(id);
+    suites[`phase ${phase}`] = (performance.now() - t0) / 1000;
+    const report = await validationReport(id);
+    failures += (report?.checks ?? []).flatMap((c) => c.results).filter((r) => r.status === "fail").length;
+  }
+  return { suites, total: (performance.now() - started) / 1000, failures };
+}
 
 /**
  * The full post-run validation after Phase 3 — the suites of phases 1, 2 and 3 — beside the
@@ -32,28 +47,14 @@ export async function validateBench(args: string[]): Promise<void> {
     }
     for (let run = 1; run <= runs; run++) {
       const floor = await checksumLimit(tables);
-      const suites: Record<string, number> = {};
-      let failures = 0;
-      const started = performance.now();
-      for (const phase of [1, 2, 3]) {
-        const t0 = performance.now();
-        const { id } = await requestValidation({ phase, kind: "post_run", actor: TEST_LEAD, enqueue: false });
-        await executeValidation(id);
-        suites[`phase ${phase}`] = (performance.now() - t0) / 1000;
-        const report = await validationReport(id);
-        failures += (report?.checks ?? []).flatMap((c) => c.results).filter((r) => r.status === "fail").length;
-      }
-      const total = (performance.now() - started) / 1000;
+      const { suites, total, failures } = await postRunSuites([1, 2, 3]);
       results.push({ floor, suites, total, failures });
       console.log(`run ${run}/${runs}: suites ${total.toFixed(1)} s, floor ${floor.toFixed(1)} s, ${failures} failing checks`);
     }
   });
   const m = (pick: (r: (typeof results)[number]) => number) => median(results.map(pick));
   const report = {
-    benchmark: "validate",
-    at: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
-    postgresSettings: SETTINGS,
+    ...reportHeader("validate"),
     audits,
     runs: results,
     medianSuiteSeconds: Object.fromEntries(["phase 1", "phase 2", "phase 3"].map((k) => [k, m((r) => r.suites[k] ?? 0)])),
