@@ -9,6 +9,7 @@ export interface AnalyticsQuery {
   params: unknown[];
 }
 
+/** The pages read `unified`; Phase 4's index review passes its own schema (a rehearsal's scratch one), quoted. */
 const U = `"unified"`;
 const monthStart = (m: string) => `${m}-01`;
 
@@ -38,25 +39,25 @@ const SUMMARY = `sum(s.audit_count)::float8 AS audits, (sum(s.total_sum) / NULLI
  * × month, a few hundred rows) unless it filters by department or team, then
  * scorecard_month_statistics, where department and team are its own columns (no join).
  */
-function statistics(filters: AnalyticsFilters, select: string, join: string, group: string, order: string): AnalyticsQuery {
+function statistics(filters: AnalyticsFilters, select: string, join: string, group: string, order: string, u: string): AnalyticsQuery {
   const params: unknown[] = [];
   const clauses = where("s", filters, params, { scorecard: true, person: "s" });
   const rollup = filters.department || filters.team ? "scorecard_month_statistics" : "scorecard_month_totals";
-  return { sql: `SELECT ${select}, ${SUMMARY}\n  FROM ${U}.${rollup} s ${join}\n ${whereSql(clauses)}\n GROUP BY ${group}\n ORDER BY ${order}`, params };
+  return { sql: `SELECT ${select}, ${SUMMARY}\n  FROM ${u}.${rollup} s ${join}\n ${whereSql(clauses)}\n GROUP BY ${group}\n ORDER BY ${order}`, params };
 }
 
-export const volumeByMonthQuery = (f: AnalyticsFilters) => statistics(f, `to_char(s.month, 'YYYY-MM') AS month`, "", "s.month", "s.month");
+export const volumeByMonthQuery = (f: AnalyticsFilters, u = U) => statistics(f, `to_char(s.month, 'YYYY-MM') AS month`, "", "s.month", "s.month", u);
 
 export const byScorecardQuery = (f: AnalyticsFilters) =>
-  statistics(f, `s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name`, `JOIN ${U}.scorecards c ON c.id = s.scorecard_id`, "s.scorecard_id, c.name, c.source_table", "2, 1");
+  statistics(f, `s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name`, `JOIN ${U}.scorecards c ON c.id = s.scorecard_id`, "s.scorecard_id, c.name, c.source_table", "2, 1", U);
 
 export const byChannelQuery = (f: AnalyticsFilters) =>
-  statistics(f, `s.channel_id AS id, COALESCE(h.name, '(no channel)') AS name`, `LEFT JOIN ${U}.channels h ON h.id = s.channel_id`, "s.channel_id, h.name", "2, 1");
+  statistics(f, `s.channel_id AS id, COALESCE(h.name, '(no channel)') AS name`, `LEFT JOIN ${U}.channels h ON h.id = s.channel_id`, "s.channel_id, h.name", "2, 1", U);
 
 export const scorecardByMonthQuery = (f: AnalyticsFilters) =>
-  statistics(f, `to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id`, "", "s.month, s.scorecard_id", "s.month, s.scorecard_id");
+  statistics(f, `to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id`, "", "s.month, s.scorecard_id", "s.month, s.scorecard_id", U);
 
-function performance(filters: AnalyticsFilters, extra: { auditor?: number }): { from: string; clauses: string[]; params: unknown[] } {
+function performance(filters: AnalyticsFilters, extra: { auditor?: number }, u: string): { from: string; clauses: string[]; params: unknown[] } {
   const params: unknown[] = [];
   const clauses = where("p", filters, params, { scorecard: false, person: "e" });
   if (extra.auditor !== undefined) {
@@ -64,8 +65,8 @@ function performance(filters: AnalyticsFilters, extra: { auditor?: number }): { 
     clauses.push(`p.auditor_id = $${params.length}::bigint`);
   }
   // The auditor's department and team narrow it only when asked: otherwise no join before the aggregation.
-  const person = filters.department || filters.team ? ` JOIN ${U}.employees e ON e.id = p.auditor_id` : "";
-  return { from: `${U}.auditor_performance p${person}`, clauses, params };
+  const person = filters.department || filters.team ? ` JOIN ${u}.employees e ON e.id = p.auditor_id` : "";
+  return { from: `${u}.auditor_performance p${person}`, clauses, params };
 }
 
 const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::float8 AS scored,
@@ -75,21 +76,21 @@ const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::
        min(p.min_score)::float8 AS min_score, max(p.max_score)::float8 AS max_score, sum(p.turnaround_count)::float8 AS matched`;
 
 /** Every auditor over the range (department and team are the auditor's own): aggregated first, then named. */
-export function auditorsQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
-  const q = performance(f, { auditor });
+export function auditorsQuery(f: AnalyticsFilters, auditor?: number, u = U): AnalyticsQuery {
+  const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT g.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, g.audits, g.scored, g.avg_score, g.spread,
        g.deviation, g.min_score, g.max_score, g.matched
   FROM (SELECT p.auditor_id, ${PERFORMANCE}\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.auditor_id) g
-  JOIN ${U}.employees n ON n.id = g.auditor_id
+  JOIN ${u}.employees n ON n.id = g.auditor_id
  ORDER BY g.audits DESC, g.auditor_id`,
     params: q.params,
   };
 }
 
 /** The turnaround days of every auditor over the range, merged from the monthly histograms (medians combine only so). */
-export function turnaroundQuery(f: AnalyticsFilters, auditor?: number): AnalyticsQuery {
-  const q = performance(f, { auditor });
+export function turnaroundQuery(f: AnalyticsFilters, auditor?: number, u = U): AnalyticsQuery {
+  const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql(q.clauses)}\n GROUP BY 1, 2\n ORDER BY 1, 2`,
     params: q.params,
@@ -97,8 +98,8 @@ export function turnaroundQuery(f: AnalyticsFilters, auditor?: number): Analytic
 }
 
 /** One auditor, month by month. */
-export function auditorMonthsQuery(f: AnalyticsFilters, auditor: number): AnalyticsQuery {
-  const q = performance(f, { auditor });
+export function auditorMonthsQuery(f: AnalyticsFilters, auditor: number, u = U): AnalyticsQuery {
+  const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT to_char(p.month, 'YYYY-MM') AS month, ${PERFORMANCE}, max(p.turnaround_median_days)::float8 AS turnaround\n  FROM ${q.from}\n ${whereSql(q.clauses)}\n GROUP BY p.month\n ORDER BY p.month`,
     params: q.params,
@@ -106,14 +107,14 @@ export function auditorMonthsQuery(f: AnalyticsFilters, auditor: number): Analyt
 }
 
 /** One employee's groups over the range, with the sums and counts (aligned with the keys) that combine into per-field averages. */
-export function employeeQuery(f: AnalyticsFilters, employee: number): AnalyticsQuery {
+export function employeeQuery(f: AnalyticsFilters, employee: number, u = U): AnalyticsQuery {
   const params: unknown[] = [employee];
   const clauses = [`s.employee_id = $1::bigint`, ...where("s", { ...f, department: null, team: null }, params, { scorecard: true, person: "e" })];
   return {
     sql: `SELECT to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name, s.audit_count::float8 AS audits, s.scored_count::float8 AS scored,
        s.total_sum::float8 AS total_sum, s.passed_count::float8 AS passed, s.judged_count::float8 AS judged, s.min_total::float8 AS min_score,
        s.max_total::float8 AS max_score, s.field_keys, s.field_sums::float8[] AS field_sums, s.field_counts
-  FROM ${U}.audit_statistics s JOIN ${U}.scorecards c ON c.id = s.scorecard_id
+  FROM ${u}.audit_statistics s JOIN ${u}.scorecards c ON c.id = s.scorecard_id
  ${whereSql(clauses)}
  ORDER BY s.month, 3`,
     params,
@@ -134,17 +135,17 @@ export interface ReviewArguments {
 const range = (a: ReviewArguments): AnalyticsFilters => ({ from: a.from, to: a.to, scorecard: null, channel: null, department: null, team: null });
 
 /** The pages' main queries, as Phase 4's index review explains them, with the index each should use. */
-export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: ReviewArguments): AnalyticsQuery }[] = [
+export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: ReviewArguments, u?: string): AnalyticsQuery }[] = [
   // The totals are a few hundred rows: the evidence is that the overview reads them, not the statistics (the planner reads them whole).
-  { id: "overview-volume", title: "Overview: volume, average and pass rate by month", index: "scorecard_month_totals", build: (a) => volumeByMonthQuery(range(a)) },
-  { id: "overview-scorecard", title: "Overview filtered to one scorecard", index: "scorecard_month_totals", build: (a) => volumeByMonthQuery({ ...range(a), scorecard: a.scorecard }) },
+  { id: "overview-volume", title: "Overview: volume, average and pass rate by month", index: "scorecard_month_totals", build: (a, u) => volumeByMonthQuery(range(a), u) },
+  { id: "overview-scorecard", title: "Overview filtered to one scorecard", index: "scorecard_month_totals", build: (a, u) => volumeByMonthQuery({ ...range(a), scorecard: a.scorecard }, u) },
   {
     id: "overview-department",
     title: "Overview filtered to one department",
     index: "scorecard_month_statistics_month_idx",
-    build: (a) => volumeByMonthQuery({ ...range(a), department: a.department }),
+    build: (a, u) => volumeByMonthQuery({ ...range(a), department: a.department }, u),
   },
-  { id: "auditors", title: "Auditor performance over a range", index: "auditor_performance_month_idx", build: (a) => auditorsQuery(range(a)) },
-  { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a) => auditorMonthsQuery(range(a), a.auditor) },
-  { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a) => employeeQuery(range(a), a.employee) },
+  { id: "auditors", title: "Auditor performance over a range", index: "auditor_performance_month_idx", build: (a, u) => auditorsQuery(range(a), undefined, u) },
+  { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a, u) => auditorMonthsQuery(range(a), a.auditor, u) },
+  { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a, u) => employeeQuery(range(a), a.employee, u) },
 ];

@@ -57,6 +57,22 @@ describe("a dress rehearsal", () => {
     expect(logged.rows).toEqual([{ actor_email: "admin@test", outcome: "ok" }]);
   });
 
+  it("runs Phase 4 (after Phases 1–3) on a sample, its index review explaining the scratch summaries, and leaves nothing behind", { timeout: 300_000 }, async () => {
+    const before = { catalog: await catalogSnapshot(pool()), legacy: await legacyChecksums(pool(), legacyTables) };
+    const evidence = (await pool().query(`SELECT count(*)::int AS n FROM console.analytics_index_evidence`)).rows[0].n;
+    const done = await rehearse({ phase: 4, actor: ADMIN, percent: 10 });
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("succeeded");
+    const plan = await buildPlan(4, pool());
+    const view = (await latestRehearsal(4))!;
+    expect(view.steps.map((s) => s.stepId)).toEqual(plan.steps.map((s) => s.id));
+    expect(view.steps.map((s) => s.stepId)).toContain("index-review");
+    for (const s of view.steps) expect(s.predictedSeconds).toBeGreaterThan(0);
+    expect(await catalogSnapshot(pool())).toEqual(before.catalog);
+    expect(await legacyChecksums(pool(), legacyTables)).toEqual(before.legacy);
+    expect((await pool().query(`SELECT count(*)::int AS n FROM console.analytics_index_evidence`)).rows[0].n).toBe(evidence);
+  });
+
   it("is refused to a lead, for a bad sample, for a phase that does not exist, and while a run is active", async () => {
     await expect(rehearse({ phase: 1, actor: LEAD })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(rehearse({ phase: 1, actor: ADMIN, percent: 0 })).rejects.toThrow(/above 0 and at most 100/);

@@ -50,7 +50,7 @@ export const indexReview: Step<{ next: number }> = {
       statements: [
         analyzeSummaries(ctx.unifiedSchema),
         ...MAIN_QUERIES.map(
-          (q) => `-- ${q.title}: should read ${q.index}; $n chosen at run time (the last complete month, the busiest scorecard, auditor and employee).\nEXPLAIN (ANALYZE, BUFFERS) ${q.build(PLACEHOLDER).sql}`,
+          (q) => `-- ${q.title}: should read ${q.index}; $n chosen at run time (the last complete month, the busiest scorecard, auditor and employee).\nEXPLAIN (ANALYZE, BUFFERS) ${q.build(PLACEHOLDER, quoteIdent(ctx.unifiedSchema)).sql}`,
         ),
       ],
       estimatedRows: 0,
@@ -74,7 +74,7 @@ export const indexReview: Step<{ next: number }> = {
           );
           return { checkpoint: { next: i + 1 }, rows: 1 };
         }
-        const built = query.build(args);
+        const built = query.build(args, quoteIdent(ctx.unifiedSchema));
         const started = performance.now();
         const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${built.sql}`, built.params);
         const elapsed = performance.now() - started;
