@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
+import { statementStep } from "../statement-step";
 import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
-import type { Check, PlanContext, Step } from "../types";
+import type { Check, PlanContext } from "../types";
 import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
 import { archived, syncRemovedByArchive } from "../archive-location";
@@ -58,14 +58,10 @@ async function statements(ctx: PlanContext): Promise<string[]> {
   return out;
 }
 
-export const auditSync: Step<StatementCheckpoint> = {
+export const auditSync = statementStep({
   id: "audit-sync",
   title: "Start live sync: triggers on every audit table keep audits current",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: await statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     if (archived(ctx)) return [syncRemovedByArchive(ctx, "every audit table")];
     const { rows } = await ctx.db.query<{ table: string }>(
@@ -84,4 +80,4 @@ export const auditSync: Step<StatementCheckpoint> = {
   async rollback(ctx) {
     for (const table of ctx.auditTables) await dropTrigger(ctx.db, ctx, table, syncFunctionName("audits", table));
   },
-};
+});

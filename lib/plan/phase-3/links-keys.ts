@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { countRows, relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 
 /** After the load: the indexes the console's pages and the foreign keys use, keys validated, statistics. */
 export const LINK_INDEXES = [
@@ -60,14 +60,10 @@ function statements(ctx: PlanContext): string[] {
   return out;
 }
 
-export const linksKeys: Step<StatementCheckpoint> = {
+export const linksKeys = statementStep({
   id: "links-keys",
   title: "Build the indexes and validate the foreign keys of assignments and notifications",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const fk of LINK_FOREIGN_KEYS) {
@@ -87,4 +83,4 @@ export const linksKeys: Step<StatementCheckpoint> = {
     }
     for (const index of LINK_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
   },
-};
+});

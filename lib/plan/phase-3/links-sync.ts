@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
+import { statementStep } from "../statement-step";
 import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
-import type { Check, PlanContext, Step } from "../types";
+import type { Check, PlanContext } from "../types";
 import { LINK_COLUMNS, LINK_TABLES, linkInsert, type LinkTable } from "./load-links";
 import { archived, syncRemovedByArchive } from "../archive-location";
 
@@ -33,15 +33,10 @@ END;`;
 CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("links", table))}() RETURNS trigger LANGUAGE plpgsql ${TRIGGER_FUNCTION_SECURITY} AS ${plpgsql(body)}`;
 }
 
-export const linksSync: Step<StatementCheckpoint> = {
+export const linksSync = statementStep({
   id: "links-sync",
   title: "Start live sync: triggers on assignments and notifications keep them current",
-  unit: "statements",
-  async plan(ctx) {
-    const statements = LINK_TABLES.flatMap((table) => [linkSyncFunction(ctx, table), createTriggerStatement(ctx, table, syncFunctionName("links", table))]);
-    return { statements, estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements: (ctx) => LINK_TABLES.flatMap((table) => [linkSyncFunction(ctx, table), createTriggerStatement(ctx, table, syncFunctionName("links", table))]),
   async verify(ctx) {
     if (archived(ctx)) return [syncRemovedByArchive(ctx, "assignments and notifications")];
     const { rows } = await ctx.db.query<{ table: string }>(
@@ -56,4 +51,4 @@ export const linksSync: Step<StatementCheckpoint> = {
   async rollback(ctx) {
     for (const table of LINK_TABLES) await dropTrigger(ctx.db, ctx, table, syncFunctionName("links", table));
   },
-};
+});
