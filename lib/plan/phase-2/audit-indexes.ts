@@ -1,5 +1,5 @@
 import { quoteIdent } from "@/lib/db/sql";
-import { countRows, relationExists } from "../catalog";
+import { countRows, foreignKeyValidatedCheck, relationExists } from "../catalog";
 import { statementStep } from "../statement-step";
 import type { Check, PlanContext } from "../types";
 
@@ -62,15 +62,7 @@ export const auditIndexes = statementStep({
       );
       checks.push({ name: `index ${index.name} is built`, status: valid === 1 ? "pass" : "fail", detail: valid === 1 ? "valid" : "missing or invalid" });
     }
-    for (const fk of AUDIT_FOREIGN_KEYS) {
-      const validated = await countRows(
-        ctx.db,
-        `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-          WHERE n.nspname = $1 AND k.conname = $2 AND k.convalidated`,
-        [ctx.unifiedSchema, fk.name],
-      );
-      checks.push({ name: `foreign key ${fk.name} is validated`, status: validated === 1 ? "pass" : "fail", detail: validated === 1 ? "every row checked" : "missing or not validated" });
-    }
+    for (const fk of AUDIT_FOREIGN_KEYS) checks.push(await foreignKeyValidatedCheck(ctx.db, ctx.unifiedSchema, fk.name));
     return checks;
   },
   async rollback(ctx) {
