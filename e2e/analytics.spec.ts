@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { expect, type Page } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, signIn, snap } from "./helpers";
-import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
+import { ANALYST, signIn, snap } from "./helpers";
+import { ownConsoleCli, testWithOwnConsole } from "./own-console";
 
 /**
  * The analyst's journey on a console of its own (phases.spec.ts expects Phase 1 untouched on the
@@ -11,25 +9,7 @@ import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
  * then filters, a drill-down to an auditor, the URL shared with another session, the CSV.
  */
 const DATA_DIR = ".data/e2e-analytics";
-const run = promisify(execFile);
-
-const ENV = ownConsoleEnv(DATA_DIR);
-
-/** `unify …` against this console's database (the CLI adopts the postmaster serving DATA_DIR). */
-async function unify(args: string[], password: string): Promise<string> {
-  const { stdout } = await run("node_modules/.bin/tsx", ["lib/cli/main.ts", ...args], { env: { ...ENV, UNIFY_PASSWORD: password }, maxBuffer: 64 * 2 ** 20, timeout: 280_000 });
-  return stdout;
-}
-
-async function bringToSucceeded(phase: number): Promise<void> {
-  await unify(["validate", String(phase), "--as", LEAD.email, "--kind", "preflight"], LEAD.password).catch((error: { stdout?: string }) => {
-    // Exit 1 means a failing check; warnings are acknowledged below.
-    if (!/warn|pass/.test(error.stdout ?? "")) throw error;
-  });
-  const plan = JSON.parse(await unify(["plan", String(phase), "--json"], LEAD.password)) as { checksum: string };
-  await unify(["approve", String(phase), "--as", LEAD.email, "--checksum", plan.checksum, "--acknowledge-all"], LEAD.password);
-  await unify(["run", String(phase), "--as", ADMIN.email], ADMIN.password);
-}
+const { bringToSucceeded } = ownConsoleCli(DATA_DIR);
 
 const test = testWithOwnConsole(DATA_DIR);
 

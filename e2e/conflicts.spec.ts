@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
+import { LEAD, approveWithPreflight, expectNoSidewaysScroll, rerunMergeStepAsAdmin, runPhaseOneAsAdmin, signIn, signOut, snap } from "./helpers";
 import { testWithOwnConsole } from "./own-console";
 
 /**
@@ -11,18 +11,6 @@ const DATA_DIR = ".data/e2e-conflicts";
 
 const test = testWithOwnConsole(DATA_DIR);
 
-/** At desktop width neither the page nor a table scrolls sideways. */
-async function expectNoSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-  const clippedTables = await page.evaluate(() =>
-    [...document.querySelectorAll("table")]
-      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
-      .map((t) => t.getAttribute("aria-label")),
-  );
-  expect(clippedTables).toEqual([]);
-}
-
 const summary = (page: Page) => page.getByRole("table", { name: "Conflicts by field and rule" });
 const summaryRow = (page: Page, rule: string) => summary(page).getByRole("row").filter({ hasText: rule });
 
@@ -33,10 +21,7 @@ test("a lead decides full name for everyone and sees the summary change once the
   await page.goto("/phases/1");
   await approveWithPreflight(page);
   await signOut(page);
-  await signIn(page, ADMIN);
-  await page.goto("/phases/1");
-  await page.getByRole("button", { name: "Run phase 1" }).click();
-  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+  await runPhaseOneAsAdmin(page);
   await signOut(page);
 
   // The lead reads the summary: the directory's names win by rule, no decision yet.
@@ -62,11 +47,7 @@ test("a lead decides full name for everyone and sees the summary change once the
   await signOut(page);
 
   // The admin applies it by running the merge step again.
-  await signIn(page, ADMIN);
-  await page.goto("/phases/1");
-  await page.getByRole("button", { name: "Run step merge-identities" }).click();
-  await expect(page.getByText(/step merge-identities only/)).toBeVisible();
-  await expect(page.getByTestId("step-merge-identities")).toContainText("succeeded", { timeout: 120_000 });
+  await rerunMergeStepAsAdmin(page);
   await signOut(page);
 
   // The same conflicts, now settled by the lead's rule: users' names are the chosen values.

@@ -17,6 +17,18 @@ export async function signOut(page: Page) {
   await expect(page.getByRole("heading", { name: "Sign in to Unify" })).toBeVisible();
 }
 
+/** At desktop width neither the page nor a table scrolls sideways; only long SQL scrolls in its box. */
+export async function expectNoSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const clippedTables = await page.evaluate(() =>
+    [...document.querySelectorAll("table")]
+      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+      .map((t) => t.getAttribute("aria-label")),
+  );
+  expect(clippedTables).toEqual([]);
+}
+
 /** Screenshots go under test-results/screens so a person can look at what users see. */
 export async function snap(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
@@ -56,6 +68,14 @@ export async function approveWithPreflight(page: Page, comment = "") {
   await expect(page.getByTestId("approval-state")).toContainText("Approved by");
 }
 
+/** An admin runs Phase 1, approved already, and waits for its post-run validation to pass. */
+export async function runPhaseOneAsAdmin(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Run phase 1" }).click();
+  await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+}
+
 /** Phase 1 succeeded, whatever ran before: approves and runs it when it has not. */
 export async function ensurePhaseOneSucceeded(page: Page) {
   await signIn(page, ADMIN);
@@ -68,10 +88,16 @@ export async function ensurePhaseOneSucceeded(page: Page) {
     await page.goto("/phases/1");
     if (!(await page.getByTestId("approval-state").textContent())?.includes("Approved by")) await approveWithPreflight(page);
     await signOut(page);
-    await signIn(page, ADMIN);
-    await page.goto("/phases/1");
-    await page.getByRole("button", { name: "Run phase 1" }).click();
-    await expect(page.getByTestId("post-validation-verdict")).toContainText("Post-validation passed", { timeout: 180_000 });
+    await runPhaseOneAsAdmin(page);
   }
   await signOut(page);
+}
+
+/** An admin on Phase 1 runs the merge step again, alone, to apply the leads' decisions, and waits for it. */
+export async function rerunMergeStepAsAdmin(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto("/phases/1");
+  await page.getByRole("button", { name: "Run step merge-identities" }).click();
+  await expect(page.getByText(/step merge-identities only/)).toBeVisible();
+  await expect(page.getByTestId("step-merge-identities")).toContainText("succeeded", { timeout: 120_000 });
 }

@@ -1,32 +1,13 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect } from "@playwright/test";
 import { ADMIN, LEAD, signIn, signOut, snap } from "./helpers";
-import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
+import { ownConsoleCli, testWithOwnConsole } from "./own-console";
 
 /**
  * A scorecard table registered after Phase 2, on a console of its own: the Overview says so, a
  * lead approves loading just that table, an admin runs it, and the notice is gone.
  */
 const DATA_DIR = ".data/e2e-new-scorecard";
-const ENV = ownConsoleEnv(DATA_DIR);
-const run = promisify(execFile);
-
-async function tsx(args: string[], password = ""): Promise<string> {
-  const { stdout } = await run("node_modules/.bin/tsx", args, { env: { ...ENV, UNIFY_PASSWORD: password }, maxBuffer: 64 * 2 ** 20, timeout: 280_000 });
-  return stdout;
-}
-
-async function bringToSucceeded(phase: number): Promise<void> {
-  const unify = (args: string[], password: string) => tsx(["lib/cli/main.ts", ...args], password);
-  await unify(["validate", String(phase), "--as", LEAD.email, "--kind", "preflight"], LEAD.password).catch((error: { stdout?: string }) => {
-    // Exit 1 means a failing check; warnings are acknowledged below.
-    if (!/warn|pass/.test(error.stdout ?? "")) throw error;
-  });
-  const plan = JSON.parse(await unify(["plan", String(phase), "--json"], LEAD.password)) as { checksum: string };
-  await unify(["approve", String(phase), "--as", LEAD.email, "--checksum", plan.checksum, "--acknowledge-all"], LEAD.password);
-  await unify(["run", String(phase), "--as", ADMIN.email], ADMIN.password);
-}
+const { tsx, bringToSucceeded } = ownConsoleCli(DATA_DIR);
 
 const REGISTER = `
 CREATE TABLE "Late Audit" (id bigserial PRIMARY KEY, employee_email text, auditor_email text, audit_date date, status text,

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { promisify } from "node:util";
 import { test as base } from "@playwright/test";
 import { ADMIN, LEAD } from "./helpers";
 
@@ -37,6 +38,32 @@ async function waitForHealth(server: ChildProcess, url: string, within: number):
 /** The environment of a console of its own in `dataDir`, for the server and for CLI calls against its database. */
 export function ownConsoleEnv(dataDir: string): NodeJS.ProcessEnv {
   return { ...process.env, UNIFY_DATA_DIR: dataDir, UNIFY_ADMIN_PASSWORD: ADMIN.password, UNIFY_DEMO_PASSWORD: LEAD.password, NEXT_TELEMETRY_DISABLED: "1" };
+}
+
+const run = promisify(execFile);
+
+/**
+ * Commands against the database of the console in `dataDir` (the CLI adopts the postmaster serving
+ * it): `tsx` runs a script, `unify` the CLI, `bringToSucceeded` takes a phase through pre-flight,
+ * approval with every warning acknowledged, and a run, as a lead and an admin would.
+ */
+export function ownConsoleCli(dataDir: string) {
+  const env = ownConsoleEnv(dataDir);
+  async function tsx(args: string[], password = ""): Promise<string> {
+    const { stdout } = await run("node_modules/.bin/tsx", args, { env: { ...env, UNIFY_PASSWORD: password }, maxBuffer: 64 * 2 ** 20, timeout: 280_000 });
+    return stdout;
+  }
+  const unify = (args: string[], password: string) => tsx(["lib/cli/main.ts", ...args], password);
+  async function bringToSucceeded(phase: number): Promise<void> {
+    await unify(["validate", String(phase), "--as", LEAD.email, "--kind", "preflight"], LEAD.password).catch((error: { stdout?: string }) => {
+      // Exit 1 means a failing check; warnings are acknowledged below.
+      if (!/warn|pass/.test(error.stdout ?? "")) throw error;
+    });
+    const plan = JSON.parse(await unify(["plan", String(phase), "--json"], LEAD.password)) as { checksum: string };
+    await unify(["approve", String(phase), "--as", LEAD.email, "--checksum", plan.checksum, "--acknowledge-all"], LEAD.password);
+    await unify(["run", String(phase), "--as", ADMIN.email], ADMIN.password);
+  }
+  return { tsx, unify, bringToSucceeded };
 }
 
 /** `test` whose pages talk to a console started once per worker on a free port. */

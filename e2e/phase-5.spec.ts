@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect } from "@playwright/test";
 import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
-import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
+import { ownConsoleCli, testWithOwnConsole } from "./own-console";
 
 /**
  * Phase 5 on a console of its own: Phases 1–4 brought to succeeded and both flags turned on
@@ -10,23 +8,8 @@ import { ownConsoleEnv, testWithOwnConsole } from "./own-console";
  * unneeded, sets the retention date and approves, an admin runs Phase 5, and the manifest is shown.
  */
 const DATA_DIR = ".data/e2e-phase-5";
-const ENV = ownConsoleEnv(DATA_DIR);
-const run = promisify(execFile);
+const { unify, bringToSucceeded } = ownConsoleCli(DATA_DIR);
 const UNNEEDED = "users_compat";
-
-async function unify(args: string[], password: string): Promise<string> {
-  const { stdout } = await run("node_modules/.bin/tsx", ["lib/cli/main.ts", ...args], { env: { ...ENV, UNIFY_PASSWORD: password }, maxBuffer: 64 * 2 ** 20, timeout: 280_000 });
-  return stdout;
-}
-
-async function bringToSucceeded(phase: number): Promise<void> {
-  await unify(["validate", String(phase), "--as", LEAD.email, "--kind", "preflight"], LEAD.password).catch((error: { stdout?: string }) => {
-    if (!/warn|pass/.test(error.stdout ?? "")) throw error;
-  });
-  const plan = JSON.parse(await unify(["plan", String(phase), "--json"], LEAD.password)) as { checksum: string };
-  await unify(["approve", String(phase), "--as", LEAD.email, "--checksum", plan.checksum, "--acknowledge-all"], LEAD.password);
-  await unify(["run", String(phase), "--as", ADMIN.email], ADMIN.password);
-}
 
 const test = testWithOwnConsole(DATA_DIR);
 test.use({ viewport: { width: 1280, height: 900 } });

@@ -1,19 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, ANALYST, LEAD, approveWithPreflight, ensurePhaseOneSucceeded, signIn, signOut, snap } from "./helpers";
+import { ADMIN, ANALYST, LEAD, approveWithPreflight, ensurePhaseOneSucceeded, expectNoSidewaysScroll, rerunMergeStepAsAdmin, signIn, signOut, snap } from "./helpers";
 
 const nextAction = (page: Page) => page.getByRole("region", { name: "Next action" });
-
-/** At desktop width neither the page nor a table scrolls sideways; only long SQL scrolls in its box. */
-async function expectNoSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-  const clippedTables = await page.evaluate(() =>
-    [...document.querySelectorAll("table")]
-      .filter((t) => t.parentElement && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
-      .map((t) => t.getAttribute("aria-label")),
-  );
-  expect(clippedTables).toEqual([]);
-}
 
 test("a lead approves Phase 1, an admin runs it to the end, an analyst follows without a Run button", async ({ page }) => {
   test.setTimeout(300_000);
@@ -110,11 +98,7 @@ test("a lead overrides a merge choice and an admin applies it by running the mer
   await snap(page, "conflicts-lead-override");
   await signOut(page);
 
-  await signIn(page, ADMIN);
-  await page.goto("/phases/1");
-  await page.getByRole("button", { name: "Run step merge-identities" }).click();
-  await expect(page.getByText(/step merge-identities only/)).toBeVisible();
-  await expect(page.getByTestId("step-merge-identities")).toContainText("succeeded", { timeout: 120_000 });
+  await rerunMergeStepAsAdmin(page);
   await page.goto(`/conflicts?field=full_name&q=${encodeURIComponent(email)}`);
   await expect(page.getByRole("table", { name: "Merge conflicts" }).getByRole("row").nth(1)).toContainText("applied");
   await snap(page, "conflicts-override-applied");

@@ -4,6 +4,7 @@ import { useActionState, useRef, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { overrideConflictAction, withdrawOverrideAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
+import { DecisionReason } from "./decision-reason";
 
 export interface OverrideTarget {
   emailNormalized: string;
@@ -67,19 +68,7 @@ export function OverrideForm({ target, onClose }: { target: OverrideTarget; onCl
         </div>
       </fieldset>
       <div className="flex flex-wrap items-end gap-3">
-        <div className="min-w-72 flex-1">
-          <label htmlFor={`${id}-comment`} className="block text-sm font-medium text-slate-700">
-            Why
-          </label>
-          <input
-            id={`${id}-comment`}
-            name="comment"
-            required
-            maxLength={2000}
-            placeholder="e.g. confirmed with HR"
-            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
-          />
-        </div>
+        <DecisionReason id={`${id}-comment`} placeholder="e.g. confirmed with HR" />
         <Button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save override"}
         </Button>

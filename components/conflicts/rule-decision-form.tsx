@@ -4,6 +4,7 @@ import { useActionState, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { decideRuleAction, withdrawRuleDecisionAction } from "@/lib/actions/phases";
 import type { ActionResult } from "@/lib/auth/current";
+import { DecisionReason } from "./decision-reason";
 import type { RuleSide } from "@/lib/plan/phase-1/conflict-rules";
 
 const SIDES: { side: RuleSide; label: string }[] = [
@@ -46,19 +47,7 @@ export function RuleDecisionForm({ field, label, inForce, onClose }: {
         </p>
       </fieldset>
       <div className="flex flex-wrap items-end gap-3">
-        <div className="min-w-72 flex-1">
-          <label htmlFor={`rule-${field}-comment`} className="block text-sm font-medium text-slate-700">
-            Why
-          </label>
-          <input
-            id={`rule-${field}-comment`}
-            name="comment"
-            required
-            maxLength={2000}
-            placeholder="e.g. HR confirmed logins carry the preferred names"
-            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500"
-          />
-        </div>
+        <DecisionReason id={`rule-${field}-comment`} placeholder="e.g. HR confirmed logins carry the preferred names" />
         <Button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save decision"}
         </Button>

@@ -3,27 +3,17 @@
 import { useActionState, useState, useTransition } from "react";
 import { createApiKeyAction, revokeApiKeyAction } from "@/lib/actions/flags";
 import type { ActionResult } from "@/lib/auth/current";
+import type { ApiKeyView } from "@/lib/flags/api-keys";
 import { formatTime } from "@/components/phases/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 
-export interface ApiKeyRow {
-  id: number;
-  name: string;
-  prefix: string;
-  createdBy: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-  revokedBy: string | null;
-}
-
 type Issued = ActionResult<{ key: string; name: string }>;
 
 /** Settings → API keys: issue (the key is shown once), see last use, revoke. */
-export function ApiKeysSection({ keys }: { keys: ApiKeyRow[] }) {
+export function ApiKeysSection({ keys }: { keys: ApiKeyView[] }) {
   const [state, action, pending] = useActionState<Issued | null, FormData>(createApiKeyAction, null);
   return (
     <section aria-label="API keys" className="rounded-lg border border-slate-200 bg-white shadow-sm">

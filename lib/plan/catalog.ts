@@ -1,5 +1,5 @@
 import { qualified } from "@/lib/db/sql";
-import type { Queryable } from "./types";
+import type { Check, Queryable } from "./types";
 
 /**
  * Row estimate for a table the way the planner makes it: rows per page from the last ANALYZE
@@ -42,4 +42,14 @@ export async function schemaExists(db: Queryable, schema: string): Promise<boole
 export async function countRows(db: Queryable, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: string }>(sql, params);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** The check that foreign key `name` in `schema` is in place and every row was checked against it. */
+export async function foreignKeyValidatedCheck(db: Queryable, schema: string, name: string): Promise<Check> {
+  const validated = await countRows(
+    db,
+    `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = $1 AND k.conname = $2 AND k.convalidated`,
+    [schema, name],
+  );
+  return { name: `foreign key ${name} is validated`, status: validated === 1 ? "pass" : "fail", detail: validated === 1 ? "every row checked" : "missing or not validated" };
 }

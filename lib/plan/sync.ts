@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { qualified, quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
+import { archived, syncRemovedByArchive } from "./archive-location";
 import { IDENTITY_LOCKS } from "./phase-1/identity-sql";
-import type { PlanContext, Queryable } from "./types";
+import type { Check, PlanContext, Queryable } from "./types";
 
 /**
  * Live sync: until the flags switch readers over, the legacy application keeps writing. A trigger
@@ -123,6 +124,21 @@ export async function dropTrigger(db: Queryable, ctx: PlanContext, table: string
   const foreign = dependents.filter((d) => !d.ours);
   if (foreign.length) throw new Error(`${fnName}() is used by ${foreign.map((d) => d.what).join(", ")}: not Unify's, so it is left in place; remove that first`);
   await db.query(`DROP FUNCTION IF EXISTS ${fnName}()${dependents.length ? " CASCADE" : ""}`);
+}
+
+/**
+ * A live-sync step's verify: the enabled sync trigger on each of `tables` in the legacy schema
+ * (`allOn` the detail when none is missing), or, once Phase 5 archived them, that it went with them.
+ */
+export async function verifyLiveSync(ctx: PlanContext, tables: readonly string[], what: string, allOn: string): Promise<Check[]> {
+  if (archived(ctx)) return [syncRemovedByArchive(ctx, what)];
+  const { rows } = await ctx.db.query<{ table: string }>(
+    `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,
+    [SYNC_TRIGGER, ctx.legacySchema],
+  );
+  const missing = tables.filter((t) => !rows.some((r) => r.table === t));
+  return [{ name: `live sync is on for ${what}`, status: missing.length ? "fail" : "pass", detail: missing.length ? `no trigger on ${missing.join(", ")}` : allOn }];
 }
 
 /** The line a trigger adds to the write log. */

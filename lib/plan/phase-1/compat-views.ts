@@ -1,7 +1,7 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { CONTRACT_TABLES } from "@/lib/legacy/contract";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 import { SOURCE_TABLES } from "./source-rows";
 import { compatViewSchema } from "../archive-location";
 
@@ -41,14 +41,10 @@ async function exceptAll(ctx: PlanContext, legacy: string, view: string): Promis
   return [Number(rows[0]?.missing ?? 0), Number(rows[0]?.extra ?? 0)];
 }
 
-export const compatViews: Step<StatementCheckpoint> = {
+export const compatViews = statementStep({
   id: "compat-views",
   title: "Create the users_compat and people_compat views",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const { legacy, view } of VIEWS) {
@@ -65,4 +61,4 @@ export const compatViews: Step<StatementCheckpoint> = {
     const u = quoteIdent(ctx.unifiedSchema);
     await ctx.db.query(`DROP VIEW IF EXISTS ${u}.people_compat, ${u}.users_compat`);
   },
-};
+});

@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { PlanContext } from "../types";
 
 /** Creates `employees` (one row per human) and `merge_conflicts` (every disagreement, reviewable). */
 function statements(ctx: PlanContext): string[] {
@@ -57,14 +57,10 @@ CREATE TABLE IF NOT EXISTS ${u}.referenced_emails (
   ];
 }
 
-export const employeesTable: Step<StatementCheckpoint> = {
+export const employeesTable = statementStep({
   id: "employees-table",
   title: "Create the employees, merge_conflicts and referenced_emails tables",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const present = (await relationExists(ctx.db, ctx.unifiedSchema, "employees")) &&
       (await relationExists(ctx.db, ctx.unifiedSchema, "merge_conflicts"));
@@ -74,4 +70,4 @@ export const employeesTable: Step<StatementCheckpoint> = {
     const u = quoteIdent(ctx.unifiedSchema);
     await ctx.db.query(`DROP TABLE IF EXISTS ${u}.referenced_emails, ${u}.merge_conflicts, ${u}.employees`);
   },
-};
+});

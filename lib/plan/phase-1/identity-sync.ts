@@ -1,10 +1,9 @@
 import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { CONTRACT_TABLES } from "@/lib/legacy/contract";
-import { archived, syncRemovedByArchive } from "../archive-location";
 import { relationExists } from "../catalog";
 import { runStatementGroups, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncCommonRollback, syncCommonStatements, syncFunctionName } from "../sync";
-import type { Check, PlanContext, Step } from "../types";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, syncCommonRollback, syncCommonStatements, syncFunctionName, verifyLiveSync } from "../sync";
+import type { PlanContext, Step } from "../types";
 import {
   clearConflictsStatement, conflictStatement, emaillessStatements, identityBucketFunction, IDENTITY_LOCKS, linkSourceRowsStatements,
   mergeStatement, referencedEmployee, retireStatements, scopedSourceRows, sourceTable, type IdentityScope,
@@ -216,21 +215,7 @@ export const identitySync: Step<StatementCheckpoint> = {
   },
   // Four transactions: the bucket function, the tables and indexes, the functions, then both triggers (the only ones that wait for legacy writers).
   run: (ctx) => runStatementGroups(ctx, ctx.statements, (sql) => (/CREATE OR REPLACE TRIGGER/.test(sql) ? "triggers" : /CREATE OR REPLACE FUNCTION/.test(sql) ? "functions" : "tables")),
-  async verify(ctx) {
-    if (archived(ctx)) return [syncRemovedByArchive(ctx, "users and people")];
-    const { rows } = await ctx.db.query<{ table: string }>(
-      `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,
-      [SYNC_TRIGGER, ctx.legacySchema],
-    );
-    const missing = IDENTITY_TABLES.filter((t) => !rows.some((r) => r.table === t));
-    const checks: Check[] = [{
-      name: "live sync is on for users and people",
-      status: missing.length ? "fail" : "pass",
-      detail: missing.length ? `no trigger on ${missing.join(", ")}` : "both tables",
-    }];
-    return checks;
-  },
+  verify: (ctx) => verifyLiveSync(ctx, IDENTITY_TABLES, "users and people", "both tables"),
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
     // The triggers go first, so no legacy write ever reaches a half-removed unified side.

@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
-import { countRows, relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { countRows, foreignKeyValidatedCheck, relationExists } from "../catalog";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 
 /**
  * After the load: the primary key, the indexes the report paths use, the foreign keys added NOT VALID and then
@@ -41,14 +41,10 @@ function statements(ctx: PlanContext): string[] {
   return out;
 }
 
-export const auditIndexes: Step<StatementCheckpoint> = {
+export const auditIndexes = statementStep({
   id: "audit-indexes",
   title: "Build the report indexes and validate the foreign keys of audits",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     const keyed = await countRows(
@@ -66,15 +62,7 @@ export const auditIndexes: Step<StatementCheckpoint> = {
       );
       checks.push({ name: `index ${index.name} is built`, status: valid === 1 ? "pass" : "fail", detail: valid === 1 ? "valid" : "missing or invalid" });
     }
-    for (const fk of AUDIT_FOREIGN_KEYS) {
-      const validated = await countRows(
-        ctx.db,
-        `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-          WHERE n.nspname = $1 AND k.conname = $2 AND k.convalidated`,
-        [ctx.unifiedSchema, fk.name],
-      );
-      checks.push({ name: `foreign key ${fk.name} is validated`, status: validated === 1 ? "pass" : "fail", detail: validated === 1 ? "every row checked" : "missing or not validated" });
-    }
+    for (const fk of AUDIT_FOREIGN_KEYS) checks.push(await foreignKeyValidatedCheck(ctx.db, ctx.unifiedSchema, fk.name));
     return checks;
   },
   async rollback(ctx) {
@@ -84,4 +72,4 @@ export const auditIndexes: Step<StatementCheckpoint> = {
     for (const index of AUDIT_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
     await ctx.db.query(`ALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS audits_pkey`);
   },
-};
+});

@@ -1,10 +1,9 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, syncFunctionName, TRIGGER_FUNCTION_SECURITY, verifyLiveSync } from "../sync";
+import type { PlanContext } from "../types";
 import { readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { AUDIT_COLUMNS, auditInsert } from "./load-audits";
-import { archived, syncRemovedByArchive } from "../archive-location";
 
 /**
  * Live sync for audits (lib/plan/sync.ts): before the load starts, a trigger on every legacy audit
@@ -58,30 +57,12 @@ async function statements(ctx: PlanContext): Promise<string[]> {
   return out;
 }
 
-export const auditSync: Step<StatementCheckpoint> = {
+export const auditSync = statementStep({
   id: "audit-sync",
   title: "Start live sync: triggers on every audit table keep audits current",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: await statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
-  async verify(ctx) {
-    if (archived(ctx)) return [syncRemovedByArchive(ctx, "every audit table")];
-    const { rows } = await ctx.db.query<{ table: string }>(
-      `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,
-      [SYNC_TRIGGER, ctx.legacySchema],
-    );
-    const missing = ctx.auditTables.filter((t) => !rows.some((r) => r.table === t));
-    const checks: Check[] = [{
-      name: "live sync is on for every audit table",
-      status: missing.length ? "fail" : "pass",
-      detail: missing.length ? `no trigger on ${missing.join(", ")}` : `${ctx.auditTables.length} tables`,
-    }];
-    return checks;
-  },
+  statements,
+  verify: (ctx) => verifyLiveSync(ctx, ctx.auditTables, "every audit table", `${ctx.auditTables.length} tables`),
   async rollback(ctx) {
     for (const table of ctx.auditTables) await dropTrigger(ctx.db, ctx, table, syncFunctionName("audits", table));
   },
-};
+});

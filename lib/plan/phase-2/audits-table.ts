@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { PlanContext } from "../types";
 
 /**
  * `audits`, one table for every scorecard's audits. Created bare: the primary key, the report
@@ -44,14 +44,10 @@ CREATE TABLE IF NOT EXISTS ${u}.audits (
   ];
 }
 
-export const auditsTable: Step<StatementCheckpoint> = {
+export const auditsTable = statementStep({
   id: "audits-table",
   title: "Create the audits table",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const exists = await relationExists(ctx.db, ctx.unifiedSchema, "audits");
     return [{ name: "audits exists", status: exists ? "pass" : "fail", detail: exists ? `${ctx.unifiedSchema}.audits` : "missing" }];
@@ -59,4 +55,4 @@ export const auditsTable: Step<StatementCheckpoint> = {
   async rollback(ctx) {
     if (await relationExists(ctx.db, ctx.unifiedSchema, "audits")) await ctx.db.query(`DROP TABLE ${quoteIdent(ctx.unifiedSchema)}.audits`);
   },
-};
+});

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral, sqlComment } from "@/lib/db/sql";
 import { compatEmail } from "../compat-email";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 import { compatViewName, readAuditColumns, scorecardOf, type AuditColumn } from "./audit-columns";
 import { compatViewSchema } from "../archive-location";
 
@@ -50,18 +50,16 @@ async function columnSignature(ctx: PlanContext, schema: string, name: string): 
   return rows.map((r) => r.item);
 }
 
-export const auditCompatViews: Step<StatementCheckpoint> = {
+export const auditCompatViews = statementStep({
   id: "audit-compat-views",
   title: "Create a compatibility view for every audit table",
-  unit: "statements",
-  async plan(ctx) {
+  async statements(ctx) {
     const statements: string[] = [];
     for (const table of ctx.auditTables) {
       statements.push(compatViewStatement(ctx, table, await readAuditColumns(ctx.db, ctx.legacySchema, table, scorecardOf(ctx, table))));
     }
-    return { statements, estimatedRows: 0 };
+    return statements;
   },
-  run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     const checks: Check[] = [];
     for (const table of ctx.auditTables) {
@@ -82,4 +80,4 @@ export const auditCompatViews: Step<StatementCheckpoint> = {
       await ctx.db.query(`DROP VIEW IF EXISTS ${u}.${quoteIdent(compatViewName(table))}`);
     }
   },
-};
+});

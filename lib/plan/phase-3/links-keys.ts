@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
-import { countRows, relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { foreignKeyValidatedCheck, relationExists } from "../catalog";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 
 /** After the load: the indexes the console's pages and the foreign keys use, keys validated, statistics. */
 export const LINK_INDEXES = [
@@ -60,24 +60,13 @@ function statements(ctx: PlanContext): string[] {
   return out;
 }
 
-export const linksKeys: Step<StatementCheckpoint> = {
+export const linksKeys = statementStep({
   id: "links-keys",
   title: "Build the indexes and validate the foreign keys of assignments and notifications",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
-    for (const fk of LINK_FOREIGN_KEYS) {
-      const validated = await countRows(
-        ctx.db,
-        `SELECT count(*) AS n FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = $1 AND k.conname = $2 AND k.convalidated`,
-        [ctx.unifiedSchema, fk.name],
-      );
-      checks.push({ name: `foreign key ${fk.name} is validated`, status: validated === 1 ? "pass" : "fail", detail: validated === 1 ? "every row checked" : "missing or not validated" });
-    }
+    for (const fk of LINK_FOREIGN_KEYS) checks.push(await foreignKeyValidatedCheck(ctx.db, ctx.unifiedSchema, fk.name));
     return checks;
   },
   async rollback(ctx) {
@@ -87,4 +76,4 @@ export const linksKeys: Step<StatementCheckpoint> = {
     }
     for (const index of LINK_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
   },
-};
+});

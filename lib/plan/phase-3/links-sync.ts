@@ -1,9 +1,8 @@
 import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import { createTriggerStatement, dropTrigger, logWrite, plpgsql, SYNC_TRIGGER, syncFunctionName, TRIGGER_FUNCTION_SECURITY } from "../sync";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import { createTriggerStatement, dropTrigger, logWrite, plpgsql, syncFunctionName, TRIGGER_FUNCTION_SECURITY, verifyLiveSync } from "../sync";
+import type { PlanContext } from "../types";
 import { LINK_COLUMNS, LINK_TABLES, linkInsert, type LinkTable } from "./load-links";
-import { archived, syncRemovedByArchive } from "../archive-location";
 
 /**
  * Live sync for assignments and notifications (lib/plan/sync.ts): installed before their load, a
@@ -33,27 +32,12 @@ END;`;
 CREATE OR REPLACE FUNCTION ${u}.${quoteIdent(syncFunctionName("links", table))}() RETURNS trigger LANGUAGE plpgsql ${TRIGGER_FUNCTION_SECURITY} AS ${plpgsql(body)}`;
 }
 
-export const linksSync: Step<StatementCheckpoint> = {
+export const linksSync = statementStep({
   id: "links-sync",
   title: "Start live sync: triggers on assignments and notifications keep them current",
-  unit: "statements",
-  async plan(ctx) {
-    const statements = LINK_TABLES.flatMap((table) => [linkSyncFunction(ctx, table), createTriggerStatement(ctx, table, syncFunctionName("links", table))]);
-    return { statements, estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
-  async verify(ctx) {
-    if (archived(ctx)) return [syncRemovedByArchive(ctx, "assignments and notifications")];
-    const { rows } = await ctx.db.query<{ table: string }>(
-      `SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.tgname = $1 AND n.nspname = $2 AND t.tgenabled <> 'D'`,
-      [SYNC_TRIGGER, ctx.legacySchema],
-    );
-    const missing = LINK_TABLES.filter((t) => !rows.some((r) => r.table === t));
-    const checks: Check[] = [{ name: "live sync is on for assignments and notifications", status: missing.length ? "fail" : "pass", detail: missing.length ? `no trigger on ${missing.join(", ")}` : "both tables" }];
-    return checks;
-  },
+  statements: (ctx) => LINK_TABLES.flatMap((table) => [linkSyncFunction(ctx, table), createTriggerStatement(ctx, table, syncFunctionName("links", table))]),
+  verify: (ctx) => verifyLiveSync(ctx, LINK_TABLES, "assignments and notifications", "both tables"),
   async rollback(ctx) {
     for (const table of LINK_TABLES) await dropTrigger(ctx.db, ctx, table, syncFunctionName("links", table));
   },
-};
+});

@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { PlanContext } from "../types";
 
 /**
  * `audit_assignments` and `notifications` with foreign keys instead of email strings and table
@@ -47,14 +47,10 @@ CREATE TABLE IF NOT EXISTS ${u}.notifications (
   ];
 }
 
-export const linksTables: Step<StatementCheckpoint> = {
+export const linksTables = statementStep({
   id: "links-tables",
   title: "Create audit_assignments and notifications",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const both = (await relationExists(ctx.db, ctx.unifiedSchema, "audit_assignments")) && (await relationExists(ctx.db, ctx.unifiedSchema, "notifications"));
     return [{ name: "audit_assignments and notifications exist", status: both ? "pass" : "fail", detail: both ? "both created" : "missing" }];
@@ -65,4 +61,4 @@ export const linksTables: Step<StatementCheckpoint> = {
       if (await relationExists(ctx.db, ctx.unifiedSchema, table)) await ctx.db.query(`DROP TABLE ${u}.${table}`);
     }
   },
-};
+});

@@ -1,8 +1,8 @@
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { contractTable } from "@/lib/legacy/contract";
 import { compatEmail } from "../compat-email";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 import { compatViewSchema } from "../archive-location";
 
 /**
@@ -87,14 +87,10 @@ SELECT ${select(notifications, NOTIFICATION_EXPRESSIONS(u))}
   ];
 }
 
-export const linksViews: Step<StatementCheckpoint> = {
+export const linksViews = statementStep({
   id: "links-views",
   title: "Create the orphan report and the assignments and notifications compatibility views",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: await statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const table of ["audit_assignments", "notifications"] as const) {
@@ -115,4 +111,4 @@ export const linksViews: Step<StatementCheckpoint> = {
     const u = quoteIdent(ctx.unifiedSchema);
     await ctx.db.query(`DROP VIEW IF EXISTS ${u}.notifications_compat, ${u}.audit_assignments_compat, ${u}.link_orphans`);
   },
-};
+});

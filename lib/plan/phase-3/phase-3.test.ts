@@ -4,7 +4,7 @@ import { compareSchemaToCatalog } from "@/lib/db/schema-agreement";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { approveAndRun, catalogSnapshot, rollBack } from "@/lib/engine/testing/phases";
-import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
+import { TWO_SCORECARDS_LEGACY } from "@/lib/legacy/testing/fixtures";
 import { buildPlan } from "../plan";
 import { schemaMapping } from "../schema-map";
 import { listOrphans } from "./orphans";
@@ -16,31 +16,12 @@ withTestDatabase();
 afterAll(() => stopQueue());
 
 const LEGACY = `
-${LEGACY_TABLES_DDL}
-INSERT INTO users (id, email, password_hash, full_name, role, is_active, created_at) VALUES
-  (1, 'Ana@Example.com', 'h1', 'Ana Silva', 'Agent', true, '2024-01-01'),
-  (2, 'bob@example.com', 'h2', 'Bob Stone', 'Supervisor', true, '2024-01-01');
-INSERT INTO people (id, email, name, department, team, country, manager_email, hire_date, status, created_at) VALUES
-  (1, 'ana@example.com', 'Ana Silva', 'Support', 'Tier 1', 'Portugal', 'bob@example.com', '2020-01-01', 'active', '2023-01-01');
-CREATE TABLE "Email Audit" (id bigserial PRIMARY KEY, employee_email text, auditor_email text, audit_date date, status text, total_score numeric,
-  comments text, created_at timestamptz, updated_at timestamptz, "select" integer);
-INSERT INTO scorecards (id, name, table_name, channel, passing_score) VALUES (1, 'Email', 'email_audit', 'Email', 80), (2, 'New', 'Email Audit', 'Email', 50);
-INSERT INTO scorecard_fields (scorecard_id, field_key, column_name, label, max_score, weight, position) VALUES
-  (1, 'greeting', 'greeting', 'Greeting', 5, 1, 1), (2, 'select', 'select', 'Select', 5, 1, 1);
-INSERT INTO email_audit (id, employee_email, auditor_email, audit_date, status, total_score, greeting) VALUES
-  (1, 'ana@example.com', 'bob@example.com', '2024-03-01', 'done', 90, 5),
-  (2, ' ANA@example.com', 'bob@example.com', '2024-03-02', 'done', 70, 3);
-INSERT INTO "Email Audit" (id, employee_email, auditor_email, audit_date, status, total_score, "select") VALUES
-  (5, 'bob@example.com', 'ana@example.com', '2024-04-01', 'done', 60, 4);
+${TWO_SCORECARDS_LEGACY}
 INSERT INTO audit_assignments (id, auditor_email, employee_email, scorecard_table, due_date, status, created_at) VALUES
-  (1, 'bob@example.com', 'Ana@Example.com ', 'email_audit', '2024-05-01', 'open', '2024-04-01 09:00+00'),
-  (2, 'bob@example.com', 'ana@example.com', 'Email Audit', '2024-05-02', 'done', '2024-04-01 09:00+00'),
   (3, 'bob@example.com', 'ana@example.com', 'Email_audit', '2024-05-03', 'open', NULL),
   (4, NULL, '   ', 'ghost_audit', NULL, 'cancelled', NULL),
   (5, 'bob@example.com', 'ana@example.com', NULL, '2024-05-04', 'open', NULL);
 INSERT INTO notifications (id, recipient_email, type, message, read_at, audit_table, audit_id, created_at) VALUES
-  (1, 'ana@example.com', 'audit', 'your audit', '2024-03-02 10:00+00', 'email_audit', 1, '2024-03-01 10:00+00'),
-  (2, 'Bob@Example.com', 'audit', 'new audit', NULL, 'Email Audit', 5, '2024-04-01 10:00+00'),
   (3, 'ana@example.com', 'audit', 'gone', NULL, 'email_audit', 999, NULL),
   (4, 'ana@example.com', 'audit', 'not a scorecard', NULL, 'users', 1, NULL),
   (5, 'ana@example.com', 'reminder', 'no audit', NULL, NULL, NULL, NULL),

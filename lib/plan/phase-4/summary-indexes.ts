@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 
 /**
  * What the analytics pages and the refresh read by (the group keys serve an employee's drill-down
@@ -30,14 +30,10 @@ function statements(ctx: PlanContext): string[] {
   ];
 }
 
-export const summaryIndexes: Step<StatementCheckpoint> = {
+export const summaryIndexes = statementStep({
   id: "analytics-indexes",
   title: "Build the indexes the analytics pages and the turnaround match use",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const index of ANALYTICS_INDEXES) {
@@ -50,4 +46,4 @@ export const summaryIndexes: Step<StatementCheckpoint> = {
     const u = quoteIdent(ctx.unifiedSchema);
     for (const index of ANALYTICS_INDEXES) await ctx.db.query(`DROP INDEX IF EXISTS ${u}.${index.name}`);
   },
-};
+});

@@ -1,7 +1,7 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists } from "../catalog";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { Check, PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { Check, PlanContext } from "../types";
 
 /**
  * The two summaries as ordinary tables with a unique group key (not materialized views: a refresh
@@ -153,14 +153,10 @@ $fn$`,
   return out;
 }
 
-export const summaryTables: Step<StatementCheckpoint> = {
+export const summaryTables = statementStep({
   id: "analytics-tables",
   title: "Create audit_statistics, auditor_performance and the change log with its triggers",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const table of SUMMARY_TABLES) {
@@ -184,4 +180,4 @@ export const summaryTables: Step<StatementCheckpoint> = {
     await ctx.db.query(`DROP FUNCTION IF EXISTS ${u}.analytics_assignment_changes(), ${u}.analytics_audit_changes()`);
     for (const table of [...SUMMARY_TABLES].reverse()) await ctx.db.query(`DROP TABLE IF EXISTS ${u}.${table}`);
   },
-};
+});

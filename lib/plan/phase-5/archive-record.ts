@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { SYNC_TRIGGER } from "../sync";
-import { runStatements, type StatementCheckpoint } from "../run-statements";
-import type { PlanContext, Step } from "../types";
+import { statementStep } from "../statement-step";
+import type { PlanContext } from "../types";
 import { archiveSchema, homeSchema, legacyTables, syncedTables } from "./objects";
 import { archiveOptions } from "./options";
 
@@ -57,14 +57,10 @@ ON CONFLICT (run_id, kind, name) DO NOTHING`,
   return out;
 }
 
-export const archiveRecord: Step<StatementCheckpoint> = {
+export const archiveRecord = statementStep({
   id: "archive-record",
   title: "Record what Phase 5 moves and removes, so its rollback restores it exactly",
-  unit: "statements",
-  async plan(ctx) {
-    return { statements: await statements(ctx), estimatedRows: 0 };
-  },
-  run: (ctx) => runStatements(ctx, ctx.statements),
+  statements,
   async verify(ctx) {
     const { rows } = await ctx.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM console.archive_objects o JOIN console.archives a ON a.run_id = o.run_id WHERE a.status = 'archived' AND o.kind = 'table'`,
@@ -74,4 +70,4 @@ export const archiveRecord: Step<StatementCheckpoint> = {
   },
   // What was recorded stays as the archive's history; the archive's status says it was restored.
   async rollback() {},
-};
+});

@@ -4,7 +4,7 @@ import { pool } from "@/lib/db/pool";
 import { qualified } from "@/lib/db/sql";
 import { approveAndRun, TEST_LEAD } from "@/lib/engine/testing/phases";
 import { setFlag } from "@/lib/flags/store";
-import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
+import { TWO_SCORECARDS_LEGACY } from "@/lib/legacy/testing/fixtures";
 import { setArchiveOptions } from "./archive";
 import { PHASE_5_FLAGS } from ".";
 
@@ -12,35 +12,13 @@ export const TEST_ADMIN = { id: null, email: "admin@test", roles: ["admin" as co
 export { TEST_LEAD };
 
 /**
- * Hand-built legacy data for Phase 5: two scorecards (one table named with a space and a column
- * named `select`), an audit table the registry does not know (reported by discovery, archived
- * with the rest), assignments and notifications.
+ * Hand-built legacy data for Phase 5: the two scorecards' data and an audit table the registry
+ * does not know (reported by discovery, archived with the rest).
  */
 export const PHASE_5_LEGACY = `
-${LEGACY_TABLES_DDL}
-INSERT INTO users (id, email, password_hash, full_name, role, is_active, created_at) VALUES
-  (1, 'Ana@Example.com', 'h1', 'Ana Silva', 'Agent', true, '2024-01-01'),
-  (2, 'bob@example.com', 'h2', 'Bob Stone', 'Supervisor', true, '2024-01-01');
-INSERT INTO people (id, email, name, department, team, country, manager_email, hire_date, status, created_at) VALUES
-  (1, 'ana@example.com', 'Ana Silva', 'Support', 'Tier 1', 'Portugal', 'bob@example.com', '2020-01-01', 'active', '2023-01-01');
-CREATE TABLE "Email Audit" (id bigserial PRIMARY KEY, employee_email text, auditor_email text, audit_date date, status text, total_score numeric,
-  comments text, created_at timestamptz, updated_at timestamptz, "select" integer);
+${TWO_SCORECARDS_LEGACY}
 CREATE TABLE stray_audit (id bigserial PRIMARY KEY, note text);
 INSERT INTO stray_audit (note) VALUES ('never registered');
-INSERT INTO scorecards (id, name, table_name, channel, passing_score) VALUES (1, 'Email', 'email_audit', 'Email', 80), (2, 'New', 'Email Audit', 'Email', 50);
-INSERT INTO scorecard_fields (scorecard_id, field_key, column_name, label, max_score, weight, position) VALUES
-  (1, 'greeting', 'greeting', 'Greeting', 5, 1, 1), (2, 'select', 'select', 'Select', 5, 1, 1);
-INSERT INTO email_audit (id, employee_email, auditor_email, audit_date, status, total_score, greeting) VALUES
-  (1, 'ana@example.com', 'bob@example.com', '2024-03-01', 'done', 90, 5),
-  (2, ' ANA@example.com', 'bob@example.com', '2024-03-02', 'done', 70, 3);
-INSERT INTO "Email Audit" (id, employee_email, auditor_email, audit_date, status, total_score, "select") VALUES
-  (5, 'bob@example.com', 'ana@example.com', '2024-04-01', 'done', 60, 4);
-INSERT INTO audit_assignments (id, auditor_email, employee_email, scorecard_table, due_date, status, created_at) VALUES
-  (1, 'bob@example.com', 'Ana@Example.com ', 'email_audit', '2024-05-01', 'open', '2024-04-01 09:00+00'),
-  (2, 'bob@example.com', 'ana@example.com', 'Email Audit', '2024-05-02', 'done', '2024-04-01 09:00+00');
-INSERT INTO notifications (id, recipient_email, type, message, read_at, audit_table, audit_id, created_at) VALUES
-  (1, 'ana@example.com', 'audit', 'your audit', '2024-03-02 10:00+00', 'email_audit', 1, '2024-03-01 10:00+00'),
-  (2, 'Bob@Example.com', 'audit', 'new audit', NULL, 'Email Audit', 5, '2024-04-01 10:00+00');
 `;
 
 export const PHASE_5_TABLES = ["Email Audit", "audit_assignments", "email_audit", "notifications", "people", "scorecard_fields", "scorecards", "stray_audit", "users"];

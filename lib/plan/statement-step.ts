@@ -1,0 +1,25 @@
+import { runStatements, type StatementCheckpoint } from "./run-statements";
+import type { PlanContext, Step } from "./types";
+
+/** What a statement step states itself: its SQL from the plan context, its own verify and rollback. */
+export type StatementStepSpec = Pick<Step<StatementCheckpoint>, "id" | "title" | "verify" | "rollback"> & {
+  statements(ctx: PlanContext): string[] | Promise<string[]>;
+};
+
+/**
+ * A step of DDL and set-based statements with no rows to estimate: its plan is `statements`, run in
+ * order, one transaction each (runStatements), its progress counted in statements.
+ */
+export function statementStep({ id, title, statements, verify, rollback }: StatementStepSpec): Step<StatementCheckpoint> {
+  return {
+    id,
+    title,
+    unit: "statements",
+    async plan(ctx) {
+      return { statements: await statements(ctx), estimatedRows: 0 };
+    },
+    run: (ctx) => runStatements(ctx, ctx.statements),
+    verify,
+    rollback,
+  };
+}
