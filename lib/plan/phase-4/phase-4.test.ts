@@ -152,6 +152,36 @@ describe("Phase 4 on hand-built data", () => {
     expect(rows[1]).toMatchObject({ mode: "full", status: "succeeded" });
   });
 
+  it("the post-run suite catches a wrong figure in each summary and a missing group", async () => {
+    const { runSuite } = await import("./testing");
+    expect(await runSuite()).toEqual([]);
+    const db = await pool().connect();
+    try {
+      await db.query("BEGIN");
+      await db.query(`UPDATE unified.audit_statistics SET max_total = max_total + 1 WHERE ctid = (SELECT min(ctid) FROM unified.audit_statistics)`);
+      await db.query(`UPDATE unified.audit_statistics SET field_sums[1] = field_sums[1] + 1 WHERE ctid = (SELECT max(ctid) FROM unified.audit_statistics WHERE cardinality(field_sums) > 0 AND field_counts[1] > 0)`);
+      await db.query(`UPDATE unified.auditor_performance SET audit_count = audit_count + 1 WHERE ctid = (SELECT min(ctid) FROM unified.auditor_performance)`);
+      await db.query(`UPDATE unified.scorecard_month_totals SET passed_count = passed_count + 1 WHERE ctid = (SELECT min(ctid) FROM unified.scorecard_month_totals)`);
+      await db.query(`DELETE FROM unified.scorecard_month_statistics WHERE ctid = (SELECT min(ctid) FROM unified.scorecard_month_statistics)`);
+      const ctx = await (await import("../plan")).planContext(db);
+      const failing: Record<string, string> = {};
+      for (const check of (await import("@/lib/validation/checks/phase-4")).phase4PostRunChecks()) {
+        for (const r of await check.run(db, ctx)) if (r.status !== "pass") failing[r.name] = r.actual;
+      }
+      expect(failing).toEqual({
+        "audit_statistics: every group equals the direct aggregate": "1 missing or different, 1 extra",
+        "audit_statistics per-field averages: every group's field averages equal the direct aggregate": "1 groups missing or different, 0 extra, 0 audits with a field key the registry lacks",
+        "auditor_performance: every auditor month equals the direct aggregate": "1 missing or different, 1 extra",
+        "scorecard_month_totals: every group equals the direct aggregate": "1 missing or different, 1 extra",
+        "scorecard_month_statistics: every group equals the direct aggregate": "1 missing or different, 0 extra",
+      });
+    } finally {
+      await db.query("ROLLBACK");
+      db.release();
+    }
+    expect(await runSuite()).toEqual([]);
+  });
+
   it("Roll back to legacy pauses the scheduled refresh until an admin resumes it; an admin's refresh still runs", async () => {
     const admin = { id: null, email: "admin@test", roles: ["admin" as const] };
     const lead = { id: null, email: "lead@test", roles: ["lead" as const] };

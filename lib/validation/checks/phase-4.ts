@@ -134,10 +134,13 @@ export function storedPerformance(u: string): string {
   FROM ${u}.auditor_performance`;
 }
 
+/** Both directions of EXCEPT ALL in one statement, each side computed once (materialized), not once per direction. */
 async function differences(db: pg.ClientBase, a: string, b: string): Promise<[number, number]> {
-  const missing = await scalar(db, `SELECT count(*) AS n FROM ((${a}) EXCEPT ALL (${b})) x`);
-  const extra = await scalar(db, `SELECT count(*) AS n FROM ((${b}) EXCEPT ALL (${a})) x`);
-  return [missing, extra];
+  const { rows } = await db.query<{ missing: string; extra: string }>(
+    `WITH a AS MATERIALIZED (${a}), b AS MATERIALIZED (${b})
+     SELECT (SELECT count(*) FROM (TABLE a EXCEPT ALL TABLE b) x) AS missing, (SELECT count(*) FROM (TABLE b EXCEPT ALL TABLE a) y) AS extra`,
+  );
+  return [Number(rows[0]?.missing ?? 0), Number(rows[0]?.extra ?? 0)];
 }
 
 function compare(id: string, title: string, direct: (u: string) => string, stored: (u: string) => string, rows: string): ValidationCheck {
