@@ -107,3 +107,15 @@ export function writeReport(name: string, report: unknown): void {
   mkdirSync("bench-results", { recursive: true });
   writeFileSync(join("bench-results", `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
+
+/** One printed row of a step against its limit: rows, median seconds, rows/s and the ratio to the limit (when it has one). */
+export function limitRow(what: string, rows: number, s: number, limit?: number) {
+  const rate = s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "–";
+  return {
+    what,
+    rows: rows ? rows.toLocaleString("en-US") : "",
+    "median s": s.toFixed(2),
+    "rows/s": rows ? rate : "",
+    "vs limit": limit ? `${(s / limit).toFixed(2)}× (limit ${limit.toFixed(2)} s)` : "",
+  };
+}

@@ -6,7 +6,7 @@ import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
-import { median, positive, reportHeader, sampleRss, withSeededCluster, writeReport } from "./cluster";
+import { limitRow as row, median, positive, reportHeader, sampleRss, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * Phase 2 against the machine's limits, measured in the same run on the same data
@@ -217,14 +217,6 @@ export async function phase2Bench(args: string[]): Promise<void> {
     medianRollbackSeconds: m((r) => r.rollbackSeconds),
     maxRssGrowthMb: Math.max(...results.map((r) => r.rssGrowthMb)),
   };
-  const rate = (rows: number, s: number) => (s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "–");
-  const row = (what: string, rows: number, s: number, limit?: number) => ({
-    what,
-    rows: rows ? rows.toLocaleString("en-US") : "",
-    "median s": s.toFixed(2),
-    "rows/s": rows ? rate(rows, s) : "",
-    "vs limit": limit ? `${(s / limit).toFixed(2)}× (limit ${limit.toFixed(2)} s)` : "",
-  });
   printTable([
     row("limit: raw INSERT … SELECT, 2 sessions", audits, limits.raw),
     row("limit: jsonb_build_object load, 2 sessions", audits, limits.jsonb),

@@ -6,7 +6,7 @@ import { approveAndRun, rollBack } from "@/lib/engine/testing/phases";
 import { legacySchema } from "@/lib/legacy/contract";
 import { LINK_FOREIGN_KEYS, LINK_INDEXES } from "@/lib/plan/phase-3/links-keys";
 import { LINK_TABLES } from "@/lib/plan/phase-3/load-links";
-import { median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
+import { limitRow as row, median, positive, reportHeader, withSeededCluster, writeReport } from "./cluster";
 
 /**
  * Phase 3 against the machine's limits, measured in the same run on the same data
@@ -116,14 +116,6 @@ export async function phase3Bench(args: string[]): Promise<void> {
     ratioToLimits: whole / (limits.raw + limits.keys),
     medianRollbackSeconds: m((r) => r.rollbackSeconds),
   };
-  const rate = (rows: number, s: number) => (s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "–");
-  const row = (what: string, rows: number, s: number, limit?: number) => ({
-    what,
-    rows: rows ? rows.toLocaleString("en-US") : "",
-    "median s": s.toFixed(2),
-    "rows/s": rows ? rate(rows, s) : "",
-    "vs limit": limit ? `${(s / limit).toFixed(2)}× (limit ${limit.toFixed(2)} s)` : "",
-  });
   printTable([
     row("limit: raw INSERT … SELECT, 2 sessions", links, limits.raw),
     row("limit: the index and foreign-key builds + ANALYZE", links, limits.keys),

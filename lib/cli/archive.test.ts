@@ -1,26 +1,13 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { LEGACY_TABLES_DDL } from "@/lib/legacy/testing/fixtures";
 import { createOperator } from "@/lib/operators/operators";
+import { cliAgainst } from "./testing";
 
-const run = promisify(execFile);
-const TSX = join(process.cwd(), "node_modules", ".bin", "tsx");
 const db = withTestDatabase();
-
-async function unify(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(TSX, ["lib/cli/main.ts", ...args], { env: { ...process.env, DATABASE_URL: db.url(), ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const unify = cliAgainst(db);
 
 const AS_ADMIN = { UNIFY_PASSWORD: "admin password 1" };
 const AS_LEAD = { UNIFY_PASSWORD: "lead password 1" };

@@ -96,6 +96,17 @@ export interface SetFlagInput {
   actor: Principal;
 }
 
+/** A flag change's comment (trimmed, required, bounded, no NUL) and the flag it names, or the refusal. */
+async function commentedFlag(input: { key: string; comment: string }) {
+  const comment = input.comment.trim();
+  if (!comment) throw new FlagError("Say why in a comment: it is kept in the flag's history");
+  if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
+  if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
+  const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
+  if (!flag) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  return { comment, flag };
+}
+
 /**
  * Turns a flag on or off with a comment. Off is always allowed — it is the rollback switch; on
  * only while the interlock allows it, checked under the phase's flag lock so a rollback requested
@@ -103,12 +114,7 @@ export interface SetFlagInput {
  */
 export async function setFlag(input: SetFlagInput): Promise<FlagView> {
   await authorize(input.actor, "flag.toggle", input.key);
-  const comment = input.comment.trim();
-  if (!comment) throw new FlagError("Say why in a comment: it is kept in the flag's history");
-  if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
-  if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
-  const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
-  if (!flag) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  const { comment, flag } = await commentedFlag(input);
   if (flag.retiredAt) throw new FlagError(`${input.key} is retired: it is no longer a switch and always evaluates to ${flag.enabled ? "on" : "off"}`);
   const change = async () => {
     const db = await pool().connect();
@@ -219,12 +225,7 @@ export async function rollbackToLegacy(input: { actor: Principal; confirmation: 
  */
 export async function retireFlag(input: { key: string; comment: string; actor: Principal }): Promise<RetiredFlagView> {
   await authorize(input.actor, "flag.retire", input.key);
-  const comment = input.comment.trim();
-  if (!comment) throw new FlagError("Say why in a comment: it is kept in the flag's history");
-  if (comment.length > 2000) throw new FlagError("A comment is at most 2000 characters");
-  if (hasNul(comment) || hasNul(input.key)) throw new FlagError(NUL_MESSAGE);
-  const flag = await prisma().featureFlag.findUnique({ where: { key: input.key } });
-  if (!flag) throw new FlagNotFoundError(`There is no flag ${input.key}`);
+  const { comment, flag } = await commentedFlag(input);
   if (flag.retiredAt) throw new FlagError(`${input.key} is already retired (since ${flag.retiredAt.toISOString()})`);
   const refuse = async (message: string): Promise<never> => {
     await recordActivity({ actor: input.actor, action: "flag.retire", target: input.key, outcome: "failed", detail: { refused: message } });
