@@ -8,7 +8,7 @@ export async function runSuite(): Promise<{ name: string; actual: string }[]> {
   const db = await pool().connect();
   try {
     const failures: { name: string; actual: string }[] = [];
-    for (const check of phase4PostRunChecks()) {
+    for (const check of phase4PostRunChecks(ctx)) {
       for (const r of await check.run(db, ctx)) if (r.status !== "pass") failures.push({ name: r.name, actual: r.actual });
     }
     return failures;

@@ -5,84 +5,137 @@ import { count, type CheckResult, type ValidationCheck } from "../types";
 import { scalar } from "./common";
 
 /**
- * Phase 4's suite: every figure of both summaries against the same aggregate computed here,
+ * Phase 4's suite: every figure of the summaries against the same aggregate computed here,
  * directly from audits and assignments, written independently of the step's SQL (window functions
- * for the calibration means, avg() over each field's JSON value for the fields). Figures compared to 9 decimals.
+ * for the calibration means, each field's JSON value cast from jsonb). Averages compared to 9 decimals.
  */
 const R = (x: string) => `round(${x}, 9)`;
 
-export function directStatistics(u: string): string {
-  return `SELECT a.employee_id, a.scorecard_id, a.channel_id, date_trunc('month', a.audit_date)::date AS month, count(*)::int AS audit_count,
-       count(a.total_score)::int AS scored_count, ${R("avg(a.total_score)")} AS avg_total, min(a.total_score) AS min_total, max(a.total_score) AS max_total,
-       sum(CASE WHEN a.passed THEN 1 ELSE 0 END)::int AS passed_count, count(a.passed)::int AS judged_count,
-       ${R("avg(CASE WHEN a.passed THEN 1.0 WHEN NOT a.passed THEN 0.0 END)")} AS pass_rate
-  FROM ${u}.audits a WHERE a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3, 4`;
-}
-
-export function storedStatistics(u: string): string {
-  return `SELECT employee_id, scorecard_id, channel_id, month, audit_count, scored_count, ${R("avg_total")}, min_total, max_total, passed_count, judged_count, ${R("pass_rate")}
-  FROM ${u}.audit_statistics`;
-}
-
 /**
- * One scorecard's per-field averages, both ways, as one wide row per group: from audits with avg()
- * over each registered key read as a JSON value (`->`, JSON null dropped, cast from jsonb), and from
- * the stored arrays looked up by key and divided. `unregistered` counts audits whose scores hold a key
- * the registry does not list — an average the summary cannot have.
+ * One scorecard's groups of audit_statistics, every stored figure, against the same groups computed
+ * here in one pass over the scorecard's audits (read through its index): counts, total_score's sum,
+ * average, extremes, pass counts and rate, and each registered field's sum and count, each field's
+ * value read as a JSON value (`->`, JSON null dropped, cast from jsonb). A group's stored arrays are
+ * read as they are when they hold the registry's keys in its order (position, then legacy id), else
+ * looked up key by key (a group computed before a field was registered lacks it: no sum, count 0);
+ * sums and counts compared exactly make the averages the pages divide from them exact too. Joined by group key, so a changed
+ * group is one difference and a group on one side only is missing or extra. `unregistered` counts
+ * audits whose scores hold a key the registry does not list — a figure the summary cannot have.
  */
-export function fieldComparison(u: string, keys: string[]): string {
-  const list = (items: string[]) => (items.length ? `ARRAY[${items.join(", ")}]::numeric[]` : `'{}'::numeric[]`);
+export function statisticsComparison(u: string, keys: string[]): string {
   const literals = keys.map(quoteLiteral);
-  const direct = list(literals.map((k) => R(`avg(nullif(a.parameter_scores -> ${k}, 'null'::jsonb)::bigint)`)));
-  const at = (column: string, k: string) => `s.${column}[array_position(s.field_keys, ${k})]`;
-  const stored = list(literals.map((k) => R(`${at("field_sums", k)} / NULLIF(${at("field_counts", k)}, 0)`)));
   const registered = keys.length ? `ARRAY[${literals.join(", ")}]::text[]` : `'{}'::text[]`;
+  const list = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(", ")}]::${type}[]` : `'{}'::${type}[]`);
+  const values = literals.map((k, i) => `,\n           nullif(a.parameter_scores -> ${k}, 'null'::jsonb)::bigint AS v${i}`).join("");
+  const figures = "audit_count, scored_count, total_sum, avg_total, min_total, max_total, passed_count, judged_count, pass_rate, field_sums, field_counts";
   return `WITH direct AS (
-  SELECT a.employee_id, COALESCE(a.channel_id, 0) AS channel_key, date_trunc('month', a.audit_date)::date AS month, ${direct} AS averages,
-         count(*) FILTER (WHERE a.parameter_scores - ${registered} <> '{}'::jsonb) AS unregistered
-    FROM ${u}.audits a WHERE a.scorecard_id = $1 AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL GROUP BY 1, 2, 3
+  SELECT employee_id, channel_id, month, count(*)::int AS audit_count, count(total_score)::int AS scored_count, sum(total_score) AS total_sum,
+         ${R("avg(total_score)")} AS avg_total, min(total_score) AS min_total, max(total_score) AS max_total,
+         sum(CASE WHEN passed THEN 1 ELSE 0 END)::int AS passed_count, count(passed)::int AS judged_count,
+         ${R("avg(CASE WHEN passed THEN 1.0 WHEN NOT passed THEN 0.0 END)")} AS pass_rate,
+         ${list(keys.map((_, i) => `sum(v${i})`), "numeric")} AS field_sums, ${list(keys.map((_, i) => `count(v${i})::int`), "int")} AS field_counts,
+         count(*) FILTER (WHERE unregistered) AS unregistered
+    FROM (SELECT a.employee_id, a.channel_id, date_trunc('month', a.audit_date)::date AS month, a.total_score, a.passed,
+                 a.parameter_scores - ${registered} <> '{}'::jsonb AS unregistered${values}
+            FROM ${u}.audits a WHERE a.scorecard_id = $1 AND a.deleted_at IS NULL AND a.employee_id IS NOT NULL AND a.audit_date IS NOT NULL
+          OFFSET 0) a
+   GROUP BY 1, 2, 3
 ), stored AS (
-  SELECT s.employee_id, s.channel_key, s.month, ${stored} AS averages FROM ${u}.audit_statistics s WHERE s.scorecard_id = $1
+  SELECT s.employee_id, s.channel_id, s.month, s.audit_count, s.scored_count, s.total_sum, ${R("s.avg_total")} AS avg_total, s.min_total, s.max_total,
+         s.passed_count, s.judged_count, ${R("s.pass_rate")} AS pass_rate,
+         CASE WHEN s.field_keys = ${registered} THEN s.field_sums ELSE ${list(literals.map((k) => `s.field_sums[array_position(s.field_keys, ${k})]`), "numeric")} END AS field_sums,
+         CASE WHEN s.field_keys = ${registered} THEN s.field_counts ELSE ${list(literals.map((k) => `COALESCE(s.field_counts[array_position(s.field_keys, ${k})], 0)`), "int")} END AS field_counts
+    FROM ${u}.audit_statistics s WHERE s.scorecard_id = $1
+), compared AS (
+  SELECT d.employee_id IS NOT NULL AS in_direct, s.employee_id IS NOT NULL AS in_stored, coalesce(d.employee_id, s.employee_id) AS employee_id,
+         coalesce(d.month, s.month) AS month, d.unregistered,
+         (d.channel_id, ${figures.split(", ").map((c) => `d.${c}`).join(", ")}) IS DISTINCT FROM (s.channel_id, ${figures.split(", ").map((c) => `s.${c}`).join(", ")}) AS differs
+    FROM direct d FULL JOIN stored s ON s.employee_id = d.employee_id AND COALESCE(s.channel_id, 0) = COALESCE(d.channel_id, 0) AND s.month = d.month
 )
-SELECT count(*) FILTER (WHERE s.month IS NULL OR (d.month IS NOT NULL AND d.averages IS DISTINCT FROM s.averages)) AS missing,
-       count(*) FILTER (WHERE d.month IS NULL) AS extra, COALESCE(sum(d.unregistered), 0) AS unregistered
-  FROM direct d FULL JOIN stored s ON s.employee_id = d.employee_id AND s.channel_key = d.channel_key AND s.month = d.month`;
+SELECT count(*) FILTER (WHERE in_direct AND differs) AS missing, count(*) FILTER (WHERE NOT in_direct) AS extra,
+       COALESCE(sum(unregistered), 0) AS unregistered,
+       (array_agg('employee ' || employee_id || ', ' || to_char(month, 'YYYY-MM') ORDER BY employee_id, month) FILTER (WHERE differs))[1:5] AS examples
+  FROM compared`;
 }
 
-/** Per scorecard (the registry as Phase 2 loaded it), so each side reads one scorecard's rows through its index. */
-const fieldAverages: ValidationCheck = {
-  id: "content:audit_statistics_fields",
-  title: "audit_statistics per-field averages",
-  category: "content",
-  async run(db, ctx: PlanContext): Promise<CheckResult[]> {
-    const u = quoteIdent(ctx.unifiedSchema);
-    const { rows: cards } = await db.query<{ id: number; keys: string[] }>(
-      `SELECT c.id, COALESCE(array_agg(f.field_key ORDER BY f.field_key) FILTER (WHERE f.id IS NOT NULL), '{}') AS keys
-         FROM ${u}.scorecards c LEFT JOIN ${u}.scorecard_fields f ON f.scorecard_id = c.id GROUP BY c.id ORDER BY c.id`,
-    );
-    const total = { missing: 0, extra: 0, unregistered: 0 };
-    for (const card of cards) {
-      const { rows } = await db.query<{ missing: string; extra: string; unregistered: string }>(fieldComparison(u, card.keys), [card.id]);
-      total.missing += Number(rows[0]?.missing ?? 0);
-      total.extra += Number(rows[0]?.extra ?? 0);
-      total.unregistered += Number(rows[0]?.unregistered ?? 0);
-    }
-    const ok = total.missing === 0 && total.extra === 0 && total.unregistered === 0;
-    return [{
-      name: "audit_statistics per-field averages: every group's field averages equal the direct aggregate",
-      status: ok ? "pass" : "fail",
-      expected: "every registered field's average of every group, computed from audits",
-      actual: ok
-        ? "identical"
-        : `${count(total.missing)} groups missing or different, ${count(total.extra)} extra, ${count(total.unregistered)} audits with a field key the registry lacks`,
-      detail: ok
-        ? `both ways, ${cards.length} scorecards`
-        : total.unregistered
-          ? "scores under a key that is not a registered field have no average in the summary: check scorecard_fields against parameter_scores"
-          : "run a full refresh (Analytics → Refresh) and validate again",
-    }];
-  },
-};
+const plural = (n: number, noun: string) => `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
+
+/** What one scorecard's comparison found, in the words of a check result. */
+function statisticsResult(title: string, found: { missing: number; extra: number; unregistered: number; examples: string[] }): CheckResult {
+  const ok = found.missing === 0 && found.extra === 0 && found.unregistered === 0;
+  return {
+    name: `${title}: every group equals the direct aggregate`,
+    status: ok ? "pass" : "fail",
+    expected: "every group's counts, total_score figures and registered fields' sums and counts, computed from audits",
+    actual: ok
+      ? "identical"
+      : `${plural(found.missing, "group")} missing or different, ${count(found.extra)} extra, ${plural(found.unregistered, "audit")} with a field key the registry lacks`,
+    detail: ok
+      ? "every group, both ways"
+      : found.unregistered
+        ? "scores under a key that is not a registered field have no figure in the summary: check scorecard_fields against parameter_scores"
+        : `first: ${found.examples.join("; ")}. Run a full refresh (Analytics → Refresh) and validate again`,
+  };
+}
+
+async function compareScorecard(db: pg.ClientBase, u: string, scorecardId: number, keys: string[]) {
+  const { rows } = await db.query<{ missing: string; extra: string; unregistered: string; examples: string[] | null }>(statisticsComparison(u, keys), [scorecardId]);
+  const r = rows[0];
+  return { missing: Number(r?.missing ?? 0), extra: Number(r?.extra ?? 0), unregistered: Number(r?.unregistered ?? 0), examples: r?.examples ?? [] };
+}
+
+/** A scorecard of the unified registry with its field keys in the registry's order, by the legacy table its audits came from, or every other one. */
+async function scorecardsOf(db: pg.ClientBase, u: string, tables: string[], which: "these" | "others"): Promise<{ id: number; table: string; keys: string[] }[]> {
+  const { rows } = await db.query<{ id: number; table: string; keys: string[] }>(
+    `SELECT c.id, c.source_table AS table, COALESCE(array_agg(f.field_key ORDER BY f.position NULLS LAST, f.legacy_id) FILTER (WHERE f.id IS NOT NULL), '{}') AS keys
+       FROM ${u}.scorecards c LEFT JOIN ${u}.scorecard_fields f ON f.scorecard_id = c.id
+      WHERE (c.source_table = ANY ($1::text[])) = $2
+      GROUP BY c.id ORDER BY c.id`,
+    [tables, which === "these"],
+  );
+  return rows;
+}
+
+/** One check per audit table's scorecard (they run on parallel sessions): its groups of audit_statistics. */
+function statisticsCheck(table: string): ValidationCheck {
+  return {
+    id: `content:audit_statistics:${table}`,
+    title: `audit_statistics of ${table}`,
+    category: "content",
+    async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+      const u = quoteIdent(ctx.unifiedSchema);
+      const [card] = await scorecardsOf(db, u, [table], "these");
+      if (!card) {
+        return [{ name: `audit_statistics of ${table}: its scorecard`, status: "fail", expected: `a scorecard loaded from ${table}`, actual: "none", detail: "Phase 2 has not loaded this table's scorecard" }];
+      }
+      return [statisticsResult(`audit_statistics of ${table}`, await compareScorecard(db, u, card.id, card.keys))];
+    },
+  };
+}
+
+/** The groups no per-table check reads: scorecards of no planned audit table, and groups of no scorecard at all. */
+function otherStatistics(tables: string[]): ValidationCheck {
+  return {
+    id: "content:audit_statistics:others",
+    title: "audit_statistics of every other scorecard",
+    category: "content",
+    async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+      const u = quoteIdent(ctx.unifiedSchema);
+      const found = { missing: 0, extra: 0, unregistered: 0, examples: [] as string[] };
+      const others = await scorecardsOf(db, u, tables, "others");
+      for (const card of others) {
+        const one = await compareScorecard(db, u, card.id, card.keys);
+        found.missing += one.missing;
+        found.extra += one.extra;
+        found.unregistered += one.unregistered;
+        found.examples.push(...one.examples.map((e) => `${card.table}: ${e}`));
+      }
+      found.extra += await scalar(db, `SELECT count(*) AS n FROM ${u}.audit_statistics s WHERE NOT EXISTS (SELECT 1 FROM ${u}.scorecards c WHERE c.id = s.scorecard_id)`);
+      if (found.extra && !found.examples.length) found.examples.push("groups of a scorecard that does not exist");
+      return [{ ...statisticsResult("audit_statistics of every other scorecard", found), detail: found.missing || found.extra || found.unregistered ? statisticsResult("", found).detail : `${count(others.length)} other scorecards; no group of an unknown scorecard` }];
+    },
+  };
+}
 
 export function directRollup(u: string): string {
   return `SELECT a.scorecard_id, a.channel_id, e.department_id, e.team_id, date_trunc('month', a.audit_date)::date, count(*)::int, count(a.total_score)::int,
@@ -163,10 +216,10 @@ function compare(id: string, title: string, direct: (u: string) => string, store
   };
 }
 
-export function phase4PostRunChecks(): ValidationCheck[] {
+export function phase4PostRunChecks(ctx: PlanContext): ValidationCheck[] {
   return [
-    compare("content:audit_statistics", "audit_statistics", directStatistics, storedStatistics, "group"),
-    fieldAverages,
+    ...ctx.auditTables.map(statisticsCheck),
+    otherStatistics(ctx.auditTables),
     compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
     compare("content:scorecard_month_totals", "scorecard_month_totals", directTotals, storedTotals, "group"),
     compare("content:auditor_performance", "auditor_performance", directPerformance, storedPerformance, "auditor month"),
