@@ -2,8 +2,8 @@ import { prisma } from "@/lib/db/prisma";
 import { roundedAverage, type AuditEntry, type DateRange, type EmployeeRecord, type ScorecardSummary } from "./adapter-types";
 
 /**
- * The unified read path through the Prisma client: one indexed lookup by normalised email, the
- * employee's audits by (employee_id, audit_date), scorecards grouped in one query.
+ * The unified read path through the Prisma client: one indexed lookup by normalised email (a single
+ * statement), the employee's audits by (employee_id, audit_date), scorecards grouped in one query.
  */
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 const asDate = (s: string) => new Date(`${s}T00:00:00Z`);
@@ -14,29 +14,56 @@ async function normalised(email: string): Promise<string | null> {
   return rows[0]?.n ?? null;
 }
 
+interface EmployeeRow {
+  email: string;
+  email_normalized: string;
+  full_name: string | null;
+  role: string | null;
+  department: string | null;
+  team: string | null;
+  country: string | null;
+  manager_email: string | null;
+  hire_date: string | null;
+  status: string | null;
+  is_active: boolean;
+  legacy_user_id: number | null;
+  legacy_person_id: number | null;
+}
+
+/**
+ * One statement, one round trip: the email normalised by `unified.norm_email` in the same query
+ * that probes the unique index on email_normalized and joins the four reference tables. (Prisma's
+ * findUnique with four includes took a query per table plus the normalisation's own: ≈ 3 ms at the
+ * median, against the ≤ 1 ms p95 the lookup must meet.)
+ */
 export async function unifiedEmployee(email: string): Promise<EmployeeRecord | null> {
-  const emailNormalized = await normalised(email);
-  if (!emailNormalized) return null;
-  const e = await prisma().employee.findUnique({
-    where: { emailNormalized },
-    include: { role: true, department: true, team: true, country: true },
-  });
-  // Humans known only from audit rows are not in users or people: not an employee record to the application.
-  if (!e || e.source === "referenced") return null;
+  const rows = await prisma().$queryRaw<EmployeeRow[]>`
+    SELECT e.email, e.email_normalized, e.full_name, r.name AS role, d.name AS department, t.name AS team, c.name AS country,
+           e.manager_email, e.hire_date::text AS hire_date, e.status, e.is_active, e.legacy_user_id, e.legacy_person_id
+      FROM unified.employees e
+      LEFT JOIN unified.roles r ON r.id = e.role_id
+      LEFT JOIN unified.departments d ON d.id = e.department_id
+      LEFT JOIN unified.teams t ON t.id = e.team_id
+      LEFT JOIN unified.countries c ON c.id = e.country_id
+     WHERE e.email_normalized = unified.norm_email(${email})
+       -- Humans known only from audit rows are not in users or people: not an employee record to the application.
+       AND e.source <> 'referenced'`;
+  const e = rows[0];
+  if (!e) return null;
   return {
     email: e.email,
-    emailNormalized: e.emailNormalized,
-    fullName: e.fullName,
-    role: e.role?.name ?? null,
-    department: e.department?.name ?? null,
-    team: e.team?.name ?? null,
-    country: e.country?.name ?? null,
-    managerEmail: e.managerEmail,
-    hireDate: day(e.hireDate),
+    emailNormalized: e.email_normalized,
+    fullName: e.full_name,
+    role: e.role,
+    department: e.department,
+    team: e.team,
+    country: e.country,
+    managerEmail: e.manager_email,
+    hireDate: e.hire_date,
     status: e.status,
-    isActive: e.isActive,
-    legacyUserId: e.legacyUserId,
-    legacyPersonId: e.legacyPersonId,
+    isActive: e.is_active,
+    legacyUserId: e.legacy_user_id,
+    legacyPersonId: e.legacy_person_id,
   };
 }
 
