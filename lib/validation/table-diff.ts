@@ -4,8 +4,8 @@ import { qualified, quoteIdent } from "@/lib/db/sql";
 /**
  * Row-level comparison of two relations with the same columns — a legacy table and the view that
  * reads it back from the unified side — after data-diff: per key segment, `count(*)` and the sum
- * of a 48-bit slice of md5 of each row's canonical text (order-independent, cannot overflow a
- * numeric); segments that differ are split until they are small enough to fetch and compare row
+ * of a 64-bit hash of each row's canonical text (order-independent, summed as a numeric that
+ * cannot overflow); segments that differ are split until they are small enough to fetch and compare row
  * by row. Written independently of any phase's load SQL: it only reads both sides as they are.
  */
 export interface Relation {
@@ -56,7 +56,9 @@ interface Whole extends Segment {
   nullKeys: boolean;
 }
 
-const checksum = (columns: string[]) => `sum(('x' || substr(md5(${rowText("t", columns)}), 1, 12))::bit(48)::bigint)::text`;
+// A row's 64-bit hash (PostgreSQL's own hashtextextended, seed 0), summed as numeric: it cannot
+// overflow, and it costs a fifth of md5 plus the hex-to-bigint conversion per row.
+const checksum = (columns: string[]) => `sum(hashtextextended(${rowText("t", columns)}, 0))::text`;
 
 async function segment(db: Db, rel: Relation, key: string, columns: string[], lo: string | null, hi: string | null): Promise<Segment> {
   const k = `t.${quoteIdent(key)}`;
