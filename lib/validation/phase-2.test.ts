@@ -142,22 +142,23 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
     }
   });
 
-  it("a NULL where audits promises a value, a key too many and a wrong passed fail the integrity pass", async () => {
+  it("a NULL where audits promises a value, a key too many, a key too few and a wrong passed fail the integrity pass", async () => {
     await pool().query(`ALTER TABLE unified.audits ALTER COLUMN parameter_scores DROP NOT NULL, DROP CONSTRAINT audits_parameter_scores_check`);
     const { rows } = await pool().query(
-      `SELECT a.source_id::text AS id FROM unified.audits a WHERE source_table = $1 AND passed IS NOT NULL AND source_id <> $2 ORDER BY source_id LIMIT 2`,
+      `SELECT a.source_id::text AS id FROM unified.audits a WHERE source_table = $1 AND passed IS NOT NULL AND source_id <> $2 ORDER BY source_id LIMIT 3`,
       [table, sourceId],
     );
-    const [nulled, flipped] = rows.map((r) => r.id);
-    const before = (await pool().query(`SELECT source_id::text AS id, parameter_scores, passed FROM unified.audits WHERE source_table = $1 AND source_id = ANY($2::bigint[])`, [table, [nulled, flipped, sourceId]])).rows;
+    const [nulled, flipped, dropped] = rows.map((r) => r.id);
+    const before = (await pool().query(`SELECT source_id::text AS id, parameter_scores, passed FROM unified.audits WHERE source_table = $1 AND source_id = ANY($2::bigint[])`, [table, [nulled, flipped, dropped, sourceId]])).rows;
     await pool().query(`UPDATE unified.audits SET parameter_scores = NULL WHERE source_table = $1 AND source_id = $2`, [table, nulled]);
     await pool().query(`UPDATE unified.audits SET passed = NOT passed WHERE source_table = $1 AND source_id = $2`, [table, flipped]);
     await pool().query(`UPDATE unified.audits SET parameter_scores = parameter_scores || '{"not_a_field": 1}' WHERE source_table = $1 AND source_id = $2`, [table, sourceId]);
+    await pool().query(`UPDATE unified.audits SET parameter_scores = parameter_scores - (SELECT min(k) FROM jsonb_object_keys(parameter_scores) k) WHERE source_table = $1 AND source_id = $2`, [table, dropped]);
     try {
       const report = await postRun();
       expect(failed(report, "no NULL where audits promises a value")?.actual).toBe("1");
       expect(failed(report, "passed agrees with the total and the passing score")?.detail).toBe(`first: ${table}#${flipped}`);
-      expect(failed(report, "parameter_scores keys are exactly the scorecard's fields")?.actual).toBe("1 audits differ");
+      expect(failed(report, "parameter_scores keys are exactly the scorecard's fields")?.actual).toBe("2 audits differ");
     } finally {
       for (const b of before) {
         await pool().query(`UPDATE unified.audits SET parameter_scores = $3, passed = $4 WHERE source_table = $1 AND source_id = $2`, [table, b.id, b.parameter_scores, b.passed]);

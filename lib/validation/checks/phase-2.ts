@@ -63,8 +63,8 @@ async function expectedFields(db: pg.ClientBase, ctx: PlanContext, table: string
  * One pass over one audit table's slice of audits (they run in parallel, each on its own session)
  * for every promise audits makes: no NULL where promised, every foreign key resolves,
  * parameter_scores keys exactly the legacy registry's fields, passed recomputed from the legacy
- * passing score. A key set is exact when every expected key is present (`?&`) and the object has
- * no more keys than that (its values counted with a JSON path), linear in the fields.
+ * passing score. A key set is exact when every expected key is present (`?&`) and nothing is left
+ * once they are removed (`-`), linear in the fields.
  */
 function auditsIntegrity(ctx: PlanContext, table: string): ValidationCheck {
   return {
@@ -88,9 +88,8 @@ function auditsIntegrity(ctx: PlanContext, table: string): ValidationCheck {
            LEFT JOIN ${u}.employees e ON e.id = a.employee_id
            LEFT JOIN ${u}.employees r ON r.id = a.auditor_id
            CROSS JOIN LATERAL (SELECT
-                 (NOT $2::boolean OR jsonb_typeof(a.parameter_scores) <> 'object'
-                   OR NOT a.parameter_scores ?& $3::text[]
-                   OR jsonb_array_length(jsonb_path_query_array(a.parameter_scores, '$.*')) <> cardinality($3::text[])) AS keys,
+                 (CASE WHEN NOT $2::boolean OR jsonb_typeof(a.parameter_scores) <> 'object' THEN true
+                       ELSE NOT a.parameter_scores ?& $3::text[] OR a.parameter_scores - $3::text[] <> '{}'::jsonb END) AS keys,
                  (a.passed IS DISTINCT FROM (CASE WHEN a.total_score IS NULL OR $4::numeric IS NULL THEN NULL
                                                   ELSE a.total_score >= $4::numeric END)) AS passed) bad
           WHERE a.source_table = $1 AND a.deleted_at IS NULL`,
