@@ -11,6 +11,12 @@ export const LINK_INDEXES = [
   { table: "audit_assignments", name: "audit_assignments_scorecard_id_idx", columns: "(scorecard_id)", intent: "A scorecard's assignments." },
   { table: "notifications", name: "notifications_recipient_id_created_at_idx", columns: "(recipient_id, created_at)", intent: "A recipient's notifications, newest first." },
   { table: "notifications", name: "notifications_audit_id_idx", columns: "(audit_id)", intent: "The notifications about an audit." },
+  {
+    table: "notifications",
+    name: "notifications_unresolved_audit_idx",
+    columns: "(audit_table_legacy, audit_source_id_legacy) WHERE audit_id IS NULL",
+    intent: "Live sync finds the notifications that named an audit before it existed (only the unresolved ones: a small index).",
+  },
 ] as const;
 
 export const LINK_FOREIGN_KEYS = [
