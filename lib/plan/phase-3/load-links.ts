@@ -38,8 +38,7 @@ SELECT t.id, p.id, t.type, t.message, t.read_at, a.id, t.created_at,
        CASE WHEN a.id IS NULL THEN t.audit_id END
   FROM ${rows} t
   LEFT JOIN ${u}.employees p ON p.email_normalized = ${u}.norm_email(t.recipient_email)
-  -- One probe of the origin index per notification (the origin is unique): a hash join would read all of audits for every batch.
-  LEFT JOIN LATERAL (SELECT x.id FROM ${u}.audits x WHERE x.source_table = t.audit_table AND x.source_id = t.audit_id AND x.deleted_at IS NULL LIMIT 1) a ON true`;
+  LEFT JOIN ${u}.audits a ON a.source_table = t.audit_table AND a.source_id = t.audit_id AND a.deleted_at IS NULL`;
 }
 
 /**
@@ -53,13 +52,9 @@ export function linkLoadStatement(ctx: PlanContext, table: LinkTable): string {
   const intent = table === "audit_assignments"
     ? "-- Assignments with ids in ($1, $2]: auditor, employee and scorecard as keys; unresolved values kept."
     : "-- Notifications with ids in ($1, $2]: recipient and audit as keys; unresolved values kept.";
-  // A notification's audit is found through the origin index of `audits`: the batch is read in
-  // origin order, so the probes walk that index and the heap (loaded in the same order) forwards
-  // instead of jumping across a table larger than memory.
-  const order = table === "notifications" ? " ORDER BY audit_table, audit_id" : "";
-  const rows = `(SELECT * FROM ${qualified(ctx.legacySchema, table)} WHERE ($1::bigint IS NULL OR id > $1::bigint) AND id <= $2::bigint${order})`;
   return `${intent}
-${linkInsert(ctx, table, rows)}
+${linkInsert(ctx, table, qualified(ctx.legacySchema, table))}
+ WHERE ($1::bigint IS NULL OR t.id > $1::bigint) AND t.id <= $2::bigint
 ON CONFLICT (legacy_id) DO NOTHING`;
 }
 
