@@ -43,6 +43,14 @@ describe("a dress rehearsal", () => {
     expect(load.sampleRows).toBe(view.auditsSampled);
     expect(load.rowsPerSecond).toBeGreaterThan(0);
     expect(load.units).toBe(3);
+    // The index builds state no rows but read every audit: scaled by the audits' sample ratio; a DDL-only step is not.
+    const indexes = view.steps.find((s) => s.stepId === "audit-indexes")!;
+    expect(indexes.sampleRows).toBe(view.auditsSampled);
+    expect(indexes.fullRows).toBe(4000);
+    expect(indexes.predictedSeconds).toBeCloseTo((indexes.seconds * 4000) / view.auditsSampled!, 6);
+    const table = view.steps.find((s) => s.stepId === "audits-table")!;
+    expect(table.fullRows).toBe(0);
+    expect(table.predictedSeconds).toBeCloseTo(table.seconds, 6);
     for (const s of view.steps) expect(s.predictedSeconds).toBeGreaterThan(0);
     expect(view.predictedSeconds).toBeCloseTo(view.steps.reduce((sum, s) => sum + s.predictedSeconds, 0), 6);
     expect(describePrediction(view)).toMatch(/^expected to take about \d+ (s|min \d\d s) at 4,000 audits \(rehearsed \d\d:\d\d, 10% sample\)$/);

@@ -6,9 +6,9 @@ import { prisma } from "@/lib/db/prisma";
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { CONTRACT_TABLES, legacySchema } from "@/lib/legacy/contract";
-import { estimateRows } from "@/lib/plan/catalog";
+import { estimateRows, relationExists } from "@/lib/plan/catalog";
 import { assertPhase, buildPlan, buildPlanFrom, phaseDefinition } from "@/lib/plan/plan";
-import type { PlanContext, StepContext } from "@/lib/plan/types";
+import type { PlanContext, Queryable, Step, StepContext } from "@/lib/plan/types";
 import { EngineError } from "./errors";
 import { unitParallelism } from "./parallelism";
 import { activeRun } from "./runs";
@@ -52,7 +52,7 @@ export function predictStep(input: { seconds: number; sampleRows: number; fullRo
  * whole — Phase 1's merge costs what all of them cost — and every audit table, assignment and
  * notification sampled row by row (seeded, so a rehearsal is repeatable).
  */
-async function copySample(db: pg.PoolClient, from: string, percent: number): Promise<{ audits: number }> {
+async function copySample(db: pg.PoolClient, from: string, percent: number): Promise<{ audits: number; links: number }> {
   const discovery = await discoverLegacy(db, from);
   const whole = CONTRACT_TABLES.filter((t) => t.role !== "links").map((t) => t.name as string);
   const sampled = [...CONTRACT_TABLES.filter((t) => t.role === "links").map((t) => t.name as string), ...discovery.scorecards.map((s) => s.tableName)];
@@ -70,7 +70,16 @@ async function copySample(db: pg.PoolClient, from: string, percent: number): Pro
   }
   let audits = 0;
   for (const s of discovery.scorecards) audits += await estimateRows(db, SCRATCH_LEGACY, s.tableName);
-  return { audits };
+  return { audits, links: await linkRows(db, SCRATCH_LEGACY) };
+}
+
+/** Assignments and notifications in `schema` (those of the contract that are there). */
+async function linkRows(db: Queryable, schema: string): Promise<number> {
+  let rows = 0;
+  for (const table of CONTRACT_TABLES.filter((t) => t.role === "links").map((t) => t.name as string)) {
+    if (await relationExists(db, schema, table)) rows += await estimateRows(db, schema, table);
+  }
+  return rows;
 }
 
 /** A step context over the rehearsal's one transaction: batches are statements in it, nothing commits. */
@@ -95,7 +104,7 @@ function rehearsalContext<C>(ctx: PlanContext & { db: pg.PoolClient }, statement
 }
 
 async function rehearsePhases(phase: number, ctx: PlanContext & { db: pg.PoolClient }) {
-  const measured: { stepId: string; title: string; sampleRows: number; units: number; seconds: number }[] = [];
+  const measured: { stepId: string; title: string; sampleRows: number; units: number; seconds: number; scalesWith?: Step["scalesWith"] }[] = [];
   for (let p = 1; p <= phase; p++) {
     const definition = phaseDefinition(p)!;
     const plan = await buildPlanFrom(p, ctx);
@@ -109,7 +118,7 @@ async function rehearsePhases(phase: number, ctx: PlanContext & { db: pg.PoolCli
         await step.run(rehearsalContext(ctx, stated.statements, null));
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (p === phase) measured.push({ stepId: step.id, title: step.title, sampleRows: stated.estimatedRows, units: stated.units?.length ?? 0, seconds });
+      if (p === phase) measured.push({ stepId: step.id, title: step.title, sampleRows: stated.estimatedRows, units: stated.units?.length ?? 0, seconds, scalesWith: step.scalesWith });
     }
   }
   return measured;
@@ -140,18 +149,22 @@ export async function rehearse(input: { phase: number; actor: Principal; percent
     const parallel = await unitParallelism(db);
     await db.query("BEGIN");
     for (const schema of [SCRATCH_LEGACY, SCRATCH_UNIFIED]) await db.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-    const { audits } = await copySample(db, legacy, percent);
+    const { audits, links } = await copySample(db, legacy, percent);
     const scratch = await discoverLegacy(db, SCRATCH_LEGACY);
     const ctx = { db, legacySchema: SCRATCH_LEGACY, unifiedSchema: SCRATCH_UNIFIED, auditTables: scratch.scorecards.map((s) => s.tableName).sort(), discovery: scratch };
     const measured = await rehearsePhases(input.phase, ctx);
     await db.query("ROLLBACK");
-    const steps: RehearsedStep[] = measured.map((m) => {
-      const stepFull = fullRows.get(m.stepId) ?? 0;
+    const linksTotal = await linkRows(pool(), legacy);
+    const steps: RehearsedStep[] = measured.map(({ scalesWith, ...m }) => {
+      // A step that states no rows but reads a table (an index build) is scaled by that table's sample ratio.
+      const scaled = m.sampleRows === 0 && (fullRows.get(m.stepId) ?? 0) === 0 && scalesWith
+        ? (scalesWith === "audits" ? { sampleRows: audits, fullRows: auditsTotal } : { sampleRows: links, fullRows: linksTotal })
+        : { sampleRows: m.sampleRows, fullRows: fullRows.get(m.stepId) ?? 0 };
       return {
         ...m,
-        fullRows: stepFull,
-        rowsPerSecond: m.sampleRows > 0 && m.seconds > 0 ? m.sampleRows / m.seconds : null,
-        predictedSeconds: predictStep({ seconds: m.seconds, sampleRows: m.sampleRows, fullRows: stepFull, units: m.units, parallel }),
+        ...scaled,
+        rowsPerSecond: scaled.sampleRows > 0 && m.seconds > 0 ? scaled.sampleRows / m.seconds : null,
+        predictedSeconds: predictStep({ seconds: m.seconds, sampleRows: scaled.sampleRows, fullRows: scaled.fullRows, units: m.units, parallel }),
       };
     });
     const predictedSeconds = steps.reduce((sum, s) => sum + s.predictedSeconds, 0);

@@ -90,6 +90,12 @@ export interface Step<C = unknown> {
   title: string;
   /** What the step's progress counts (rows for data steps, statements for DDL). */
   unit: "rows" | "statements" | "tables";
+  /**
+   * For a step that states no rows but whose work grows with the data it reads (an index build, a
+   * key validation): which legacy data that is, so a rehearsal scales its time on the sample by
+   * that data's sample ratio (lib/engine/rehearsal.ts). DDL-only steps leave it out.
+   */
+  scalesWith?: "audits" | "links";
   plan(ctx: PlanContext): Promise<StepPlan>;
   run(ctx: StepContext<C>): Promise<void>;
   verify(ctx: PlanContext): Promise<Check[]>;

@@ -42,6 +42,7 @@ export const auditIndexes = statementStep({
   id: "audit-indexes",
   title: "Build the report indexes and validate the foreign keys of audits",
   statements,
+  scalesWith: "audits",
   groupOf: foreignKeyGroup,
   async verify(ctx) {
     const checks: Check[] = [];

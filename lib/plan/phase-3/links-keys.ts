@@ -68,6 +68,7 @@ export const linksKeys = statementStep({
   id: "links-keys",
   title: "Build the indexes and validate the foreign keys of assignments and notifications",
   statements,
+  scalesWith: "links",
   groupOf: foreignKeyGroup,
   async verify(ctx) {
     const checks: Check[] = [];

@@ -34,6 +34,7 @@ export const summaryIndexes = statementStep({
   id: "analytics-indexes",
   title: "Build the indexes the analytics pages and the turnaround match use",
   statements,
+  scalesWith: "audits",
   async verify(ctx) {
     const checks: Check[] = [];
     for (const index of ANALYTICS_INDEXES) {
