@@ -30,6 +30,13 @@ describe("Phase 4 on generated data", () => {
     run = await approveAndRun(4);
   });
 
+  it("the analytics filters span exactly the months of audit_statistics (read from the totals)", async () => {
+    const { filterOptions } = await import("@/lib/analytics/queries");
+    const { rows } = await pool().query(`SELECT to_char(min(month), 'YYYY-MM') AS first, to_char(max(month), 'YYYY-MM') AS last FROM unified.audit_statistics`);
+    expect(rows[0].first).not.toBeNull();
+    expect((await filterOptions()).months).toEqual(rows[0]);
+  });
+
   it("succeeds, and every figure of both summaries equals the aggregate computed directly from audits", async () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
