@@ -1,5 +1,6 @@
 import { expect } from "@playwright/test";
 import { ADMIN, LEAD, approveWithPreflight, signIn, signOut, snap } from "./helpers";
+import { copyIdentityRowsSql } from "@/lib/legacy/testing/fixtures";
 import { ownConsoleCli, testWithOwnConsole } from "./own-console";
 
 /**
@@ -11,18 +12,7 @@ const DATA_DIR = ".data/e2e-stale-approval";
 const { tsx, unify } = ownConsoleCli(DATA_DIR);
 
 // Two copies of every users and people row, with new ids and new emails: three times the rows.
-const columns = {
-  users: "email, password_hash, full_name, role, is_active, created_at, last_login_at",
-  people: "email, name, department, team, country, manager_email, hire_date, status, created_at",
-};
-const GROW_THREEFOLD = Object.entries(columns)
-  .map(
-    ([table, list]) =>
-      `INSERT INTO ${table} (id, ${list})
-       SELECT id + copy * t.top, ${list.replace("email", "'copy' || copy || '-' || coalesce(email, id::text)")}
-         FROM ${table}, (SELECT max(id) AS top FROM ${table}) t, generate_series(1, 2) copy;`,
-  )
-  .join("\n");
+const GROW_THREEFOLD = copyIdentityRowsSql(2);
 
 const test = testWithOwnConsole(DATA_DIR);
 

@@ -4,6 +4,7 @@ import { pool } from "@/lib/db/pool";
 import { prisma } from "@/lib/db/prisma";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { seedLegacy } from "@/lib/legacy/generator";
+import { copyIdentityRowsSql } from "@/lib/legacy/testing/fixtures";
 import { buildPlan } from "@/lib/plan/plan";
 import { approvalState, approvedSteps, decidePlan, lastApprovedPlan, planEstimates, withdrawDecision } from "./approvals";
 import { PlanNotApprovedError } from "./errors";
@@ -119,21 +120,7 @@ describe("an approval goes stale when the legacy data changes size", () => {
     expect(approved.current?.decision).toBe("approved");
     expect(approved.stale).toBeNull();
     // Two copies of every users and people row (new ids, new emails): the identity tables grow 3x.
-    const columns = {
-      users: "email, password_hash, full_name, role, is_active, created_at, last_login_at",
-      people: "email, name, department, team, country, manager_email, hire_date, status, created_at",
-    };
-    for (const [table, list] of Object.entries(columns)) {
-      const { rows } = await pool().query(`SELECT max(id)::int AS top FROM ${table}`);
-      const top = rows[0].top as number;
-      for (const copy of [1, 2]) {
-        await pool().query(
-          `INSERT INTO ${table} (id, ${list})
-           SELECT id + $1, ${list.replace("email", `'copy${copy}-' || coalesce(email, id::text)`)} FROM ${table} WHERE id <= $2`,
-          [copy * top, top],
-        );
-      }
-    }
+    await pool().query(copyIdentityRowsSql(2));
     const { plan, state } = await current();
     expect(state.stale?.map((s) => s.stepId)).toContain("merge-identities");
     const merge = state.stale!.find((s) => s.stepId === "merge-identities")!;

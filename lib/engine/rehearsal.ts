@@ -6,7 +6,7 @@ import { prisma } from "@/lib/db/prisma";
 import { qualified, quoteIdent } from "@/lib/db/sql";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { CONTRACT_TABLES, legacySchema } from "@/lib/legacy/contract";
-import { estimateRows, relationExists } from "@/lib/plan/catalog";
+import { estimateRows } from "@/lib/plan/catalog";
 import { assertPhase, buildPlan, buildPlanFrom, phaseDefinition } from "@/lib/plan/plan";
 import type { PlanContext, Queryable, Step, StepContext } from "@/lib/plan/types";
 import { EngineError } from "./errors";
@@ -21,6 +21,8 @@ import { activeRun } from "./runs";
  * sample, times the rows its plan states for the real data, is the prediction.
  */
 export const REHEARSAL_PERCENT = 1;
+/** The contract's link tables (assignments, notifications): sampled like the audit tables. */
+const LINK_TABLES = CONTRACT_TABLES.filter((t) => t.role === "links").map((t) => t.name as string);
 export const SCRATCH_LEGACY = "unify_rehearsal_legacy";
 export const SCRATCH_UNIFIED = "unify_rehearsal_unified";
 
@@ -55,7 +57,7 @@ export function predictStep(input: { seconds: number; sampleRows: number; fullRo
 async function copySample(db: pg.PoolClient, from: string, percent: number): Promise<{ audits: number; links: number }> {
   const discovery = await discoverLegacy(db, from);
   const whole = CONTRACT_TABLES.filter((t) => t.role !== "links").map((t) => t.name as string);
-  const sampled = [...CONTRACT_TABLES.filter((t) => t.role === "links").map((t) => t.name as string), ...discovery.scorecards.map((s) => s.tableName)];
+  const sampled = [...LINK_TABLES, ...discovery.scorecards.map((s) => s.tableName)];
   const { rows: present } = await db.query<{ table: string }>(
     `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname = ANY ($2::text[])`,
     [from, [...whole, ...sampled]],
@@ -73,12 +75,10 @@ async function copySample(db: pg.PoolClient, from: string, percent: number): Pro
   return { audits, links: await linkRows(db, SCRATCH_LEGACY) };
 }
 
-/** Assignments and notifications in `schema` (those of the contract that are there). */
+/** Assignments and notifications in `schema` (a table that is not there counts 0). */
 async function linkRows(db: Queryable, schema: string): Promise<number> {
   let rows = 0;
-  for (const table of CONTRACT_TABLES.filter((t) => t.role === "links").map((t) => t.name as string)) {
-    if (await relationExists(db, schema, table)) rows += await estimateRows(db, schema, table);
-  }
+  for (const table of LINK_TABLES) rows += await estimateRows(db, schema, table);
   return rows;
 }
 
@@ -157,9 +157,10 @@ export async function rehearse(input: { phase: number; actor: Principal; percent
     const linksTotal = await linkRows(pool(), legacy);
     const steps: RehearsedStep[] = measured.map(({ scalesWith, ...m }) => {
       // A step that states no rows but reads a table (an index build) is scaled by that table's sample ratio.
-      const scaled = m.sampleRows === 0 && (fullRows.get(m.stepId) ?? 0) === 0 && scalesWith
+      const full = fullRows.get(m.stepId) ?? 0;
+      const scaled = m.sampleRows === 0 && full === 0 && scalesWith
         ? (scalesWith === "audits" ? { sampleRows: audits, fullRows: auditsTotal } : { sampleRows: links, fullRows: linksTotal })
-        : { sampleRows: m.sampleRows, fullRows: fullRows.get(m.stepId) ?? 0 };
+        : { sampleRows: m.sampleRows, fullRows: full };
       return {
         ...m,
         ...scaled,

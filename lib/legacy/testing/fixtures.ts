@@ -40,3 +40,23 @@ INSERT INTO notifications (id, recipient_email, type, message, read_at, audit_ta
   (1, 'ana@example.com', 'audit', 'your audit', '2024-03-02 10:00+00', 'email_audit', 1, '2024-03-01 10:00+00'),
   (2, 'Bob@Example.com', 'audit', 'new audit', NULL, 'Email Audit', 5, '2024-04-01 10:00+00');
 `;
+
+/**
+ * `copies` more of every users and people row, with new ids and new emails (`copy1-…`): the
+ * legacy identity tables grow to 1 + copies times their rows. One statement per table, each
+ * reading the table's largest id once.
+ */
+export function copyIdentityRowsSql(copies: number): string {
+  const columns = {
+    users: "email, password_hash, full_name, role, is_active, created_at, last_login_at",
+    people: "email, name, department, team, country, manager_email, hire_date, status, created_at",
+  };
+  return Object.entries(columns)
+    .map(
+      ([table, list]) =>
+        `INSERT INTO ${table} (id, ${list})
+       SELECT id + copy * t.top, ${list.replace("email", "'copy' || copy || '-' || coalesce(email, id::text)")}
+         FROM ${table}, (SELECT max(id) AS top FROM ${table}) t, generate_series(1, ${Number(copies)}) copy;`,
+    )
+    .join("\n");
+}

@@ -22,12 +22,13 @@ const R = (x: string) => `round(${x}, 9)`;
  * group is one difference and a group on one side only is missing or extra. `unregistered` counts
  * audits whose scores hold a key the registry does not list — a figure the summary cannot have.
  */
+const FIGURES = ["channel_id", "audit_count", "scored_count", "total_sum", "avg_total", "min_total", "max_total", "passed_count", "judged_count", "pass_rate", "field_sums", "field_counts"];
+
 export function statisticsComparison(u: string, keys: string[]): string {
   const literals = keys.map(quoteLiteral);
   const registered = keys.length ? `ARRAY[${literals.join(", ")}]::text[]` : `'{}'::text[]`;
   const list = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(", ")}]::${type}[]` : `'{}'::${type}[]`);
   const values = literals.map((k, i) => `,\n           nullif(a.parameter_scores -> ${k}, 'null'::jsonb)::bigint AS v${i}`).join("");
-  const figures = "audit_count, scored_count, total_sum, avg_total, min_total, max_total, passed_count, judged_count, pass_rate, field_sums, field_counts";
   return `WITH direct AS (
   SELECT employee_id, channel_id, month, count(*)::int AS audit_count, count(total_score)::int AS scored_count, sum(total_score) AS total_sum,
          ${R("avg(total_score)")} AS avg_total, min(total_score) AS min_total, max(total_score) AS max_total,
@@ -47,9 +48,8 @@ export function statisticsComparison(u: string, keys: string[]): string {
          CASE WHEN s.field_keys = ${registered} THEN s.field_counts ELSE ${list(literals.map((k) => `COALESCE(s.field_counts[array_position(s.field_keys, ${k})], 0)`), "int")} END AS field_counts
     FROM ${u}.audit_statistics s WHERE s.scorecard_id = $1
 ), compared AS (
-  SELECT d.employee_id IS NOT NULL AS in_direct, s.employee_id IS NOT NULL AS in_stored, coalesce(d.employee_id, s.employee_id) AS employee_id,
-         coalesce(d.month, s.month) AS month, d.unregistered,
-         (d.channel_id, ${figures.split(", ").map((c) => `d.${c}`).join(", ")}) IS DISTINCT FROM (s.channel_id, ${figures.split(", ").map((c) => `s.${c}`).join(", ")}) AS differs
+  SELECT d.employee_id IS NOT NULL AS in_direct, coalesce(d.employee_id, s.employee_id) AS employee_id, coalesce(d.month, s.month) AS month, d.unregistered,
+         (${FIGURES.map((c) => `d.${c}`).join(", ")}) IS DISTINCT FROM (${FIGURES.map((c) => `s.${c}`).join(", ")}) AS differs
     FROM direct d FULL JOIN stored s ON s.employee_id = d.employee_id AND COALESCE(s.channel_id, 0) = COALESCE(d.channel_id, 0) AND s.month = d.month
 )
 SELECT count(*) FILTER (WHERE in_direct AND differs) AS missing, count(*) FILTER (WHERE NOT in_direct) AS extra,
@@ -132,7 +132,8 @@ function otherStatistics(tables: string[]): ValidationCheck {
       }
       found.extra += await scalar(db, `SELECT count(*) AS n FROM ${u}.audit_statistics s WHERE NOT EXISTS (SELECT 1 FROM ${u}.scorecards c WHERE c.id = s.scorecard_id)`);
       if (found.extra && !found.examples.length) found.examples.push("groups of a scorecard that does not exist");
-      return [{ ...statisticsResult("audit_statistics of every other scorecard", found), detail: found.missing || found.extra || found.unregistered ? statisticsResult("", found).detail : `${count(others.length)} other scorecards; no group of an unknown scorecard` }];
+      const result = statisticsResult("audit_statistics of every other scorecard", found);
+      return [result.status === "pass" ? { ...result, detail: `${count(others.length)} other scorecards; no group of an unknown scorecard` } : result];
     },
   };
 }
