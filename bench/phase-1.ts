@@ -9,16 +9,16 @@ import { median, positive, reportHeader, withSeededCluster, writeReport } from "
 
 /**
  * The machine's floor for Phase 1 on this data, measured in the same run: the one pass it cannot
- * avoid — every audit table's two email columns normalised and made distinct — on two sessions at
- * once (half the tables each), plus the same for users and people. Nothing is written.
+ * avoid — every audit table's two email columns read, made distinct and normalised — on two
+ * sessions at once (half the tables each), plus the same for users and people. Nothing is written.
+ * Its cheapest form (the one the referenced-humans step uses): one scan per column, DISTINCT on the
+ * raw text by hash, then each distinct spelling normalised once.
  */
 export async function distinctEmailsFloor(): Promise<number> {
   const discovery = await discoverLegacy(pool(), legacySchema());
   const tables = [...discovery.scorecards.map((s) => s.tableName), "audit_assignments"];
-  const norm = (column: string) => normalisedEmailSql(column);
-  // One scan of each table for all its email columns (the cheapest way to read them).
   const scan = (table: string, columns: string[]) =>
-    `SELECT count(DISTINCT v.e) FROM ${qualified(legacySchema(), table)} t CROSS JOIN LATERAL (VALUES ${columns.map((c) => `(${norm(`t.${quoteIdent(c)}`)})`).join(", ")}) v (e)`;
+    `SELECT count(DISTINCT ${normalisedEmailSql("s.e")}) FROM (${columns.map((c) => `SELECT ${quoteIdent(c)} AS e FROM ${qualified(legacySchema(), table)}`).join(" UNION ")}) s`;
   const halves = [tables.filter((_, i) => i % 2 === 0), tables.filter((_, i) => i % 2 === 1)];
   const started = performance.now();
   await Promise.all(
