@@ -49,12 +49,16 @@ ON CONFLICT (source_table, email_normalized) DO NOTHING`;
 
 function insertStatement(ctx: PlanContext, source: EmailSource): string {
   const u = quoteIdent(ctx.unifiedSchema);
-  return `-- Those unknown so far become referenced employees.
+  // Humans already employees are left out before the upsert: a conflict whose update is filtered
+  // out still locks (writes) the employee's row, once per source that names it.
+  return `-- Those unknown so far become referenced employees (a referenced one keeps the smallest spelling).
 INSERT INTO ${u}.employees (email, email_normalized, is_active, status, source)
-SELECT email, email_normalized, false, 'unknown', 'referenced'
-  FROM ${u}.referenced_emails
- WHERE source_table = ${quoteLiteral(source.table)}
- ORDER BY email_normalized
+SELECT r.email, r.email_normalized, false, 'unknown', 'referenced'
+  FROM ${u}.referenced_emails r
+ WHERE r.source_table = ${quoteLiteral(source.table)}
+   AND NOT EXISTS (SELECT 1 FROM ${u}.employees e
+                    WHERE e.email_normalized = r.email_normalized AND (e.source <> 'referenced' OR e.email <= r.email))
+ ORDER BY r.email_normalized
 ON CONFLICT (email_normalized) DO UPDATE SET email = EXCLUDED.email
  WHERE ${u}.employees.source = 'referenced' AND EXCLUDED.email < ${u}.employees.email`;
 }
