@@ -70,15 +70,14 @@ async function copySample(db: pg.PoolClient, from: string, percent: number): Pro
     await db.query(`INSERT INTO ${target} OVERRIDING SYSTEM VALUE SELECT * FROM ${qualified(from, table)}${sample}`);
     await db.query(`ANALYZE ${target}`);
   }
-  let audits = 0;
-  for (const s of discovery.scorecards) audits += await estimateRows(db, SCRATCH_LEGACY, s.tableName);
-  return { audits, links: await linkRows(db, SCRATCH_LEGACY) };
+  const audits = discovery.scorecards.map((s) => s.tableName);
+  return { audits: await totalRows(db, SCRATCH_LEGACY, audits), links: await totalRows(db, SCRATCH_LEGACY, LINK_TABLES) };
 }
 
-/** Assignments and notifications in `schema` (a table that is not there counts 0). */
-async function linkRows(db: Queryable, schema: string): Promise<number> {
+/** The rows of `tables` in `schema`, as estimateRows counts them (a table that is not there counts 0). */
+async function totalRows(db: Queryable, schema: string, tables: string[]): Promise<number> {
   let rows = 0;
-  for (const table of LINK_TABLES) rows += await estimateRows(db, schema, table);
+  for (const table of tables) rows += await estimateRows(db, schema, table);
   return rows;
 }
 
@@ -138,8 +137,7 @@ export async function rehearse(input: { phase: number; actor: Principal; percent
   const fullRows = new Map(full.steps.map((s) => [s.id, s.estimatedRows]));
   const legacy = legacySchema();
   const discovery = await discoverLegacy(pool(), legacy);
-  let auditsTotal = 0;
-  for (const s of discovery.scorecards) auditsTotal += await estimateRows(pool(), legacy, s.tableName);
+  const auditsTotal = await totalRows(pool(), legacy, discovery.scorecards.map((s) => s.tableName));
   const record = await prisma().rehearsal.create({
     data: { phase: input.phase, planChecksum: full.checksum, samplePercent: percent, requestedBy: input.actor.email ?? "unknown", auditsTotal },
   });
@@ -154,7 +152,7 @@ export async function rehearse(input: { phase: number; actor: Principal; percent
     const ctx = { db, legacySchema: SCRATCH_LEGACY, unifiedSchema: SCRATCH_UNIFIED, auditTables: scratch.scorecards.map((s) => s.tableName).sort(), discovery: scratch };
     const measured = await rehearsePhases(input.phase, ctx);
     await db.query("ROLLBACK");
-    const linksTotal = await linkRows(pool(), legacy);
+    const linksTotal = await totalRows(pool(), legacy, LINK_TABLES);
     const steps: RehearsedStep[] = measured.map(({ scalesWith, ...m }) => {
       // A step that states no rows but reads a table (an index build) is scaled by that table's sample ratio.
       const full = fullRows.get(m.stepId) ?? 0;
