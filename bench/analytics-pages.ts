@@ -1,7 +1,9 @@
 import type { AnalyticsFilters } from "@/lib/analytics/filters";
 import {
+  AUDITORS_PAGE,
   auditorMonthsQuery,
-  auditorsQuery,
+  auditorsPageQuery,
+  SETTLED_AUDITS,
   byChannelQuery,
   byScorecardQuery,
   employeeQuery,
@@ -137,11 +139,15 @@ export async function pageLatencies(runs: number, legacyRuns: number): Promise<{
   const first = new Date(Date.UTC(year, month - 12, 1));
   const range = { from: `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, "0")}`, to: s.last };
   const f: AnalyticsFilters = { ...range, scorecard: null, channel: null, department: null, team: null };
+  const firstPage = auditorsPageQuery(f, { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
+  const { rows: pageRows } = await pool().query<{ rows: { id: string }[] }>(firstPage.sql, firstPage.params);
+  const shown = pageRows[0]!.rows.map((r) => r.id);
   const unified: Record<string, AnalyticsQuery[]> = {
     "overview: by month": [volumeByMonthQuery(f)],
     "overview: by scorecard": [byScorecardQuery(f), byChannelQuery(f)],
     "overview: scorecard × month": [scorecardByMonthQuery(f)],
-    "auditors: every auditor": [auditorsQuery(f), turnaroundQuery(f)],
+    // The first page in the default order (most audits first), and the turnaround medians of the auditors it shows.
+    "auditors: every auditor": [firstPage, turnaroundQuery(f, shown)],
     "auditor: one auditor's months": [auditorMonthsQuery(f, Number(s.auditor)), turnaroundQuery(f, Number(s.auditor))],
     "employee: one employee": [employeeQuery(f, Number(s.employee))],
   };

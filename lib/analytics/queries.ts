@@ -3,11 +3,14 @@ import { summariesExist } from "./refresh";
 import type { AnalyticsFilters } from "./filters";
 import {
   auditorMonthsQuery,
-  auditorsQuery,
+  AUDITORS_PAGE,
+  auditorsPageQuery,
+  auditorTotalQuery,
   byChannelQuery,
   byScorecardQuery,
   employeeQuery,
   scorecardByMonthQuery,
+  SETTLED_AUDITS,
   turnaroundQuery,
   volumeByMonthQuery,
   type AnalyticsQuery,
@@ -148,18 +151,11 @@ export function histogramMedian(entries: { days: number; n: number }[]): number 
   return (at(Math.floor(middle)) + at(Math.ceil(middle))) / 2;
 }
 
-async function medians(filters: AnalyticsFilters, auditor?: number): Promise<Map<string, number | null>> {
+async function medians(filters: AnalyticsFilters, auditor?: number | string[]): Promise<Map<string, number | null>> {
   const found = await rows<{ id: string; days: number; n: number }>(turnaroundQuery(filters, auditor));
   const byAuditor = new Map<string, { days: number; n: number }[]>();
   for (const r of found) byAuditor.set(r.id, [...(byAuditor.get(r.id) ?? []), { days: r.days, n: r.n }]);
   return new Map([...byAuditor.entries()].map(([id, entries]) => [id, histogramMedian(entries)]));
-}
-
-function quantile(sorted: number[], q: number): number {
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
 export function sortAuditors(list: AuditorRow[], sort: AuditorSort, dir: "asc" | "desc"): AuditorRow[] {
@@ -181,38 +177,59 @@ export function parseSort(params: URLSearchParams | Record<string, string | stri
   return { sort, dir };
 }
 
-/** Auditors with fewer audits than this are in the table but not in the band or the calibration chart. */
-export const SETTLED_AUDITS = 10;
 
-export async function auditors(filters: AnalyticsFilters, order: { sort: AuditorSort; dir: "asc" | "desc" }): Promise<Loaded<AuditorsData>> {
+export function parsePage(params: URLSearchParams | Record<string, string | string[] | undefined>): number {
+  const raw = params instanceof URLSearchParams ? params.get("page") : ([params.page].flat()[0] ?? null);
+  return raw && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
+}
+
+type NamedRow = Omit<AuditorRow, "turnaround">;
+interface AuditorsResult {
+  total: number;
+  settled: number;
+  settled_band: number[] | null;
+  every_band: number[] | null;
+  busiest: NamedRow[];
+  rows: NamedRow[];
+}
+
+/**
+ * Every auditor over the range, one page of them in the order asked, from the running totals (two
+ * rows per auditor whatever the range). The turnaround medians are merged from the monthly
+ * histograms of the page's auditors only — unless the table is ordered by turnaround, which needs
+ * every auditor's median first.
+ */
+export async function auditors(filters: AnalyticsFilters, order: { sort: AuditorSort; dir: "asc" | "desc" }, page = 1, pageSize = AUDITORS_PAGE): Promise<Loaded<AuditorsData>> {
   const missing = await readiness();
   if (missing) return missing;
-  const [found, turnaround, fresh] = await Promise.all([
-    rows<PerformanceRow & { id: string; name: string; email: string }>(auditorsQuery(filters)),
-    medians(filters),
-    freshness(),
-  ]);
-  const list: AuditorRow[] = found.map((r) => ({
-    id: r.id,
-    name: r.name,
-    email: r.email,
-    audits: r.audits,
-    avgScore: r.avg_score,
-    spread: r.spread,
-    deviation: r.deviation,
-    turnaround: turnaround.get(r.id) ?? null,
-    matched: r.matched,
-  }));
+  const sort = order.sort;
+  const byTurnaround = sort === "turnaround";
+  const offset = (page - 1) * pageSize;
+  const query = auditorsPageQuery(filters, sort === "turnaround" ? { sort: "audits", dir: "desc" } : { sort, dir: order.dir }, byTurnaround ? null : { limit: pageSize, offset }, SETTLED_AUDITS);
+  const [[found], fresh] = await Promise.all([rows<AuditorsResult>(query), freshness()]);
+  const result = found!;
+  let shown: AuditorRow[];
+  if (byTurnaround) {
+    const turnaround = await medians(filters);
+    const every = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
+    shown = sortAuditors(every, order.sort, order.dir).slice(offset, offset + pageSize);
+  } else {
+    const turnaround = result.rows.length ? await medians(filters, result.rows.map((r) => r.id)) : new Map<string, number | null>();
+    shown = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
+  }
   // The band: the middle half of the auditors with enough audits for a deviation to mean something.
-  const settled = list.filter((r) => r.audits >= SETTLED_AUDITS);
-  const deviations = (settled.length ? settled : list).map((r) => r.deviation).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  const quartiles = result.settled ? result.settled_band : result.every_band;
   return {
     ready: true,
     filters,
     freshness: fresh,
     ...order,
-    rows: sortAuditors(list, order.sort, order.dir),
-    band: deviations.length ? { low: quantile(deviations, 0.25), high: quantile(deviations, 0.75) } : null,
+    rows: shown,
+    total: result.total,
+    page,
+    pageSize: pageSize,
+    busiest: result.busiest.map((r) => ({ ...r, turnaround: null })),
+    band: quartiles && quartiles[0] !== null && quartiles[0] !== undefined ? { low: quartiles[0], high: quartiles[1]! } : null,
   };
 }
 
@@ -223,7 +240,7 @@ export async function auditor(filters: AnalyticsFilters, id: number): Promise<Lo
   const [months, turnaround, totals, fresh] = await Promise.all([
     rows<PerformanceRow & { month: string; turnaround: number | null }>(auditorMonthsQuery(filters, id)),
     medians(filters, id),
-    rows<PerformanceRow & { id: string; name: string; email: string }>(auditorsQuery(filters, id)).then((all) => all[0] ?? null),
+    rows<PerformanceRow & { id: string; name: string; email: string }>(auditorTotalQuery(filters, id)).then((all) => all[0] ?? null),
     freshness(),
   ]);
   return {

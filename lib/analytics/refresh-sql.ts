@@ -4,6 +4,8 @@ import {
   PERFORMANCE_COLUMNS,
   rollupSelect,
   ROLLUP_COLUMNS,
+  RUNNING_COLUMNS,
+  runningSelect,
   type ScorecardFields,
   statisticsSelect,
   STATISTICS_COLUMNS,
@@ -81,6 +83,15 @@ SELECT DISTINCT auditor_id, month FROM (
     `ANALYZE analytics_auditor_keys`,
     `DELETE FROM ${u}.auditor_performance p USING analytics_auditor_keys k WHERE p.auditor_id = k.auditor_id AND p.month = k.month`,
     `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, "SELECT auditor_id, month FROM analytics_auditor_keys", "some auditor-months")}`,
+    `-- Running totals move for every recomputed auditor (from that month on: theirs are rebuilt whole, a few dozen rows each), and for
+-- everyone when the last month of anyone's moved (each auditor's rows run up to it).
+CREATE TEMP TABLE analytics_running_auditors ON COMMIT DROP AS
+SELECT auditor_id FROM analytics_auditor_keys
+UNION
+SELECT r.auditor_id FROM ${u}.auditor_running_totals r
+ WHERE (SELECT max(month) FROM ${u}.auditor_performance) IS DISTINCT FROM (SELECT max(month) FROM ${u}.auditor_running_totals)`,
+    `DELETE FROM ${u}.auditor_running_totals r USING analytics_running_auditors k WHERE r.auditor_id = k.auditor_id`,
+    `INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})\n${runningSelect(u, "SELECT auditor_id FROM analytics_running_auditors")}`,
   ];
 }
 
@@ -96,5 +107,7 @@ export function fullRefresh(u: string, scorecards: ScorecardFields[]): string[] 
     `INSERT INTO ${u}.scorecard_month_totals (${TOTALS_COLUMNS.join(", ")})\n${totalsSelect(u, null)}`,
     `DELETE FROM ${u}.auditor_performance`,
     `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}`,
+    `DELETE FROM ${u}.auditor_running_totals`,
+    `INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})\n${runningSelect(u, null)}`,
   ];
 }

@@ -47,7 +47,8 @@ export interface RefreshOutcome {
 
 /** True once Phase 4 has created the summaries (the refresh and the pages need them). */
 export async function summariesExist(): Promise<boolean> {
-  return (await relationExists(pool(), UNIFIED_SCHEMA, "analytics_changes")) && (await relationExists(pool(), UNIFIED_SCHEMA, "audit_statistics"));
+  for (const table of ["analytics_changes", "audit_statistics", "auditor_running_totals"]) if (!(await relationExists(pool(), UNIFIED_SCHEMA, table))) return false;
+  return true;
 }
 
 /**

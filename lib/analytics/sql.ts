@@ -1,4 +1,5 @@
 import type { AnalyticsFilters } from "./filters";
+import type { AuditorSort } from "./types";
 
 /**
  * The SQL of every analytics page query, with its parameters: read through Prisma by the pages and
@@ -75,8 +76,8 @@ const PERFORMANCE = `sum(p.audit_count)::float8 AS audits, sum(p.scored_count)::
        (sum(p.deviation_sum) / NULLIF(sum(p.scored_count), 0))::float8 AS deviation,
        min(p.min_score)::float8 AS min_score, max(p.max_score)::float8 AS max_score, sum(p.turnaround_count)::float8 AS matched`;
 
-/** Every auditor over the range (department and team are the auditor's own): aggregated first, then named. */
-export function auditorsQuery(f: AnalyticsFilters, auditor?: number, u = U): AnalyticsQuery {
+/** One auditor's totals over the range, from their auditor-months (a dozen rows): aggregated first, then named. */
+export function auditorTotalQuery(f: AnalyticsFilters, auditor: number, u = U): AnalyticsQuery {
   const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT g.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, g.audits, g.scored, g.avg_score, g.spread,
@@ -88,8 +89,84 @@ export function auditorsQuery(f: AnalyticsFilters, auditor?: number, u = U): Ana
   };
 }
 
-/** The turnaround days of every auditor over the range, merged from the monthly histograms (medians combine only so). */
-export function turnaroundQuery(f: AnalyticsFilters, auditor?: number, u = U): AnalyticsQuery {
+/** How the auditors page orders its rows: SQL for every column but turnaround (a median of merged histograms, sorted in Node). */
+const ORDER: Record<Exclude<AuditorSort, "turnaround">, string> = { name: "name", audits: "audits", avgScore: `"avgScore"`, spread: "spread", deviation: "deviation" };
+/** Over the named rows; ties by id as text, in either direction, as sortAuditors orders them. */
+const orderBy = (sort: Exclude<AuditorSort, "turnaround">, dir: "asc" | "desc") => `${ORDER[sort]} ${dir.toUpperCase()} NULLS LAST, id COLLATE "C"`;
+
+/** The auditors table shows this many rows a page. */
+export const AUDITORS_PAGE = 50;
+
+/** Auditors with fewer audits than this are in the table but not in the band or the calibration chart. */
+export const SETTLED_AUDITS = 10;
+
+/** The charts' auditors: the busiest, whatever the table's order. */
+export const BUSIEST = 30;
+
+/**
+ * Every auditor over the range from auditor_running_totals, two rows per auditor (the totals at the
+ * range's last month minus those at the month before its first), in one statement returning one row:
+ * how many auditors, the calibration band's quartiles (of the auditors with at least `settled` audits,
+ * and of all), the busiest `BUSIEST` for the charts, and the rows of one page in the order asked
+ * (every row when `page` is null). Department and team are the auditor's own.
+ */
+export function auditorsPageQuery(
+  f: AnalyticsFilters,
+  order: { sort: Exclude<AuditorSort, "turnaround">; dir: "asc" | "desc" },
+  page: { limit: number; offset: number } | null,
+  settled: number,
+  u = U,
+): AnalyticsQuery {
+  const params: unknown[] = [];
+  const add = (value: unknown) => `$${params.push(value)}`;
+  const end = f.to ? `WHERE month <= ${add(monthStart(f.to))}::date` : "";
+  const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = (${add(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
+  const person = f.department || f.team ? `JOIN ${u}.employees e ON e.id = t.auditor_id` : "";
+  const clauses = [`t.month = (SELECT month FROM last)`, f.from ? `t.audit_count > COALESCE(b.audit_count, 0)` : `t.audit_count > 0`];
+  // A range after the last month with audits has none (its "before" row would be missing, not zero).
+  if (f.from) clauses.push(`t.month >= ${add(monthStart(f.from))}::date`);
+  if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
+  if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
+  const minus = (column: string) => (f.from ? `t.${column} - COALESCE(b.${column}, 0)` : `t.${column}`);
+  const settledParam = add(settled);
+  const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
+  const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits, r.avg_score AS "avgScore",
+              r.spread, r.deviation, r.matched
+         FROM ${from} JOIN ${u}.employees n ON n.id = r.auditor_id`;
+  return {
+    sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
+), g AS (
+  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${minus("scored_count")} AS scored, ${minus("score_sum")} AS score_sum,
+         ${minus("score_sum_squares")} AS squares, ${minus("deviation_sum")} AS deviation_sum, ${minus("turnaround_count")} AS matched
+    FROM ${u}.auditor_running_totals t ${before} ${person}
+   WHERE ${clauses.join(" AND ")}
+), r AS MATERIALIZED (
+  SELECT auditor_id, audits::float8 AS audits, (score_sum / NULLIF(scored, 0))::float8 AS avg_score,
+         sqrt(GREATEST(squares / NULLIF(scored, 0) - (score_sum / NULLIF(scored, 0)) ^ 2, 0))::float8 AS spread,
+         (deviation_sum / NULLIF(scored, 0))::float8 AS deviation, matched::float8 AS matched
+    FROM g
+)
+SELECT (SELECT count(*) FROM r)::int AS total,
+       (SELECT count(*) FROM r WHERE audits >= ${settledParam})::int AS settled,
+       (SELECT percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FROM r WHERE audits >= ${settledParam}) AS settled_band,
+       (SELECT percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FROM r) AS every_band,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (${named(`(SELECT * FROM r ORDER BY audits DESC, auditor_id::text COLLATE "C" LIMIT ${BUSIEST}) r`)}
+         ORDER BY r.audits DESC, r.auditor_id::text COLLATE "C") x) AS busiest,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT * FROM (${named("r")}) y ORDER BY ${orderBy(order.sort, order.dir)} ${limit}) x) AS rows`,
+    params,
+  };
+}
+
+/** The turnaround days of every auditor over the range (or of those named), merged from the monthly histograms (medians combine only so). */
+export function turnaroundQuery(f: AnalyticsFilters, auditor?: number | string[], u = U): AnalyticsQuery {
+  if (Array.isArray(auditor)) {
+    const q = performance(f, {}, u);
+    q.params.push(auditor);
+    return {
+      sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql([...q.clauses, `p.auditor_id = ANY ($${q.params.length}::bigint[])`])}\n GROUP BY 1, 2\n ORDER BY 1, 2`,
+      params: q.params,
+    };
+  }
   const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql(q.clauses)}\n GROUP BY 1, 2\n ORDER BY 1, 2`,
@@ -145,7 +222,12 @@ export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: 
     index: "scorecard_month_statistics_month_idx",
     build: (a, u) => volumeByMonthQuery({ ...range(a), department: a.department }, u),
   },
-  { id: "auditors", title: "Auditor performance over a range", index: "auditor_performance_month_idx", build: (a, u) => auditorsQuery(range(a), undefined, u) },
+  {
+    id: "auditors",
+    title: "Every auditor over a range, the first page (two running-total rows per auditor)",
+    index: "auditor_running_totals_pkey",
+    build: (a, u) => auditorsPageQuery(range(a), { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS, u),
+  },
   { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a, u) => auditorMonthsQuery(range(a), a.auditor, u) },
   { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a, u) => employeeQuery(range(a), a.employee, u) },
 ];

@@ -60,7 +60,14 @@ export interface AuditorsData {
   freshness: Freshness;
   sort: AuditorSort;
   dir: "asc" | "desc";
+  /** One page of the auditors, in that order. */
   rows: AuditorRow[];
+  /** How many auditors gave an audit under these filters, on every page. */
+  total: number;
+  page: number;
+  pageSize: number;
+  /** The busiest auditors (most audits first), for the charts: their turnaround is not computed (null). */
+  busiest: AuditorRow[];
   /** The middle half of the auditors' calibration deviations (25th to 75th percentile, auditors with 10 audits or more): the team band. */
   band: { low: number; high: number } | null;
 }

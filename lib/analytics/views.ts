@@ -1,5 +1,5 @@
 import { parseFilters } from "./filters";
-import { auditor, auditors, employee, overview, parseSort } from "./queries";
+import { auditor, auditors, employee, overview, parsePage, parseSort } from "./queries";
 import { auditorsTable, auditorTable, employeeScorecardTable, employeeTable, overviewTables, type TableSpec } from "./tables";
 
 /** The four analytics views by name: what a page prefetches, the API serves and the export writes. */
@@ -18,10 +18,10 @@ export async function loadView(view: AnalyticsView, params: URLSearchParams) {
     case "overview":
       return overview(filters);
     case "auditors":
-      return auditors(filters, parseSort(params));
+      return auditors(filters, parseSort(params), parsePage(params));
     case "auditor": {
       const which = id(params.get("id"));
-      return which === null ? auditors(filters, parseSort(params)) : auditor(filters, which);
+      return which === null ? auditors(filters, parseSort(params), parsePage(params)) : auditor(filters, which);
     }
     case "employee":
       return employee(filters, id(params.get("id")), params.get("q")?.slice(0, 100) ?? null);

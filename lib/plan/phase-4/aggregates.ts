@@ -182,6 +182,31 @@ SELECT s.auditor_id, s.month, s.audit_count, s.scored_count, s.scorecard_count, 
   FROM scores s LEFT JOIN turnaround t ON t.auditor_id = s.auditor_id AND t.month = s.month`;
 }
 
+export const RUNNING_COLUMNS = ["auditor_id", "month", "audit_count", "scored_count", "score_sum", "score_sum_squares", "deviation_sum", "turnaround_count"] as const;
+
+/**
+ * auditor_running_totals: per auditor, one row for every month from their first in
+ * auditor_performance to the last month of anyone's (gaps included), holding the sums of
+ * auditor_performance up to and including that month. Any range of months of an auditor is then two
+ * rows: the total at its last month minus the total at the month before its first (the auditors page
+ * reads one row per auditor instead of every auditor-month). Only what subtracts is here: counts and
+ * sums; extremes and medians stay per month. `auditors`: a SELECT of the auditor_ids whose rows to
+ * compute, or null for every auditor.
+ */
+export function runningSelect(u: string, auditors: string | null): string {
+  const scope = auditors ? `WHERE p.auditor_id IN (${auditors})` : "";
+  return `WITH span AS (
+  SELECT p.auditor_id, min(p.month) AS first FROM ${u}.auditor_performance p ${scope} GROUP BY 1
+), grid AS (
+  SELECT s.auditor_id, m::date AS month
+    FROM span s CROSS JOIN LATERAL generate_series(s.first::timestamp, (SELECT max(month) FROM ${u}.auditor_performance)::timestamp, interval '1 month') m
+)
+SELECT g.auditor_id, g.month, sum(COALESCE(p.audit_count, 0)) OVER w, sum(COALESCE(p.scored_count, 0)) OVER w, sum(COALESCE(p.score_sum, 0)) OVER w,
+       sum(COALESCE(p.score_sum_squares, 0)) OVER w, sum(COALESCE(p.deviation_sum, 0)) OVER w, sum(COALESCE(p.turnaround_count, 0)) OVER w
+  FROM grid g LEFT JOIN ${u}.auditor_performance p ON p.auditor_id = g.auditor_id AND p.month = g.month
+WINDOW w AS (PARTITION BY g.auditor_id ORDER BY g.month ROWS UNBOUNDED PRECEDING)`;
+}
+
 /** Every (auditor_id, month) with an audit: the keys of a full computation of auditor_performance. */
 export function allAuditorMonths(u: string): string {
   return `SELECT DISTINCT auditor_id, ${MONTH("audit_date")} AS month FROM ${u}.audits WHERE deleted_at IS NULL AND auditor_id IS NOT NULL AND audit_date IS NOT NULL`;

@@ -7,19 +7,20 @@ import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
 import { approveAndRun } from "@/lib/engine/testing/phases";
 import { seedLegacy } from "@/lib/legacy/generator";
-import { PERFORMANCE_COLUMNS, ROLLUP_COLUMNS, STATISTICS_COLUMNS, TOTALS_COLUMNS } from "./aggregates";
+import { PERFORMANCE_COLUMNS, ROLLUP_COLUMNS, RUNNING_COLUMNS, STATISTICS_COLUMNS, TOTALS_COLUMNS } from "./aggregates";
 import { runSuite } from "./testing";
 
 const database = withTestDatabase();
 afterAll(() => stopQueue());
 
 /** Both summaries as rows of text, for an exact comparison of two states. */
-async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; totals: string[]; performance: string[] }> {
+async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; totals: string[]; performance: string[]; running: string[] }> {
   const s = await pool().query<{ r: string }>(`SELECT row(${STATISTICS_COLUMNS.join(", ")})::text AS r FROM unified.audit_statistics ORDER BY 1`);
   const p = await pool().query<{ r: string }>(`SELECT row(${PERFORMANCE_COLUMNS.join(", ")})::text AS r FROM unified.auditor_performance ORDER BY 1`);
   const r = await pool().query<{ r: string }>(`SELECT row(${ROLLUP_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_statistics ORDER BY 1`);
   const t = await pool().query<{ r: string }>(`SELECT row(${TOTALS_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_totals ORDER BY 1`);
-  return { statistics: s.rows.map((x) => x.r), rollup: r.rows.map((x) => x.r), totals: t.rows.map((x) => x.r), performance: p.rows.map((x) => x.r) };
+  const u = await pool().query<{ r: string }>(`SELECT row(${RUNNING_COLUMNS.join(", ")})::text AS r FROM unified.auditor_running_totals ORDER BY 1`);
+  return { statistics: s.rows.map((x) => x.r), rollup: r.rows.map((x) => x.r), totals: t.rows.map((x) => x.r), performance: p.rows.map((x) => x.r), running: u.rows.map((x) => x.r) };
 }
 
 describe("Phase 4 on generated data", () => {
@@ -47,6 +48,70 @@ describe("Phase 4 on generated data", () => {
     expect(rows[0].s).toBeGreaterThan(1000);
     expect(rows[0].p).toBeGreaterThan(10);
     expect(rows[0].t).toBeGreaterThan(0); // the generator's assignments meet audits
+  });
+
+  it("the auditors page, page by page and in every order, equals the aggregate computed directly from audits", async () => {
+    const { auditors } = await import("@/lib/analytics/queries");
+    // The generator gives one auditor per 16 people (two at this size): a third of the audits go to every employee in turn, through an
+    // incremental refresh, so the cases run over many pages of 4.
+    await pool().query(`UPDATE unified.audits a SET auditor_id = e.id
+      FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS n FROM unified.employees) e WHERE a.id % 3 = 0 AND e.k = a.id % e.n`);
+    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
+    expect(await runSuite()).toEqual([]);
+    const size = 4;
+    const { rows: span } = await pool().query(
+      `SELECT to_char(max(month) - interval '5 months', 'YYYY-MM') AS from, to_char(max(month), 'YYYY-MM') AS to, min(month)::text AS first FROM unified.auditor_performance`,
+    );
+    const { rows: departments } = await pool().query(`SELECT department_id AS id FROM unified.employees WHERE department_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    const cases = [
+      { from: span[0].from, to: span[0].to, department: null },
+      { from: null, to: null, department: null },
+      { from: span[0].from, to: span[0].to, department: departments[0]?.id ?? null },
+    ];
+    for (const c of cases) {
+      const { rows: direct } = await pool().query(
+        `WITH given AS (
+           SELECT a.auditor_id, a.audit_date, a.total_score,
+                  a.total_score - avg(a.total_score) OVER (PARTITION BY a.scorecard_id, date_trunc('month', a.audit_date)) AS deviation
+             FROM unified.audits a WHERE a.deleted_at IS NULL AND a.auditor_id IS NOT NULL AND a.audit_date IS NOT NULL)
+         SELECT g.auditor_id::text AS id, count(*)::int AS audits, avg(g.total_score)::float8 AS avg, stddev_pop(g.total_score)::float8 AS spread,
+                avg(g.deviation)::float8 AS deviation
+           FROM given g JOIN unified.employees e ON e.id = g.auditor_id
+          WHERE g.audit_date >= COALESCE($1::date, '-infinity') AND g.audit_date < COALESCE($2::date + interval '1 month', 'infinity')
+            AND ($3::int IS NULL OR e.department_id = $3::int)
+          GROUP BY 1`,
+        [c.from && `${c.from}-01`, c.to && `${c.to}-01`, c.department],
+      );
+      expect(direct.length).toBeGreaterThan(3 * size);
+      const filters = { from: c.from, to: c.to, scorecard: null, channel: null, department: c.department, team: null };
+      for (const order of [{ sort: "audits", dir: "desc" }, { sort: "avgScore", dir: "asc" }, { sort: "name", dir: "asc" }, { sort: "turnaround", dir: "desc" }] as const) {
+        const seen: NonNullable<Extract<Awaited<ReturnType<typeof auditors>>, { ready: true }>>["rows"] = [];
+        for (let page = 1; ; page++) {
+          const data = await auditors(filters, order, page, size);
+          if (!data.ready) throw new Error(data.missing);
+          expect(data.total).toBe(direct.length);
+          expect(data.rows.length).toBe(Math.min(size, Math.max(direct.length - (page - 1) * size, 0)));
+          seen.push(...data.rows);
+          if (data.rows.length < size) break;
+        }
+        expect(seen.map((r) => r.id).sort()).toEqual(direct.map((r) => r.id).sort());
+        for (const d of direct) {
+          const shown = seen.find((r) => r.id === d.id)!;
+          expect(shown.audits).toBe(d.audits);
+          expect(shown.avgScore).toBeCloseTo(d.avg, 9);
+          expect(shown.spread).toBeCloseTo(d.spread, 6);
+          expect(shown.deviation).toBeCloseTo(d.deviation, 9);
+        }
+        // Each page continues the one before it, in the order asked (nulls last).
+        const key = (r: (typeof seen)[number]) => r[order.sort];
+        for (let i = 1; i < seen.length; i++) {
+          const [a, b] = [key(seen[i - 1]!), key(seen[i]!)];
+          if (a === null || b === null) expect(b).toBeNull();
+          else if (typeof a === "string") expect(order.dir === "asc" ? a.localeCompare(String(b), undefined, { sensitivity: "base" }) <= 0 || a <= String(b) : true).toBe(true);
+          else expect(order.dir === "asc" ? a <= Number(b) : a >= Number(b)).toBe(true);
+        }
+      }
+    }
   });
 
   it("after inserts, updates and deletes of audits and assignments, the incremental refresh equals a full recomputation", async () => {
@@ -77,6 +142,8 @@ describe("Phase 4 on generated data", () => {
     expect(incremental.rollup).toEqual(full.rollup);
     expect(incremental.totals).toEqual(full.totals);
     expect(incremental.performance).toEqual(full.performance);
+    expect(incremental.running.length).toBeGreaterThan(0);
+    expect(incremental.running).toEqual(full.running);
     expect(await runSuite()).toEqual([]);
   });
 

@@ -2,12 +2,15 @@ import { quoteIdent, sqlComment } from "@/lib/db/sql";
 import { countRows, estimateRows, relationExists } from "../catalog";
 import { runStatements, type StatementCheckpoint } from "../run-statements";
 import type { Check, PlanContext, Step, UnitPlan } from "../types";
+import { SUMMARY_TABLES } from "./summary-tables";
 import {
   allAuditorMonths,
   performanceSelect,
   PERFORMANCE_COLUMNS,
   rollupSelect,
   ROLLUP_COLUMNS,
+  RUNNING_COLUMNS,
+  runningSelect,
   type ScorecardFields,
   statisticsSelect,
   STATISTICS_COLUMNS,
@@ -44,6 +47,10 @@ async function units(ctx: PlanContext): Promise<UnitPlan[]> {
         `-- Every auditor × month, calibrated against all auditors on the same scorecard and month.
 INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})
 ${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}
+ON CONFLICT DO NOTHING`,
+        `-- Each auditor's running totals month by month, from those rows: what the auditors page reads.
+INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})
+${runningSelect(u, null)}
 ON CONFLICT DO NOTHING`,
       ],
     },
@@ -96,7 +103,7 @@ export const loadSummaries: Step<StatementCheckpoint> = {
   },
   async rollback(ctx) {
     const u = quoteIdent(ctx.unifiedSchema);
-    for (const table of ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"]) {
+    for (const table of SUMMARY_TABLES) {
       if (await relationExists(ctx.db, ctx.unifiedSchema, table)) await ctx.db.query(`TRUNCATE ${u}.${table}`);
     }
   },

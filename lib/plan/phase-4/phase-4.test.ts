@@ -124,6 +124,42 @@ describe("Phase 4 on hand-built data", () => {
     ]);
   });
 
+  it("auditor_running_totals: each auditor's sums up to every month from their first to the last of anyone's; the auditors page reads any range from them", async () => {
+    const { rows } = await pool().query(
+      `SELECT e.email, to_char(r.month, 'YYYY-MM') AS month, r.audit_count::int AS audits, r.scored_count::int AS scored, r.score_sum::float8 AS sum,
+              r.score_sum_squares::float8 AS squares, r.turnaround_count::int AS matched
+         FROM unified.auditor_running_totals r JOIN unified.employees e ON e.id = r.auditor_id ORDER BY 1, 2`,
+    );
+    const bob = { email: "bob@example.com" };
+    const cat = { email: "cat@example.com" };
+    expect(rows).toEqual([
+      { ...bob, month: "2024-03", audits: 3, scored: 3, sum: 232, squares: 90 ** 2 + 70 ** 2 + 72 ** 2, matched: 2 },
+      { ...bob, month: "2024-04", audits: 4, scored: 4, sum: 331, squares: 90 ** 2 + 70 ** 2 + 72 ** 2 + 99 ** 2, matched: 3 },
+      { ...bob, month: "2024-05", audits: 5, scored: 5, sum: 391, squares: 90 ** 2 + 70 ** 2 + 72 ** 2 + 99 ** 2 + 60 ** 2, matched: 3 },
+      // cat gave nothing after March: her totals carry on to May, the last month of anyone's.
+      { ...cat, month: "2024-03", audits: 3, scored: 2, sum: 149, squares: 85 ** 2 + 64 ** 2, matched: 1 },
+      { ...cat, month: "2024-04", audits: 3, scored: 2, sum: 149, squares: 85 ** 2 + 64 ** 2, matched: 1 },
+      { ...cat, month: "2024-05", audits: 3, scored: 2, sum: 149, squares: 85 ** 2 + 64 ** 2, matched: 1 },
+    ]);
+    const { auditors } = await import("@/lib/analytics/queries");
+    const page = async (from: string | null, to: string | null, department: number | null = null) => {
+      const data = await auditors({ from, to, scorecard: null, channel: null, department, team: null }, { sort: "audits", dir: "desc" });
+      if (!data.ready) throw new Error(data.missing);
+      return { total: data.total, rows: data.rows.map((r) => [r.email, r.audits, r.avgScore, r.turnaround, r.matched]), busiest: data.busiest.map((r) => r.email) };
+    };
+    const everything = { total: 2, rows: [["bob@example.com", 5, 391 / 5, 5, 3], ["cat@example.com", 3, 74.5, 4, 1]], busiest: ["bob@example.com", "cat@example.com"] };
+    expect(await page(null, null)).toEqual(everything);
+    expect(await page("2024-03", "2024-05")).toEqual(everything);
+    expect(await page("2023-01", "2030-12")).toEqual(everything);
+    // From April: bob's April and May (March subtracted), cat's nothing.
+    expect(await page("2024-04", "2024-05")).toEqual({ total: 1, rows: [["bob@example.com", 2, 79.5, 20, 1]], busiest: ["bob@example.com"] });
+    expect(await page("2024-04", "2024-04")).toEqual({ total: 1, rows: [["bob@example.com", 1, 99, 20, 1]], busiest: ["bob@example.com"] });
+    expect(await page(null, "2024-03")).toEqual({ total: 2, rows: [["bob@example.com", 3, 232 / 3, 5, 2], ["cat@example.com", 3, 74.5, 4, 1]], busiest: ["bob@example.com", "cat@example.com"] });
+    // Ranges before the first month and after the last have no auditor, not everyone's totals.
+    expect(await page("2023-01", "2024-02")).toEqual({ total: 0, rows: [], busiest: [] });
+    expect(await page("2024-06", "2030-12")).toEqual({ total: 0, rows: [], busiest: [] });
+  });
+
   it("stores EXPLAIN (ANALYZE, BUFFERS) evidence for every main page query", async () => {
     const { rows } = await pool().query(`SELECT query, plan FROM console.analytics_index_evidence ORDER BY query`);
     expect(rows.map((r) => r.query)).toEqual(["auditor", "auditors", "employee", "overview-department", "overview-scorecard", "overview-volume"]);
@@ -180,6 +216,8 @@ describe("Phase 4 on hand-built data", () => {
       await db.query(`UPDATE unified.auditor_performance SET audit_count = audit_count + 1 WHERE ctid = (SELECT min(ctid) FROM unified.auditor_performance)`);
       await db.query(`UPDATE unified.scorecard_month_totals SET passed_count = passed_count + 1 WHERE ctid = (SELECT min(ctid) FROM unified.scorecard_month_totals)`);
       await db.query(`DELETE FROM unified.scorecard_month_statistics WHERE ctid = (SELECT min(ctid) FROM unified.scorecard_month_statistics)`);
+      await db.query(`DELETE FROM unified.auditor_running_totals WHERE ctid = (SELECT max(ctid) FROM unified.auditor_running_totals)`);
+      await db.query(`UPDATE unified.auditor_running_totals SET score_sum = score_sum + 1 WHERE ctid = (SELECT min(ctid) FROM unified.auditor_running_totals)`);
       const ctx = await (await import("../plan")).planContext(db);
       const failing: Record<string, string> = {};
       for (const check of (await import("@/lib/validation/checks/phase-4")).phase4PostRunChecks(ctx)) {
@@ -190,6 +228,7 @@ describe("Phase 4 on hand-built data", () => {
         "audit_statistics of chat_audit: every group equals the direct aggregate": "1 group missing or different, 0 extra, 0 audits with a field key the registry lacks",
         "audit_statistics of every other scorecard: every group equals the direct aggregate": "0 groups missing or different, 1 extra, 0 audits with a field key the registry lacks",
         "auditor_performance: every auditor month equals the direct aggregate": "1 missing or different, 1 extra",
+        "auditor_running_totals: every auditor's running total equals the direct aggregate": "2 missing or different, 1 extra",
         "scorecard_month_totals: every group equals the direct aggregate": "1 missing or different, 1 extra",
         "scorecard_month_statistics: every group equals the direct aggregate": "1 missing or different, 0 extra",
       });

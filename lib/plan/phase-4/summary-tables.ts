@@ -10,7 +10,7 @@ import type { Check, PlanContext } from "../types";
  * touched (employee, auditor, scorecard, month) once, before the first load, so nothing written
  * during the load is missed.
  */
-export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "analytics_changes"] as const;
+export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "auditor_running_totals", "analytics_changes"] as const;
 const TRIGGERS = [
   { table: "audits", fn: "analytics_audit_changes", events: ["INSERT", "UPDATE", "DELETE"] },
   { table: "audit_assignments", fn: "analytics_assignment_changes", events: ["INSERT", "UPDATE", "DELETE"] },
@@ -100,6 +100,20 @@ CREATE TABLE IF NOT EXISTS ${u}.auditor_performance (
   turnaround_histogram   jsonb NOT NULL,
   CONSTRAINT auditor_performance_pkey PRIMARY KEY (auditor_id, month)
 )`,
+    `-- auditor_performance summed per auditor up to each month, from the auditor's first to the last of anyone's: a range of months is
+-- two rows per auditor (the total at its end minus the total before its start), what the auditors page reads.
+CREATE TABLE IF NOT EXISTS ${u}.auditor_running_totals (
+  auditor_id        bigint NOT NULL,
+  month             date NOT NULL,
+  audit_count       bigint NOT NULL,
+  scored_count      bigint NOT NULL,
+  score_sum         numeric NOT NULL,
+  score_sum_squares numeric NOT NULL,
+  deviation_sum     numeric NOT NULL,
+  turnaround_count  bigint NOT NULL,
+  -- Month first: the page reads every auditor at two months, each an index range in auditor order (a merge join).
+  CONSTRAINT auditor_running_totals_pkey PRIMARY KEY (month, auditor_id)
+)`,
     `-- The groups a write touched since the last refresh, each once; the refresh job claims and recomputes them.
 CREATE TABLE IF NOT EXISTS ${u}.analytics_changes (
   id           bigint GENERATED ALWAYS AS IDENTITY,
@@ -155,7 +169,7 @@ $fn$`,
 
 export const summaryTables = statementStep({
   id: "analytics-tables",
-  title: "Create audit_statistics, auditor_performance and the change log with its triggers",
+  title: "Create audit_statistics, auditor_performance, their rollups and the change log with its triggers",
   statements,
   async verify(ctx) {
     const checks: Check[] = [];

@@ -159,7 +159,12 @@ export function storedTotals(u: string): string {
   return `SELECT scorecard_id, channel_id, month, audit_count, scored_count, total_sum, passed_count, judged_count FROM ${u}.scorecard_month_totals`;
 }
 
-export function directPerformance(u: string): string {
+/**
+ * Every auditor-month computed from audits and assignments (window means for calibration, the first
+ * audit per assignment by DISTINCT ON for turnaround), with the figures auditor_performance stores and
+ * the exact sums its running totals add up.
+ */
+function directAuditorMonths(u: string): string {
   return `WITH given AS (
   SELECT a.id, a.auditor_id, a.scorecard_id, date_trunc('month', a.audit_date)::date AS month, a.total_score,
          a.total_score - avg(a.total_score) OVER (PARTITION BY a.scorecard_id, date_trunc('month', a.audit_date)) AS deviation
@@ -175,18 +180,71 @@ export function directPerformance(u: string): string {
   SELECT auditor_id, date_trunc('month', audit_date)::date AS month, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median
     FROM first_audit GROUP BY 1, 2
 )
-SELECT g.auditor_id, g.month, count(*)::int, count(g.total_score)::int, count(DISTINCT g.scorecard_id)::int, ${R("avg(g.total_score)")},
-       min(g.total_score), max(g.total_score), ${R("stddev_pop(g.total_score)")}, ${R("avg(g.deviation)")},
-       COALESCE(max(t.n), 0), ${R("max(t.median)::numeric")}
+SELECT g.auditor_id, g.month, count(*)::int AS audit_count, count(g.total_score)::int AS scored_count, count(DISTINCT g.scorecard_id)::int AS scorecard_count,
+       ${R("avg(g.total_score)")} AS avg_score, min(g.total_score) AS min_score, max(g.total_score) AS max_score, ${R("stddev_pop(g.total_score)")} AS score_stddev,
+       ${R("avg(g.deviation)")} AS calibration_deviation, COALESCE(max(t.n), 0) AS turnaround_count, ${R("max(t.median)::numeric")} AS turnaround_median_days,
+       COALESCE(sum(g.total_score), 0) AS score_sum, COALESCE(sum(g.total_score * g.total_score), 0) AS score_sum_squares, COALESCE(sum(g.deviation), 0) AS deviation_sum
   FROM given g LEFT JOIN turnaround t ON t.auditor_id = g.auditor_id AND t.month = g.month
  GROUP BY 1, 2`;
 }
+
+const PERFORMANCE_FIGURES = `auditor_id, month, audit_count, scored_count, scorecard_count, avg_score, min_score, max_score, score_stddev, calibration_deviation,
+       turnaround_count, turnaround_median_days`;
 
 export function storedPerformance(u: string): string {
   return `SELECT auditor_id, month, audit_count, scored_count, scorecard_count, ${R("avg_score")}, min_score, max_score, ${R("score_stddev")},
        ${R("calibration_deviation")}, turnaround_count, ${R("turnaround_median_days")}
   FROM ${u}.auditor_performance`;
 }
+
+/**
+ * The running totals as they must be, from the direct auditor-months: every auditor's months from
+ * their first to the last of anyone's, each the sums of that auditor's audits up to and including it.
+ */
+const directRunning = `SELECT k.auditor_id, k.month, sum(COALESCE(d.audit_count, 0)) OVER w, sum(COALESCE(d.scored_count, 0)) OVER w, sum(COALESCE(d.score_sum, 0)) OVER w,
+       sum(COALESCE(d.score_sum_squares, 0)) OVER w, ${R("sum(COALESCE(d.deviation_sum, 0)) OVER w")}, sum(COALESCE(d.turnaround_count, 0)) OVER w
+  FROM (SELECT auditor_id, generate_series(min(month)::timestamp, (SELECT max(month) FROM direct)::timestamp, interval '1 month')::date AS month FROM direct GROUP BY 1) k
+  LEFT JOIN direct d ON d.auditor_id = k.auditor_id AND d.month = k.month
+WINDOW w AS (PARTITION BY k.auditor_id ORDER BY k.month)`;
+
+const storedRunning = (u: string) =>
+  `SELECT auditor_id, month, audit_count, scored_count, score_sum, score_sum_squares, ${R("deviation_sum")}, turnaround_count FROM ${u}.auditor_running_totals`;
+
+/**
+ * auditor_performance and auditor_running_totals against the same direct auditor-months, computed
+ * once (reading every audit and assignment is the expensive part): both directions of EXCEPT ALL for each.
+ */
+const performanceCheck: ValidationCheck = {
+  id: "content:auditor_performance",
+  title: "auditor_performance and its running totals",
+  category: "content",
+  async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+    const u = quoteIdent(ctx.unifiedSchema);
+    const diff = (a: string, b: string) => `(SELECT count(*) FROM (TABLE ${a} EXCEPT ALL TABLE ${b}) x)`;
+    const { rows } = await db.query<Record<"pm" | "pe" | "rm" | "re", string>>(
+      `WITH direct AS MATERIALIZED (${directAuditorMonths(u)}),
+            direct_months AS MATERIALIZED (SELECT ${PERFORMANCE_FIGURES} FROM direct), stored_months AS MATERIALIZED (${storedPerformance(u)}),
+            direct_running AS MATERIALIZED (${directRunning}), stored_running AS MATERIALIZED (${storedRunning(u)})
+       SELECT ${diff("direct_months", "stored_months")} AS pm, ${diff("stored_months", "direct_months")} AS pe,
+              ${diff("direct_running", "stored_running")} AS rm, ${diff("stored_running", "direct_running")} AS re`,
+    );
+    const r = rows[0]!;
+    const result = (title: string, rowsName: string, missing: number, extra: number): CheckResult => {
+      const ok = missing === 0 && extra === 0;
+      return {
+        name: `${title}: every ${rowsName} equals the direct aggregate`,
+        status: ok ? "pass" : "fail",
+        expected: `the ${rowsName}s computed from audits`,
+        actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
+        detail: ok ? "both ways (EXCEPT ALL)" : "run a full refresh (Analytics → Refresh) and validate again",
+      };
+    };
+    return [
+      result("auditor_performance", "auditor month", Number(r.pm), Number(r.pe)),
+      result("auditor_running_totals", "auditor's running total", Number(r.rm), Number(r.re)),
+    ];
+  },
+};
 
 /** Both directions of EXCEPT ALL in one statement, each side computed once (materialized), not once per direction. */
 async function differences(db: pg.ClientBase, a: string, b: string): Promise<[number, number]> {
@@ -224,7 +282,7 @@ function compare(id: string, title: string, direct: (u: string) => string, store
  */
 export function phase4PostRunChecks(ctx: PlanContext): ValidationCheck[] {
   return [
-    compare("content:auditor_performance", "auditor_performance", directPerformance, storedPerformance, "auditor month"),
+    performanceCheck,
     compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
     compare("content:scorecard_month_totals", "scorecard_month_totals", directTotals, storedTotals, "group"),
     ...ctx.auditTables.map(statisticsCheck),
