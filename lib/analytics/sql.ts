@@ -127,7 +127,8 @@ export function auditorsPageQuery(
   if (f.from) clauses.push(`t.month >= ${add(monthStart(f.from))}::date`);
   if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
   if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
-  const minus = (column: string) => (f.from ? `t.${column} - COALESCE(b.${column}, 0)` : `t.${column}`);
+  // Subtracted exactly (numeric), then float8: dividing and taking roots of numerics of many digits cost 3× the rest of the statement.
+  const minus = (column: string) => (f.from ? `(t.${column} - COALESCE(b.${column}, 0))::float8` : `t.${column}::float8`);
   const settledParam = add(settled);
   const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
   const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits, r.avg_score AS "avgScore",
@@ -141,9 +142,8 @@ export function auditorsPageQuery(
     FROM ${u}.auditor_running_totals t ${before} ${person}
    WHERE ${clauses.join(" AND ")}
 ), r AS MATERIALIZED (
-  SELECT auditor_id, audits::float8 AS audits, (score_sum / NULLIF(scored, 0))::float8 AS avg_score,
-         sqrt(GREATEST(squares / NULLIF(scored, 0) - (score_sum / NULLIF(scored, 0)) ^ 2, 0))::float8 AS spread,
-         (deviation_sum / NULLIF(scored, 0))::float8 AS deviation, matched::float8 AS matched
+  SELECT auditor_id, audits, score_sum / NULLIF(scored, 0) AS avg_score, sqrt(GREATEST(squares / NULLIF(scored, 0) - (score_sum / NULLIF(scored, 0)) ^ 2, 0)) AS spread,
+         deviation_sum / NULLIF(scored, 0) AS deviation, matched
     FROM g
 )
 SELECT (SELECT count(*) FROM r)::int AS total,
