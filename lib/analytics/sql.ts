@@ -127,8 +127,10 @@ export function auditorsPageQuery(
   if (f.from) clauses.push(`t.month >= ${add(monthStart(f.from))}::date`);
   if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
   if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
-  // Subtracted exactly (numeric), then float8: dividing and taking roots of numerics of many digits cost 3× the rest of the statement.
-  const minus = (column: string) => (f.from ? `(t.${column} - COALESCE(b.${column}, 0))::float8` : `t.${column}::float8`);
+  // Subtracted exactly (numeric). Counts and the deviation's sum then go to float8 (dividing numerics of many digits costs); the
+  // score sums stay exact for the variance, whose float8 form (squares ÷ n − mean²) would cancel to noise (10⁻⁶ for one audit).
+  const exact = (column: string) => (f.from ? `(t.${column} - COALESCE(b.${column}, 0))` : `t.${column}`);
+  const minus = (column: string) => `${exact(column)}::float8`;
   const settledParam = add(settled);
   const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
   const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits, r.avg_score AS "avgScore",
@@ -137,12 +139,13 @@ export function auditorsPageQuery(
   return {
     sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
 ), g AS (
-  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${minus("scored_count")} AS scored, ${minus("score_sum")} AS score_sum,
-         ${minus("score_sum_squares")} AS squares, ${minus("deviation_sum")} AS deviation_sum, ${minus("turnaround_count")} AS matched
+  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, ${exact("score_sum")} AS score_sum,
+         ${exact("score_sum_squares")} AS squares, ${minus("deviation_sum")} AS deviation_sum, ${minus("turnaround_count")} AS matched
     FROM ${u}.auditor_running_totals t ${before} ${person}
    WHERE ${clauses.join(" AND ")}
 ), r AS MATERIALIZED (
-  SELECT auditor_id, audits, score_sum / NULLIF(scored, 0) AS avg_score, sqrt(GREATEST(squares / NULLIF(scored, 0) - (score_sum / NULLIF(scored, 0)) ^ 2, 0)) AS spread,
+  SELECT auditor_id, audits, score_sum::float8 / NULLIF(scored, 0) AS avg_score,
+         sqrt(GREATEST(((squares - score_sum * score_sum / NULLIF(scored, 0)) / NULLIF(scored, 0))::float8, 0)) AS spread,
          deviation_sum / NULLIF(scored, 0) AS deviation, matched
     FROM g
 )
