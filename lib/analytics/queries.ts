@@ -177,7 +177,6 @@ export function parseSort(params: URLSearchParams | Record<string, string | stri
   return { sort, dir };
 }
 
-
 export function parsePage(params: URLSearchParams | Record<string, string | string[] | undefined>): number {
   const raw = params instanceof URLSearchParams ? params.get("page") : ([params.page].flat()[0] ?? null);
   return raw && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
@@ -202,17 +201,17 @@ interface AuditorsResult {
 export async function auditors(filters: AnalyticsFilters, order: { sort: AuditorSort; dir: "asc" | "desc" }, page = 1, pageSize = AUDITORS_PAGE): Promise<Loaded<AuditorsData>> {
   const missing = await readiness();
   if (missing) return missing;
-  const sort = order.sort;
-  const byTurnaround = sort === "turnaround";
+  const { sort, dir } = order;
   const offset = (page - 1) * pageSize;
-  const query = auditorsPageQuery(filters, sort === "turnaround" ? { sort: "audits", dir: "desc" } : { sort, dir: order.dir }, byTurnaround ? null : { limit: pageSize, offset }, SETTLED_AUDITS);
+  // By turnaround: every row (its SQL order is irrelevant), sorted here once the medians are known.
+  const query = auditorsPageQuery(filters, sort === "turnaround" ? { sort: "audits", dir: "desc" } : { sort, dir }, sort === "turnaround" ? null : { limit: pageSize, offset }, SETTLED_AUDITS);
   const [[found], fresh] = await Promise.all([rows<AuditorsResult>(query), freshness()]);
   const result = found!;
   let shown: AuditorRow[];
-  if (byTurnaround) {
+  if (sort === "turnaround") {
     const turnaround = await medians(filters);
     const every = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
-    shown = sortAuditors(every, order.sort, order.dir).slice(offset, offset + pageSize);
+    shown = sortAuditors(every, sort, dir).slice(offset, offset + pageSize);
   } else {
     const turnaround = result.rows.length ? await medians(filters, result.rows.map((r) => r.id)) : new Map<string, number | null>();
     shown = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
@@ -227,7 +226,7 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
     rows: shown,
     total: result.total,
     page,
-    pageSize: pageSize,
+    pageSize,
     busiest: result.busiest.map((r) => ({ ...r, turnaround: null })),
     band: quartiles && quartiles[0] !== null && quartiles[0] !== undefined ? { low: quartiles[0], high: quartiles[1]! } : null,
   };

@@ -3,7 +3,7 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import type { PoolClient } from "pg";
 import { pool } from "@/lib/db/pool";
 import { quoteIdent } from "@/lib/db/sql";
-import { relationExists } from "@/lib/plan/catalog";
+import { relationsExist } from "@/lib/plan/catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
 import { registeredScorecards } from "@/lib/plan/phase-4/aggregates";
 import { schedulePause } from "./schedule-pause";
@@ -47,8 +47,8 @@ export interface RefreshOutcome {
 
 /** True once Phase 4 has created the summaries (the refresh and the pages need them). */
 export async function summariesExist(): Promise<boolean> {
-  for (const table of ["analytics_changes", "audit_statistics", "auditor_running_totals"]) if (!(await relationExists(pool(), UNIFIED_SCHEMA, table))) return false;
-  return true;
+  // One catalog read: every page asks this first.
+  return relationsExist(pool(), UNIFIED_SCHEMA, ["analytics_changes", "audit_statistics", "auditor_running_totals"]);
 }
 
 /**

@@ -58,12 +58,13 @@ export const byChannelQuery = (f: AnalyticsFilters) =>
 export const scorecardByMonthQuery = (f: AnalyticsFilters) =>
   statistics(f, `to_char(s.month, 'YYYY-MM') AS month, s.scorecard_id AS id`, "", "s.month, s.scorecard_id", "s.month, s.scorecard_id", U);
 
-function performance(filters: AnalyticsFilters, extra: { auditor?: number }, u: string): { from: string; clauses: string[]; params: unknown[] } {
+/** auditor_performance over the range, of one auditor or of those named (ids as text) when given. */
+function performance(filters: AnalyticsFilters, extra: { auditor?: number | string[] }, u: string): { from: string; clauses: string[]; params: unknown[] } {
   const params: unknown[] = [];
   const clauses = where("p", filters, params, { scorecard: false, person: "e" });
   if (extra.auditor !== undefined) {
     params.push(extra.auditor);
-    clauses.push(`p.auditor_id = $${params.length}::bigint`);
+    clauses.push(Array.isArray(extra.auditor) ? `p.auditor_id = ANY ($${params.length}::bigint[])` : `p.auditor_id = $${params.length}::bigint`);
   }
   // The auditor's department and team narrow it only when asked: otherwise no join before the aggregation.
   const person = filters.department || filters.team ? ` JOIN ${u}.employees e ON e.id = p.auditor_id` : "";
@@ -162,14 +163,6 @@ SELECT (SELECT count(*) FROM r)::int AS total,
 
 /** The turnaround days of every auditor over the range (or of those named), merged from the monthly histograms (medians combine only so). */
 export function turnaroundQuery(f: AnalyticsFilters, auditor?: number | string[], u = U): AnalyticsQuery {
-  if (Array.isArray(auditor)) {
-    const q = performance(f, {}, u);
-    q.params.push(auditor);
-    return {
-      sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql([...q.clauses, `p.auditor_id = ANY ($${q.params.length}::bigint[])`])}\n GROUP BY 1, 2\n ORDER BY 1, 2`,
-      params: q.params,
-    };
-  }
   const q = performance(f, { auditor }, u);
   return {
     sql: `SELECT p.auditor_id::text AS id, h.key::int AS days, sum(h.value::int)::float8 AS n\n  FROM ${q.from} CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) h\n ${whereSql(q.clauses)}\n GROUP BY 1, 2\n ORDER BY 1, 2`,

@@ -35,6 +35,16 @@ export async function relationExists(db: Queryable, schema: string, name: string
   return rows[0]?.found ?? false;
 }
 
+/** Whether every one of `names` is a relation of `schema`, in one catalog read. */
+export async function relationsExist(db: Queryable, schema: string, names: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(DISTINCT c.relname)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY ($2::text[])`,
+    [schema, names],
+  );
+  return rows[0]?.n === new Set(names).size;
+}
+
 export async function schemaExists(db: Queryable, schema: string): Promise<boolean> {
   const { rows } = await db.query<{ found: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found`,

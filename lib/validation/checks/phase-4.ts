@@ -210,6 +210,21 @@ WINDOW w AS (PARTITION BY k.auditor_id ORDER BY k.month)`;
 const storedRunning = (u: string) =>
   `SELECT auditor_id, month, audit_count, scored_count, score_sum, score_sum_squares, ${R("deviation_sum")}, turnaround_count FROM ${u}.auditor_running_totals`;
 
+/** How many rows of `a` are not in `b`, counting duplicates (EXCEPT ALL), as a scalar subquery over two relations of the statement. */
+const exceptAll = (a: string, b: string) => `(SELECT count(*) FROM (TABLE ${a} EXCEPT ALL TABLE ${b}) x)`;
+
+/** A comparison of stored rows with the direct aggregate, both ways, in the words of a check result. */
+function comparisonResult(title: string, rows: string, missing: number, extra: number): CheckResult {
+  const ok = missing === 0 && extra === 0;
+  return {
+    name: `${title}: every ${rows} equals the direct aggregate`,
+    status: ok ? "pass" : "fail",
+    expected: `the ${rows}s computed from audits`,
+    actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
+    detail: ok ? "both ways (EXCEPT ALL)" : "run a full refresh (Analytics → Refresh) and validate again",
+  };
+}
+
 /**
  * auditor_performance and auditor_running_totals against the same direct auditor-months, computed
  * once (reading every audit and assignment is the expensive part): both directions of EXCEPT ALL for each.
@@ -220,28 +235,17 @@ const performanceCheck: ValidationCheck = {
   category: "content",
   async run(db, ctx: PlanContext): Promise<CheckResult[]> {
     const u = quoteIdent(ctx.unifiedSchema);
-    const diff = (a: string, b: string) => `(SELECT count(*) FROM (TABLE ${a} EXCEPT ALL TABLE ${b}) x)`;
     const { rows } = await db.query<Record<"pm" | "pe" | "rm" | "re", string>>(
       `WITH direct AS MATERIALIZED (${directAuditorMonths(u)}),
             direct_months AS MATERIALIZED (SELECT ${PERFORMANCE_FIGURES} FROM direct), stored_months AS MATERIALIZED (${storedPerformance(u)}),
             direct_running AS MATERIALIZED (${directRunning}), stored_running AS MATERIALIZED (${storedRunning(u)})
-       SELECT ${diff("direct_months", "stored_months")} AS pm, ${diff("stored_months", "direct_months")} AS pe,
-              ${diff("direct_running", "stored_running")} AS rm, ${diff("stored_running", "direct_running")} AS re`,
+       SELECT ${exceptAll("direct_months", "stored_months")} AS pm, ${exceptAll("stored_months", "direct_months")} AS pe,
+              ${exceptAll("direct_running", "stored_running")} AS rm, ${exceptAll("stored_running", "direct_running")} AS re`,
     );
     const r = rows[0]!;
-    const result = (title: string, rowsName: string, missing: number, extra: number): CheckResult => {
-      const ok = missing === 0 && extra === 0;
-      return {
-        name: `${title}: every ${rowsName} equals the direct aggregate`,
-        status: ok ? "pass" : "fail",
-        expected: `the ${rowsName}s computed from audits`,
-        actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
-        detail: ok ? "both ways (EXCEPT ALL)" : "run a full refresh (Analytics → Refresh) and validate again",
-      };
-    };
     return [
-      result("auditor_performance", "auditor month", Number(r.pm), Number(r.pe)),
-      result("auditor_running_totals", "auditor's running total", Number(r.rm), Number(r.re)),
+      comparisonResult("auditor_performance", "auditor month", Number(r.pm), Number(r.pe)),
+      comparisonResult("auditor_running_totals", "auditor's running total", Number(r.rm), Number(r.re)),
     ];
   },
 };
@@ -250,7 +254,7 @@ const performanceCheck: ValidationCheck = {
 async function differences(db: pg.ClientBase, a: string, b: string): Promise<[number, number]> {
   const { rows } = await db.query<{ missing: string; extra: string }>(
     `WITH a AS MATERIALIZED (${a}), b AS MATERIALIZED (${b})
-     SELECT (SELECT count(*) FROM (TABLE a EXCEPT ALL TABLE b) x) AS missing, (SELECT count(*) FROM (TABLE b EXCEPT ALL TABLE a) y) AS extra`,
+     SELECT ${exceptAll("a", "b")} AS missing, ${exceptAll("b", "a")} AS extra`,
   );
   return [Number(rows[0]?.missing ?? 0), Number(rows[0]?.extra ?? 0)];
 }
@@ -263,14 +267,7 @@ function compare(id: string, title: string, direct: (u: string) => string, store
     async run(db, ctx: PlanContext): Promise<CheckResult[]> {
       const u = quoteIdent(ctx.unifiedSchema);
       const [missing, extra] = await differences(db, direct(u), stored(u));
-      const ok = missing === 0 && extra === 0;
-      return [{
-        name: `${title}: every ${rows} equals the direct aggregate`,
-        status: ok ? "pass" : "fail",
-        expected: `the ${rows}s computed from audits`,
-        actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
-        detail: ok ? "both ways (EXCEPT ALL)" : "run a full refresh (Analytics → Refresh) and validate again",
-      }];
+      return [comparisonResult(title, rows, missing, extra)];
     },
   };
 }
