@@ -95,6 +95,18 @@ const ORDER: Record<Exclude<AuditorSort, "turnaround">, string> = { name: "name"
 /** Over the named rows; ties by id as text, in either direction, as sortAuditors orders them. */
 const orderBy = (sort: Exclude<AuditorSort, "turnaround">, dir: "asc" | "desc") => `${ORDER[sort]} ${dir.toUpperCase()} NULLS LAST, id COLLATE "C"`;
 
+/** A range's average score and spread from the running sums at its end and before its start (`x`: a relation of auditorsPageQuery). */
+const AVG_SCORE = (x: string) => `(${x}.sum_end - COALESCE(${x}.sum_before, 0))::float8 / NULLIF(${x}.scored, 0)`;
+const SPREAD = (x: string) => {
+  const sum = `(${x}.sum_end - COALESCE(${x}.sum_before, 0))`;
+  return `sqrt(GREATEST(((${x}.squares_end - COALESCE(${x}.squares_before, 0) - ${sum} * ${sum} / NULLIF(${x}.scored, 0)) / NULLIF(${x}.scored, 0))::float8, 0))`;
+};
+
+/** The same orders over the unnamed figures (r's own columns; avg_score and spread are there only when sorted on). */
+const RAW_ORDER: Record<Exclude<AuditorSort, "turnaround" | "name">, string> = { audits: "audits", avgScore: "avg_score", spread: "spread", deviation: "deviation" };
+const rawOrderBy = (sort: Exclude<AuditorSort, "turnaround" | "name">, dir: "asc" | "desc") =>
+  `${RAW_ORDER[sort]} ${dir.toUpperCase()} NULLS LAST, auditor_id::text COLLATE "C"`;
+
 /** The auditors table shows this many rows a page. */
 export const AUDITORS_PAGE = 50;
 
@@ -128,35 +140,46 @@ export function auditorsPageQuery(
   if (f.from) clauses.push(`t.month >= ${add(monthStart(f.from))}::date`);
   if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
   if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
-  // Subtracted exactly (numeric). Counts and the deviation's sum then go to float8 (dividing numerics of many digits costs); the
-  // score sums stay exact for the variance, whose float8 form (squares ÷ n − mean²) would cancel to noise (10⁻⁶ for one audit).
+  // Counts and the deviation's sum go to float8 for every auditor (the band and the default order need them). The score sums stay
+  // exact and unsubtracted until a row is shown (or sorted on): numeric arithmetic costs microseconds a row, and the variance's
+  // float8 form (squares ÷ n − mean²) would cancel to noise (10⁻⁶ for one audit).
   const exact = (column: string) => (f.from ? `(t.${column} - COALESCE(b.${column}, 0))` : `t.${column}`);
   const minus = (column: string) => `${exact(column)}::float8`;
+  const earlier = (column: string) => (f.from ? `b.${column}` : "NULL::numeric");
   const settledParam = add(settled);
   const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
-  const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits, r.avg_score AS "avgScore",
-              r.spread, r.deviation, r.matched
+  const sortedOn = order.sort === "avgScore" || order.sort === "spread" ? `, ${AVG_SCORE("g")} AS avg_score, ${SPREAD("g")} AS spread` : "";
+  const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits,
+              ${AVG_SCORE("r")} AS "avgScore", ${SPREAD("r")} AS spread, r.deviation, r.matched
          FROM ${from} JOIN ${u}.employees n ON n.id = r.auditor_id`;
+  // Only the name order needs every auditor's name; any other is sorted and cut to the page first, then the page is named.
+  const rowsSql =
+    order.sort === "name"
+      ? `SELECT * FROM (${named("r")}) y ORDER BY ${orderBy(order.sort, order.dir)} ${limit}`
+      : `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
   return {
     sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
 ), g AS (
-  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, ${exact("score_sum")} AS score_sum,
-         ${exact("score_sum_squares")} AS squares, ${minus("deviation_sum")} AS deviation_sum, ${minus("turnaround_count")} AS matched
+  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, t.score_sum AS sum_end, ${earlier("score_sum")} AS sum_before,
+         t.score_sum_squares AS squares_end, ${earlier("score_sum_squares")} AS squares_before, ${minus("deviation_sum")} AS deviation_sum,
+         ${minus("turnaround_count")} AS matched
     FROM ${u}.auditor_running_totals t ${before} ${person}
    WHERE ${clauses.join(" AND ")}
 ), r AS MATERIALIZED (
-  SELECT auditor_id, audits, score_sum::float8 / NULLIF(scored, 0) AS avg_score,
-         sqrt(GREATEST(((squares - score_sum * score_sum / NULLIF(scored, 0)) / NULLIF(scored, 0))::float8, 0)) AS spread,
-         deviation_sum / NULLIF(scored, 0) AS deviation, matched
+  SELECT auditor_id, audits, scored, sum_end, sum_before, squares_end, squares_before, deviation_sum / NULLIF(scored, 0) AS deviation, matched${sortedOn}
     FROM g
+), s AS (
+  -- One pass for the count and both bands.
+  SELECT count(*)::int AS total, (count(*) FILTER (WHERE audits >= ${settledParam}))::int AS settled,
+         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FILTER (WHERE audits >= ${settledParam}) AS settled_band,
+         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) AS every_band
+    FROM r
 )
-SELECT (SELECT count(*) FROM r)::int AS total,
-       (SELECT count(*) FROM r WHERE audits >= ${settledParam})::int AS settled,
-       (SELECT percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FROM r WHERE audits >= ${settledParam}) AS settled_band,
-       (SELECT percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FROM r) AS every_band,
+SELECT s.total, s.settled, s.settled_band, s.every_band,
        (SELECT COALESCE(json_agg(x), '[]') FROM (${named(`(SELECT * FROM r ORDER BY audits DESC, auditor_id::text COLLATE "C" LIMIT ${BUSIEST}) r`)}
          ORDER BY r.audits DESC, r.auditor_id::text COLLATE "C") x) AS busiest,
-       (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT * FROM (${named("r")}) y ORDER BY ${orderBy(order.sort, order.dir)} ${limit}) x) AS rows`,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (${rowsSql}) x) AS rows
+  FROM s`,
     params,
   };
 }

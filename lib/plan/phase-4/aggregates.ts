@@ -204,7 +204,9 @@ export function runningSelect(u: string, auditors: string | null): string {
 SELECT g.auditor_id, g.month, sum(COALESCE(p.audit_count, 0)) OVER w, sum(COALESCE(p.scored_count, 0)) OVER w, sum(COALESCE(p.score_sum, 0)) OVER w,
        sum(COALESCE(p.score_sum_squares, 0)) OVER w, sum(COALESCE(p.deviation_sum, 0)) OVER w, sum(COALESCE(p.turnaround_count, 0)) OVER w
   FROM grid g LEFT JOIN ${u}.auditor_performance p ON p.auditor_id = g.auditor_id AND p.month = g.month
-WINDOW w AS (PARTITION BY g.auditor_id ORDER BY g.month ROWS UNBOUNDED PRECEDING)`;
+WINDOW w AS (PARTITION BY g.auditor_id ORDER BY g.month ROWS UNBOUNDED PRECEDING)
+-- Written month by month: the page reads every auditor at two months, and each month's rows then share a few heap pages.
+ORDER BY g.month, g.auditor_id`;
 }
 
 /** Every (auditor_id, month) with an audit: the keys of a full computation of auditor_performance. */

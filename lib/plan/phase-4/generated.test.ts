@@ -84,7 +84,14 @@ describe("Phase 4 on generated data", () => {
       );
       expect(direct.length).toBeGreaterThan(3 * size);
       const filters = { from: c.from, to: c.to, scorecard: null, channel: null, department: c.department, team: null };
-      for (const order of [{ sort: "audits", dir: "desc" }, { sort: "avgScore", dir: "asc" }, { sort: "name", dir: "asc" }, { sort: "turnaround", dir: "desc" }] as const) {
+      for (const order of [
+        { sort: "audits", dir: "desc" },
+        { sort: "avgScore", dir: "asc" },
+        { sort: "spread", dir: "desc" },
+        { sort: "deviation", dir: "asc" },
+        { sort: "name", dir: "asc" },
+        { sort: "turnaround", dir: "desc" },
+      ] as const) {
         const seen: NonNullable<Extract<Awaited<ReturnType<typeof auditors>>, { ready: true }>>["rows"] = [];
         for (let page = 1; ; page++) {
           const data = await auditors(filters, order, page, size);
