@@ -133,11 +133,17 @@ export function auditorsPageQuery(
   const params: unknown[] = [];
   const add = (value: unknown) => `$${params.push(value)}`;
   const end = f.to ? `WHERE month <= ${add(monthStart(f.to))}::date` : "";
-  const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = (${add(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
+  // Each month's rows are read once into a CTE and hash-joined: with the last month an InitPlan, the planner's estimates of a direct
+  // self-join were a tenth of the rows, and it chose a parallel nested loop of 4,000 index probes (27 ms at 10M, against 19).
+  const ends = [`month = (SELECT month FROM last)`];
+  if (f.from) ends.push(`month >= ${add(monthStart(f.from))}::date`);
+  const starts = f.from ? `, starts AS MATERIALIZED (
+  SELECT * FROM ${u}.auditor_running_totals WHERE month = (${add(monthStart(f.from))}::date - interval '1 month')::date
+)` : "";
+  const before = f.from ? `LEFT JOIN starts b ON b.auditor_id = t.auditor_id` : "";
   const person = f.department || f.team ? `JOIN ${u}.employees e ON e.id = t.auditor_id` : "";
-  const clauses = [`t.month = (SELECT month FROM last)`, f.from ? `t.audit_count > COALESCE(b.audit_count, 0)` : `t.audit_count > 0`];
-  // A range after the last month with audits has none (its "before" row would be missing, not zero).
-  if (f.from) clauses.push(`t.month >= ${add(monthStart(f.from))}::date`);
+  // A range after the last month with audits has none (its "before" row would be missing, not zero): ends' month >= from.
+  const clauses = [f.from ? `t.audit_count > COALESCE(b.audit_count, 0)` : `t.audit_count > 0`];
   if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
   if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
   // Counts and the deviation's sum go to float8 for every auditor (the band and the default order need them). The score sums stay
@@ -159,11 +165,13 @@ export function auditorsPageQuery(
       : `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
   return {
     sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
-), g AS (
+), ends AS MATERIALIZED (
+  SELECT * FROM ${u}.auditor_running_totals WHERE ${ends.join(" AND ")}
+)${starts}, g AS (
   SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, t.score_sum AS sum_end, ${earlier("score_sum")} AS sum_before,
          t.score_sum_squares AS squares_end, ${earlier("score_sum_squares")} AS squares_before, ${minus("deviation_sum")} AS deviation_sum,
          ${minus("turnaround_count")} AS matched
-    FROM ${u}.auditor_running_totals t ${before} ${person}
+    FROM ends t ${before} ${person}
    WHERE ${clauses.join(" AND ")}
 ), r AS MATERIALIZED (
   SELECT auditor_id, audits, scored, sum_end, sum_before, squares_end, squares_before, deviation_sum / NULLIF(scored, 0) AS deviation, matched${sortedOn}
