@@ -95,6 +95,9 @@ const ORDER: Record<Exclude<AuditorSort, "turnaround">, string> = { name: "name"
 /** Over the named rows; ties by id as text, in either direction, as sortAuditors orders them. */
 const orderBy = (sort: Exclude<AuditorSort, "turnaround">, dir: "asc" | "desc") => `${ORDER[sort]} ${dir.toUpperCase()} NULLS LAST, id COLLATE "C"`;
 
+/** The name an auditor is shown and sorted by (`x`: an employees alias). */
+const NAME = (x: string) => `COALESCE(NULLIF(btrim(${x}.full_name), ''), ${x}.email)`;
+
 /** A range's average score and spread from the running sums at its end and before its start (`x`: a relation of auditorsPageQuery). */
 const AVG_SCORE = (x: string) => `(${x}.sum_end - COALESCE(${x}.sum_before, 0))::float8 / NULLIF(${x}.scored, 0)`;
 const SPREAD = (x: string) => {
@@ -155,14 +158,16 @@ export function auditorsPageQuery(
   const settledParam = add(settled);
   const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
   const sortedOn = order.sort === "avgScore" || order.sort === "spread" ? `, ${AVG_SCORE("g")} AS avg_score, ${SPREAD("g")} AS spread` : "";
-  const named = (from: string) => `SELECT r.auditor_id::text AS id, COALESCE(NULLIF(btrim(n.full_name), ''), n.email) AS name, n.email, r.audits,
+  const named = (from: string) => `SELECT r.auditor_id::text AS id, ${NAME("n")} AS name, n.email, r.audits,
               ${AVG_SCORE("r")} AS "avgScore", ${SPREAD("r")} AS spread, r.deviation, r.matched
          FROM ${from} JOIN ${u}.employees n ON n.id = r.auditor_id`;
-  // Only the name order needs every auditor's name; any other is sorted and cut to the page first, then the page is named.
-  const rowsSql =
+  // Sorted and cut to the page first, then the page is named and its exact figures computed (the name order reads every name).
+  const cut =
     order.sort === "name"
-      ? `SELECT * FROM (${named("r")}) y ORDER BY ${orderBy(order.sort, order.dir)} ${limit}`
-      : `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
+      ? `(SELECT r.* FROM r JOIN ${u}.employees o ON o.id = r.auditor_id
+           ORDER BY ${NAME("o")} ${order.dir.toUpperCase()} NULLS LAST, r.auditor_id::text COLLATE "C" ${limit}) r`
+      : `(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`;
+  const rowsSql = `SELECT * FROM (${named(cut)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
   return {
     sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
 ), ends AS MATERIALIZED (
