@@ -90,7 +90,10 @@ test("an admin changes an operator's roles and disables them; a disabled operato
   await expect(row).toBeVisible();
 
   await row.getByRole("checkbox", { name: "Team lead" }).check();
+  // The button is disabled while the save is in flight too: the reload waits for the server action's answer, or it could abort it.
+  const saved = page.waitForResponse((r) => r.request().method() === "POST" && r.request().headers()["next-action"] !== undefined);
   await row.getByRole("button", { name: "Save roles" }).click();
+  expect((await saved).ok()).toBe(true);
   await expect(row.getByRole("button", { name: "Save roles" })).toBeDisabled();
   await page.reload();
   await expect(page.getByTestId(`operator-${email}`).getByRole("checkbox", { name: "Team lead" })).toBeChecked();
