@@ -168,6 +168,7 @@ export function auditorsPageQuery(
            ORDER BY ${NAME("o")} ${order.dir.toUpperCase()} NULLS LAST, r.auditor_id::text COLLATE "C" ${limit}) r`
       : `(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`;
   const rowsSql = `SELECT * FROM (${named(cut)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
+  const busiestSql = `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy("audits", "desc")} LIMIT ${BUSIEST}) r`)}) y ORDER BY ${orderBy("audits", "desc")}`;
   return {
     sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
 ), ends AS MATERIALIZED (
@@ -189,8 +190,7 @@ export function auditorsPageQuery(
     FROM r
 )
 SELECT s.total, s.settled, s.settled_band, s.every_band,
-       (SELECT COALESCE(json_agg(x), '[]') FROM (${named(`(SELECT * FROM r ORDER BY audits DESC, auditor_id::text COLLATE "C" LIMIT ${BUSIEST}) r`)}
-         ORDER BY r.audits DESC, r.auditor_id::text COLLATE "C") x) AS busiest,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (${busiestSql}) x) AS busiest,
        (SELECT COALESCE(json_agg(x), '[]') FROM (${rowsSql}) x) AS rows
   FROM s`,
     params,
