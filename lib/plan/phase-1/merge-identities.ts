@@ -57,6 +57,13 @@ export const mergeIdentities: Step<{ bucket: number }> = {
       if (await ctx.interrupted()) return;
       await ctx.batch(async (db) => {
         await db.query(lock, [bucket]);
+        // A bucket's rows are copied in the transaction that then reads them, so no statistics ever count them (the bucket's value is
+        // not in them): the planner estimated one row a bucket and chose nested loops, each anti-join evaluating the email of every
+        // pair (1.25M a statement at 10M: 190 s for the step where 14 s had been measured). Hash joins suit a bucket's few thousand rows.
+        // Before PostgreSQL 18 a disabled node adds 1e10 to a plan's cost, which passes jit_above_cost: every statement of every
+        // bucket was JIT-compiled (101 functions, 2 s each on 15). A bucket's statements are small, so they run without JIT.
+        await db.query(`SET LOCAL enable_nestloop = off`);
+        await db.query(`SET LOCAL jit = off`);
         let merged = 0;
         // The copy and the reference fills come first, then the merge itself: its count is the progress.
         // The last bucket holds the rows without an email: copied, then reported.
