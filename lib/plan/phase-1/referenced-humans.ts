@@ -35,13 +35,21 @@ function sourceSpellings(ctx: PlanContext, source: EmailSource): string {
   return source.columns.map((c) => `SELECT ${quoteIdent(c)} AS email FROM ${t}`).join("\n   UNION\n  ");
 }
 
-/** The source's distinct normalised emails, with the smallest trimmed spelling of each. */
+/**
+ * The source's distinct normalised emails, with the smallest trimmed spelling of each. The spellings
+ * are a MATERIALIZED CTE: as a plain subquery the planner pushed the `IS NOT NULL` test down into
+ * each scan, so every row was normalised before the DISTINCT (37.6 s for the audit tables at 10M,
+ * against 15.1 s with the fence).
+ */
 function recordStatement(ctx: PlanContext, source: EmailSource): string {
   const u = quoteIdent(ctx.unifiedSchema);
   return `-- The humans ${sqlComment(source.table)} names (${sqlComment(source.columns.join(", "))}), once each: the distinct spellings, then normalised.
+WITH spellings AS MATERIALIZED (
+  ${sourceSpellings(ctx, source)}
+)
 INSERT INTO ${u}.referenced_emails (source_table, email_normalized, email)
 SELECT ${quoteLiteral(source.table)}, ${u}.norm_email(s.email), min(btrim(s.email))
-  FROM (${sourceSpellings(ctx, source)}) s
+  FROM spellings s
  WHERE ${u}.norm_email(s.email) IS NOT NULL
  GROUP BY 2
 ON CONFLICT (source_table, email_normalized) DO NOTHING`;
