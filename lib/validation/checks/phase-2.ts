@@ -189,7 +189,9 @@ function tableQuality(ctx: PlanContext, table: string): ValidationCheck {
       if (hasEmployees) {
         const unknown = await scalar(
           db,
-          `SELECT count(*) AS n FROM (SELECT ${norm("employee_email")} AS e FROM ${t} UNION SELECT ${norm("auditor_email")} FROM ${t}) s
+          // The distinct spellings first (MATERIALIZED: nothing is pushed into the scans), then each normalised once.
+          `WITH spellings AS MATERIALIZED (SELECT employee_email AS e FROM ${t} UNION SELECT auditor_email FROM ${t})
+           SELECT count(*) AS n FROM (SELECT DISTINCT ${norm("e")} AS e FROM spellings) s
             WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${u}.employees x WHERE x.email_normalized = s.e)`,
         );
         results.push({

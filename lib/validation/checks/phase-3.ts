@@ -29,9 +29,11 @@ async function legacyOrphans(db: pg.ClientBase, ctx: PlanContext): Promise<Map<s
   const u = quoteIdent(ctx.unifiedSchema);
   const assignments = qualified(ctx.legacySchema, "audit_assignments");
   const notifications = qualified(ctx.legacySchema, "notifications");
+  // Rows counted per distinct spelling (MATERIALIZED: nothing is pushed into the scan), each spelling normalised once.
   const unknownEmail = (table: string, column: string) =>
-    scalar(db, `SELECT count(*) AS n FROM ${table} t WHERE ${norm(`t.${quoteIdent(column)}`)} IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = ${norm(`t.${quoteIdent(column)}`)})`);
+    scalar(db, `WITH spellings AS MATERIALIZED (SELECT ${quoteIdent(column)} AS e, count(*) AS rows FROM ${table} GROUP BY 1)
+                SELECT coalesce(sum(s.rows), 0) AS n FROM spellings s WHERE ${norm("s.e")} IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = ${norm("s.e")})`);
   const found = new Map<string, number>();
   found.set("audit_assignments:auditor_email", await unknownEmail(assignments, "auditor_email"));
   found.set("audit_assignments:employee_email", await unknownEmail(assignments, "employee_email"));
