@@ -159,6 +159,8 @@ describe("Phase 2's post-run suite catches every kind of defect, with samples", 
       expect(failed(report, "no NULL where audits promises a value")?.actual).toBe("1");
       expect(failed(report, "passed agrees with the total and the passing score")?.detail).toBe(`first: ${table}#${flipped}`);
       expect(failed(report, "parameter_scores keys are exactly the scorecard's fields")?.actual).toBe("2 audits differ");
+      const firstBadKeys = [BigInt(sourceId), BigInt(dropped)].reduce((a, b) => (a < b ? a : b));
+      expect(failed(report, "parameter_scores keys are exactly the scorecard's fields")?.detail).toBe(`first: ${table}#${firstBadKeys}`);
     } finally {
       for (const b of before) {
         await pool().query(`UPDATE unified.audits SET parameter_scores = $3, passed = $4 WHERE source_table = $1 AND source_id = $2`, [table, b.id, b.parameter_scores, b.passed]);
