@@ -142,9 +142,10 @@ export async function checksumLimit(tables: AuditTable[]): Promise<number> {
     try {
       // As the suite reads them (lib/validation/runs.ts): with the default random_page_cost each
       // compatibility view scanned every audit of every table, and the floor was 8× too slow.
-      await session.query("SET random_page_cost = 1.1");
+      await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await session.query("SET LOCAL random_page_cost = 1.1");
       for (const r of relations) await session.query(`SELECT count(*), sum(hashtext(x::text)::bigint) FROM ${r} x`);
-      await session.query("RESET random_page_cost");
+      await session.query("COMMIT");
     } finally {
       session.release();
     }

@@ -11,6 +11,16 @@ export async function scalar(db: pg.ClientBase, sql: string, params: unknown[] =
   return Number(rows[0]?.n ?? 0);
 }
 
+/**
+ * `WITH spellings (e)`: the distinct raw spellings of an audit table's two email columns, so a
+ * check normalises each spelling once instead of every row (109k spellings for 4M values of the
+ * largest table at 10M: 11.6 s → 2.9 s). MATERIALIZED, because as a plain subquery the planner
+ * pushes a filter on the normalised email down into the scans and normalises every row again.
+ */
+export function auditEmailSpellings(table: string): string {
+  return `WITH spellings AS MATERIALIZED (SELECT employee_email AS e FROM ${table} UNION SELECT auditor_email FROM ${table})`;
+}
+
 /** A step's own `verify` findings, as part of the suite rather than a second mechanism. */
 export function stepChecks(steps: Step[]): ValidationCheck[] {
   return steps.map((step) => ({

@@ -4,7 +4,7 @@ import { normalisedEmailSql } from "@/lib/legacy/contract";
 import { compatViewName } from "@/lib/plan/phase-2/audit-columns";
 import type { PlanContext } from "@/lib/plan/types";
 import { count, type CheckResult, type ValidationCheck } from "../types";
-import { readBackResults, scalar, scoreRangeResult } from "./common";
+import { auditEmailSpellings, readBackResults, scalar, scoreRangeResult } from "./common";
 import { compatViewSchema } from "@/lib/plan/archive-location";
 
 /**
@@ -59,6 +59,12 @@ async function expectedFields(db: pg.ClientBase, ctx: PlanContext, table: string
   return { registered: rows.length > 0, passing: rows[0]?.passing_score ?? null, keys: rows[0]?.keys ?? [] };
 }
 
+// The two per-audit tests over `a` ($2 registered, $3 the field keys, $4 the passing score).
+const BAD_KEYS = `(CASE WHEN NOT $2::boolean OR jsonb_typeof(a.parameter_scores) <> 'object' THEN true
+       ELSE NOT a.parameter_scores ?& $3::text[] OR a.parameter_scores - $3::text[] <> '{}'::jsonb END)`;
+const BAD_PASSED = `(a.passed IS DISTINCT FROM (CASE WHEN a.total_score IS NULL OR $4::numeric IS NULL THEN NULL
+       ELSE a.total_score >= $4::numeric END))`;
+
 /**
  * One pass over one audit table's slice of audits (they run in parallel, each on its own session)
  * for every promise audits makes: no NULL where promised, every foreign key resolves,
@@ -66,12 +72,6 @@ async function expectedFields(db: pg.ClientBase, ctx: PlanContext, table: string
  * passing score. A key set is exact when every expected key is present (`?&`) and nothing is left
  * once they are removed (`-`), linear in the fields.
  */
-// The two per-audit tests over `a` ($2 registered, $3 the field keys, $4 the passing score).
-const BAD_KEYS = `(CASE WHEN NOT $2::boolean OR jsonb_typeof(a.parameter_scores) <> 'object' THEN true
-       ELSE NOT a.parameter_scores ?& $3::text[] OR a.parameter_scores - $3::text[] <> '{}'::jsonb END)`;
-const BAD_PASSED = `(a.passed IS DISTINCT FROM (CASE WHEN a.total_score IS NULL OR $4::numeric IS NULL THEN NULL
-       ELSE a.total_score >= $4::numeric END))`;
-
 function auditsIntegrity(ctx: PlanContext, table: string): ValidationCheck {
   return {
     id: `integrity:audits:${table}`,
@@ -203,8 +203,7 @@ function tableQuality(ctx: PlanContext, table: string): ValidationCheck {
       if (hasEmployees) {
         const unknown = await scalar(
           db,
-          // The distinct spellings first (MATERIALIZED: nothing is pushed into the scans), then each normalised once.
-          `WITH spellings AS MATERIALIZED (SELECT employee_email AS e FROM ${t} UNION SELECT auditor_email FROM ${t})
+          `${auditEmailSpellings(t)}
            SELECT count(*) AS n FROM (SELECT DISTINCT ${norm("e")} AS e FROM spellings) s
             WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${u}.employees x WHERE x.email_normalized = s.e)`,
         );
