@@ -166,10 +166,17 @@ export async function syncActivity(db: Queryable, unifiedSchema: string, only?: 
   const { rows: exists } = await db.query(`SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'sync_writes'`, [unifiedSchema]);
   if (!exists.length) return { live: tables.length > 0, tables, writes: 0, lastAt: null };
   const u = quoteIdent(unifiedSchema);
-  const { rows } = await db.query<{ n: string; last: Date | null }>(
-    `SELECT (SELECT count(*) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS n,
-            (SELECT max(applied_at) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS last`,
-    [only ?? null],
-  );
+  // A rollback running meanwhile may drop the table between the look-up above and this read (a
+  // phase page rendered during Phase 1's rollback failed so in CI): then, as above, nothing applied.
+  const rows = await db
+    .query<{ n: string; last: Date | null }>(
+      `SELECT (SELECT count(*) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS n,
+              (SELECT max(applied_at) FROM ${u}.sync_writes WHERE $1::text[] IS NULL OR source_table = ANY ($1::text[])) AS last`,
+      [only ?? null],
+    )
+    .then((r) => r.rows, (error: { code?: string }) => {
+      if (error.code === "42P01") return [];
+      throw error;
+    });
   return { live: tables.length > 0, tables, writes: Number(rows[0]?.n ?? 0), lastAt: rows[0]?.last ?? null };
 }
