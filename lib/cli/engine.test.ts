@@ -20,7 +20,7 @@ describe("driving Phase 1 from the CLI", () => {
 
     const plan = JSON.parse((await unify(["plan", "1", "--json"])).stdout);
     expect(plan.steps.map((s: { id: string }) => s.id)).toEqual([
-      "reference-tables", "employees-table", "identity-sync", "merge-identities", "referenced-humans", "resolve-managers", "compat-views",
+      "reference-tables", "employees-table", "identity-sync", "source-rows", "merge-identities", "referenced-humans", "resolve-managers", "compat-views",
     ]);
     expect(plan.checksum).toMatch(/^[0-9a-f]{64}$/);
 

@@ -14,13 +14,18 @@ import { approve, approveAndRun, phase1Outcome, rollBack } from "./testing/phase
 const db = withTestDatabase();
 afterAll(() => stopQueue());
 
-async function mergeCheckpoint(runId: number): Promise<number> {
-  const { rows } = await pool().query<{ bucket: number | null }>(
-    `SELECT (checkpoint->>'bucket')::int AS bucket FROM console.step_runs WHERE run_id = $1 AND step_id = 'merge-identities'`,
+/** The merge's units ("buckets-F-L") with their checkpoints: how many buckets each has committed. */
+async function mergeUnits(runId: number) {
+  const { rows } = await pool().query<{ title: string; bucket: number | null; merged: number; status: string }>(
+    `SELECT u.unit_id, 'buckets ' || split_part(u.unit_id, '-', 2) || '–' || split_part(u.unit_id, '-', 3) AS title, u.status,
+            (u.checkpoint->>'bucket')::int AS bucket,
+            coalesce((u.checkpoint->>'bucket')::int - split_part(u.unit_id, '-', 2)::int, 0)::int AS merged
+       FROM console.unit_runs u WHERE u.run_id = $1 AND u.step_id = 'merge-identities' ORDER BY u.position`,
     [runId],
   );
-  return rows[0]?.bucket ?? 0;
+  return rows;
 }
+const mergedBuckets = async (runId: number) => (await mergeUnits(runId)).reduce((n, u) => n + u.merged, 0);
 
 describe("a worker killed mid-merge", () => {
   it("is resumed from its checkpoint and ends exactly like an uninterrupted run", { timeout: 180_000 }, async () => {
@@ -40,7 +45,7 @@ describe("a worker killed mid-merge", () => {
       stdio: "ignore",
     });
     const deadline = Date.now() + 90_000;
-    while ((await mergeCheckpoint(run.id)) < 5) {
+    while ((await mergedBuckets(run.id)) < 5) {
       if (Date.now() > deadline) throw new Error("the worker never reached the merge step");
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -49,9 +54,12 @@ describe("a worker killed mid-merge", () => {
 
     const orphaned = await runProgress(run.id);
     expect(orphaned?.status).toBe("running");
-    const killedAt = await mergeCheckpoint(run.id);
-    expect(killedAt).toBeGreaterThanOrEqual(5);
-    expect(killedAt).toBeLessThan(33);
+    const killedAt = await mergeUnits(run.id);
+    const merged = killedAt.reduce((n, u) => n + u.merged, 0);
+    expect(merged).toBeGreaterThanOrEqual(5);
+    expect(merged).toBeLessThan(33);
+    const midway = killedAt.filter((u) => u.bucket !== null && u.status !== "succeeded");
+    expect(midway.length).toBeGreaterThan(0);
 
     // The dead worker's advisory lock goes with its session (the server notices the closed socket
     // within moments), and the next sweep resumes the run.
@@ -63,7 +71,10 @@ describe("a worker killed mid-merge", () => {
     expect(resumedIds).toEqual([run.id]);
     const resumed = await runProgress(run.id);
     expect(resumed?.status).toBe("succeeded");
-    expect(resumed?.log.some((l) => l.message.includes(`resuming from checkpoint {"bucket":${killedAt}}`))).toBe(true);
+    // Every unit the kill caught midway went on from its own checkpoint.
+    for (const unit of midway) {
+      expect([unit.title, resumed?.log.some((l) => l.message === `[${unit.title}] resuming from checkpoint {"bucket":${unit.bucket}}`)]).toEqual([unit.title, true]);
+    }
     expect(await phase1Outcome(pool())).toEqual(expected);
   });
 });

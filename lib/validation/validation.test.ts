@@ -100,6 +100,32 @@ describe("Phase 1 post-run suite", () => {
     await pool().query(`ALTER TABLE unified.employees ALTER COLUMN email SET NOT NULL`);
   });
 
+  it("an unreported manager loop of any length fails integrity, naming exactly its members and not the chains that lead into it", async () => {
+    // 80 employees in one loop (longer than any fixed walking depth a load might use), and 5 more whose chain runs into it.
+    const { rows } = await pool().query<{ id: string; email: string; manager_id: string | null }>(
+      `SELECT id, email_normalized AS email, manager_id FROM unified.employees ORDER BY id LIMIT 85`,
+    );
+    const loop = rows.slice(0, 80);
+    const tail = rows.slice(80);
+    const { rows: reported } = await pool().query(`SELECT * FROM unified.merge_conflicts WHERE field = 'manager_cycle'`);
+    try {
+      for (const [i, e] of loop.entries()) {
+        await pool().query(`UPDATE unified.employees SET manager_id = $2 WHERE id = $1`, [e.id, loop[(i + 1) % loop.length]!.id]);
+      }
+      for (const e of tail) await pool().query(`UPDATE unified.employees SET manager_id = $2 WHERE id = $1`, [e.id, loop[0]!.id]);
+      await pool().query(`DELETE FROM unified.merge_conflicts WHERE field = 'manager_cycle'`);
+      const report = await suite("post_run");
+      const result = report.checks.flatMap((c) => c.results).find((r) => r.name === "manager chains end, or their loops are reported")!;
+      expect([result.status, result.actual]).toEqual(["fail", "80 employees in loops, 80 unreported"]);
+      const named = result.detail.replace(/^in loops: /, "").split(", ");
+      expect(named).toEqual(loop.map((e) => e.email).sort().slice(0, 20));
+    } finally {
+      for (const e of rows) await pool().query(`UPDATE unified.employees SET manager_id = $2 WHERE id = $1`, [e.id, e.manager_id]);
+      await pool().query(`DELETE FROM unified.merge_conflicts WHERE field = 'manager_cycle'`);
+      await pool().query(`INSERT INTO unified.merge_conflicts OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_recordset(NULL::unified.merge_conflicts, $1)`, [JSON.stringify(reported)]);
+    }
+  });
+
   it("an employee's email changed only in case passes: matching is on the normalised email", async () => {
     await pool().query(`UPDATE unified.employees SET email = upper(email) WHERE id = (SELECT min(id) FROM unified.employees)`);
     expect(failing(await suite("post_run"))).toEqual([]);

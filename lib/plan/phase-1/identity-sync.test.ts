@@ -222,9 +222,11 @@ describe("identity live sync: the legacy application keeps writing users and peo
     });
     const deadline = Date.now() + 180_000;
     for (;;) {
+      // Buckets the merge's units have committed (each unit "buckets-F-L" checkpoints its next bucket).
       const { rows } = await pool().query(
-        `SELECT (checkpoint->>'bucket')::int AS bucket FROM console.step_runs WHERE run_id = $1 AND step_id = 'merge-identities'`, [run.id]);
-      if ((rows[0]?.bucket ?? 0) >= 6) break;
+        `SELECT coalesce(sum((checkpoint->>'bucket')::int - split_part(unit_id, '-', 2)::int), 0)::int AS merged
+           FROM console.unit_runs WHERE run_id = $1 AND step_id = 'merge-identities' AND checkpoint IS NOT NULL`, [run.id]);
+      if ((rows[0]?.merged ?? 0) >= 6) break;
       if (Date.now() > deadline) throw new Error("the worker never got into the merge");
       await new Promise((r) => setTimeout(r, 50));
     }

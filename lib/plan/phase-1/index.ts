@@ -10,12 +10,13 @@ import { mergeIdentities } from "./merge-identities";
 import { referenceTables } from "./reference-tables";
 import { referencedHumans } from "./referenced-humans";
 import { resolveManagers } from "./resolve-managers";
+import { sourceRows } from "./source-rows";
 
 export const phase1: PhaseDefinition = {
   number: 1,
   title: "Foundation",
   validation: { preflight: phase1PreflightChecks, postRun: phase1PostRunChecks },
-  steps: () => [referenceTables, employeesTable, identitySync, mergeIdentities, referencedHumans, resolveManagers, compatViews],
+  steps: () => [referenceTables, employeesTable, identitySync, sourceRows, mergeIdentities, referencedHumans, resolveManagers, compatViews],
   async preflight(ctx) {
     const checks: Check[] = [];
     const { discovery } = ctx;

@@ -39,14 +39,14 @@ describe("Phase 1 normalises every kind of white space and refuses shared ids", 
     expect((await rollBack(1)).status).toBe("succeeded");
   });
 
-  it("rows that share an id stop the merge with the table and the ids, not PostgreSQL's raw message", async () => {
+  it("rows that share an id stop the copy before the merge with the table and the ids, not PostgreSQL's raw message", async () => {
     await pool().query(`ALTER TABLE users DROP CONSTRAINT users_pkey`);
     await pool().query(`INSERT INTO users (id, email, full_name, role, is_active, created_at) VALUES (4, 'undated@x.com', 'Copy', 'agent', true, '2019-01-01')`);
     try {
       const run = await approveAndRun(1);
       expect(run.status).toBe("failed");
       expect(run.error).toBe(
-        "merge-identities: users has rows that share an id: 4 (2 rows). The contract requires unique ids in users: give each row its own id, then run the phase again",
+        "source-rows: users has rows that share an id: 4 (2 rows). The contract requires unique ids in users: give each row its own id, then run the phase again",
       );
     } finally {
       await pool().query(`DELETE FROM users WHERE full_name = 'Copy'`);

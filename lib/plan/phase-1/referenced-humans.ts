@@ -86,18 +86,20 @@ export const referencedHumans: Step<StatementCheckpoint> = {
   run: (ctx) => runStatements(ctx, ctx.statements),
   async verify(ctx) {
     // Reads what the units recorded (referenced_emails), not the audit tables again; the Phase 2
-    // pre-flight and the validation suites check the audit tables themselves.
+    // pre-flight and the validation suites check the audit tables themselves. One pass over
+    // referenced_emails for every source (42 statements took 1.6 s at 10M audits).
     const u = quoteIdent(ctx.unifiedSchema);
+    const { rows } = await ctx.db.query<{ source_table: string; recorded: string; missing: string }>(
+      // A join, not a NOT EXISTS under FILTER: that is a subplan, one index probe per row (1.6 s at 10M, against 0.14 s).
+      `SELECT r.source_table, count(*) AS recorded, count(*) FILTER (WHERE e.id IS NULL) AS missing
+         FROM ${u}.referenced_emails r LEFT JOIN ${u}.employees e ON e.email_normalized = r.email_normalized
+        GROUP BY r.source_table`,
+    );
+    const bySource = new Map(rows.map((r) => [r.source_table, { recorded: Number(r.recorded), missing: Number(r.missing) }]));
     const checks: Check[] = [];
     for (const source of emailSources(ctx)) {
-      const missing = await countRows(
-        ctx.db,
-        `SELECT count(*) AS n FROM ${u}.referenced_emails r
-          WHERE r.source_table = $1 AND NOT EXISTS (SELECT 1 FROM ${u}.employees e WHERE e.email_normalized = r.email_normalized)`,
-        [source.table],
-      );
-      const recorded = await countRows(ctx.db, `SELECT count(*) AS n FROM ${u}.referenced_emails WHERE source_table = $1`, [source.table]);
-      const empty = !(await countRows(ctx.db, `SELECT count(*) AS n FROM (SELECT 1 FROM ${qualified(ctx.legacySchema, source.table)} LIMIT 1) x`));
+      const { recorded, missing } = bySource.get(source.table) ?? { recorded: 0, missing: 0 };
+      const empty = recorded > 0 ? false : !(await countRows(ctx.db, `SELECT count(*) AS n FROM (SELECT 1 FROM ${qualified(ctx.legacySchema, source.table)} LIMIT 1) x`));
       checks.push({
         name: `every email in ${source.table} is an employee`,
         status: missing === 0 && (recorded > 0 || empty) ? "pass" : "fail",

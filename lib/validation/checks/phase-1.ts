@@ -92,12 +92,22 @@ const employeesIntegrity: ValidationCheck = {
         detail: dangling === 0 ? "all resolve" : `${count(dangling)} employees point at nothing`,
       });
     }
+    // Written apart from resolve-managers' walk: an employee is on a loop exactly when it is not
+    // below a top manager (someone without one) and its chain comes back to it. Only those not below
+    // a top manager are walked, each until it repeats an employee, so a loop of any length is found
+    // (walking every chain up to 1,000 steps took 1.3 s at 10M audits, 52k employees).
     const { rows: cycles } = await db.query<{ email: string; reported: boolean }>(
-      `WITH RECURSIVE walk (start_id, current_id, depth) AS (
-         SELECT id, manager_id, 1 FROM ${u}.employees WHERE manager_id IS NOT NULL
+      `WITH RECURSIVE below_top (id) AS (
+         SELECT id FROM ${u}.employees WHERE manager_id IS NULL
          UNION ALL
-         SELECT w.start_id, e.manager_id, w.depth + 1 FROM walk w JOIN ${u}.employees e ON e.id = w.current_id
-          WHERE e.manager_id IS NOT NULL AND w.current_id <> w.start_id AND w.depth < 1000
+         SELECT e.id FROM below_top b JOIN ${u}.employees e ON e.manager_id = b.id
+       ), loose AS MATERIALIZED (
+         SELECT e.id, e.manager_id FROM ${u}.employees e WHERE NOT EXISTS (SELECT 1 FROM below_top b WHERE b.id = e.id)
+       ), walk (start_id, current_id, seen) AS (
+         SELECT id, manager_id, ARRAY[id] FROM loose
+         UNION ALL
+         SELECT w.start_id, l.manager_id, w.seen || w.current_id FROM walk w JOIN loose l ON l.id = w.current_id
+          WHERE w.current_id <> w.start_id AND w.current_id <> ALL (w.seen)
        )
        SELECT e.email_normalized AS email,
               EXISTS (SELECT 1 FROM ${u}.merge_conflicts c WHERE c.email_normalized = e.email_normalized AND c.field = 'manager_cycle') AS reported
