@@ -155,9 +155,16 @@ async function runPending(main: pg.PoolClient, run: RunRow): Promise<void> {
     onlyStep = rows[0]?.only_step ?? null;
   }
   const suite = new Map(suiteChecks(run.phase, run.kind, ctx, { onlyStep }).map((c) => [c.id, c]));
+  // Longest first (the LPT rule), so no session is left with a long check while the others idle:
+  // each check's length is its duration in this phase's latest earlier suite of the same kind that
+  // ran it. A check never timed runs first (it may be long), in suite order; then the others, longest first.
   const { rows: pending } = await main.query<{ check_id: string }>(
-    `SELECT check_id FROM console.validation_checks WHERE run_id = $1 AND status IN ('pending', 'running') ORDER BY position`,
-    [run.id],
+    `SELECT c.check_id FROM console.validation_checks c
+      WHERE c.run_id = $1 AND c.status IN ('pending', 'running')
+      ORDER BY (SELECT p.duration_ms FROM console.validation_checks p JOIN console.validation_runs r ON r.id = p.run_id
+                 WHERE r.phase = $2 AND r.kind = $3 AND r.id <> $1 AND p.check_id = c.check_id AND p.duration_ms IS NOT NULL
+                 ORDER BY r.id DESC LIMIT 1) DESC NULLS FIRST, c.position`,
+    [run.id, run.phase, run.kind],
   );
   const queue = [...pending];
   const parallel = Math.max(1, Math.min(await unitParallelism(main), queue.length));

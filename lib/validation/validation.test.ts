@@ -131,6 +131,31 @@ describe("Phase 1 post-run suite", () => {
     expect(failing(await suite("post_run"))).toEqual([]);
   });
 
+  it("a suite runs its longest checks first, as long as the phase's latest earlier suite of its kind that ran them took; a check never timed before them", async () => {
+    const earlier = await suite("post_run");
+    // Durations that invert the suite's order, and one check the earlier suite did not time.
+    const ids = earlier.checks.map((c) => c.checkId);
+    for (const [i, id] of ids.entries()) {
+      await pool().query(`UPDATE console.validation_checks SET duration_ms = $3 WHERE run_id = $1 AND check_id = $2`, [earlier.id, id, 1000 + i]);
+    }
+    const untimed = ids[Math.floor(ids.length / 2)]!;
+    // Never timed by any earlier suite (as a check new to the suite would be).
+    await pool().query(`UPDATE console.validation_checks SET duration_ms = NULL WHERE check_id = $1`, [untimed]);
+    const previous = process.env.UNIFY_PARALLEL;
+    process.env.UNIFY_PARALLEL = "1";
+    try {
+      const report = await suite("post_run");
+      const { rows } = await pool().query<{ check_id: string }>(
+        `SELECT check_id FROM console.validation_checks WHERE run_id = $1 ORDER BY started_at, check_id`,
+        [report.id],
+      );
+      expect(rows.map((r) => r.check_id)).toEqual([untimed, ...ids.filter((id) => id !== untimed).reverse()]);
+    } finally {
+      if (previous === undefined) delete process.env.UNIFY_PARALLEL;
+      else process.env.UNIFY_PARALLEL = previous;
+    }
+  });
+
   it("a suite whose worker died resumes its unfinished checks and keeps the finished ones", async () => {
     const { id } = await requestValidation({ phase: 1, kind: "post_run", actor: TEST_LEAD, enqueue: false });
     await executeValidation(id);
