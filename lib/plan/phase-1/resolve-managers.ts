@@ -16,15 +16,20 @@ SELECT e.email_normalized, 'manager', NULL, NULL, e.manager_email, 'people#' || 
 ON CONFLICT (email_normalized, field, alternative_source) DO NOTHING`;
 }
 
-/** Reports of every employee among those `starts` selects whose chain of managers loops back to them. */
+/**
+ * Reports of every employee among those `starts` selects whose chain of managers loops back to them.
+ * Each chain is followed until it ends, comes back to its start, or meets someone it already passed
+ * (a loop further up that the start only leads into), so a loop of any length is found; a fixed
+ * depth (64 until 2026-12-02) missed longer ones and walked round every loop up to it.
+ */
 export function cycleConflictStatement(u: string, starts: string): string {
   return `-- Report every employee whose chain of managers loops back to them.
-WITH RECURSIVE chain (start_id, current_id, depth) AS (
-  SELECT id, manager_id, 1 FROM ${u}.employees WHERE manager_id IS NOT NULL AND ${starts}
+WITH RECURSIVE chain (start_id, current_id, passed) AS (
+  SELECT id, manager_id, ARRAY[id] FROM ${u}.employees WHERE manager_id IS NOT NULL AND ${starts}
   UNION ALL
-  SELECT c.start_id, e.manager_id, c.depth + 1
+  SELECT c.start_id, e.manager_id, c.passed || c.current_id
     FROM chain c JOIN ${u}.employees e ON e.id = c.current_id
-   WHERE e.manager_id IS NOT NULL AND c.current_id <> c.start_id AND c.depth < 64
+   WHERE e.manager_id IS NOT NULL AND c.current_id <> c.start_id AND c.current_id <> ALL (c.passed)
 )
 INSERT INTO ${u}.merge_conflicts (email_normalized, field, chosen_value, chosen_source, alternative_value, alternative_source, rule)
 SELECT e.email_normalized, 'manager_cycle', e.manager_email, 'people#' || e.legacy_person_id, NULL,
