@@ -9,23 +9,10 @@ import { runProgress } from "./progress";
 import { stopQueue } from "./queue";
 import { resumeOrphanedRuns } from "./runner";
 import { requestRun } from "./runs";
-import { approve, approveAndRun, phase1Outcome, rollBack } from "./testing/phases";
+import { approve, approveAndRun, mergedBuckets, mergeUnits, phase1Outcome, rollBack } from "./testing/phases";
 
 const db = withTestDatabase();
 afterAll(() => stopQueue());
-
-/** The merge's units ("buckets-F-L") with their checkpoints: how many buckets each has committed. */
-async function mergeUnits(runId: number) {
-  const { rows } = await pool().query<{ title: string; bucket: number | null; merged: number; status: string }>(
-    `SELECT u.unit_id, 'buckets ' || split_part(u.unit_id, '-', 2) || '–' || split_part(u.unit_id, '-', 3) AS title, u.status,
-            (u.checkpoint->>'bucket')::int AS bucket,
-            coalesce((u.checkpoint->>'bucket')::int - split_part(u.unit_id, '-', 2)::int, 0)::int AS merged
-       FROM console.unit_runs u WHERE u.run_id = $1 AND u.step_id = 'merge-identities' ORDER BY u.position`,
-    [runId],
-  );
-  return rows;
-}
-const mergedBuckets = async (runId: number) => (await mergeUnits(runId)).reduce((n, u) => n + u.merged, 0);
 
 describe("a worker killed mid-merge", () => {
   it("is resumed from its checkpoint and ends exactly like an uninterrupted run", { timeout: 180_000 }, async () => {

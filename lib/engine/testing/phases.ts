@@ -59,6 +59,24 @@ export async function catalogSnapshot(db: pg.Pool | pg.Client): Promise<string[]
   return rows.map((r) => r.item);
 }
 
+/**
+ * Phase 1's merge units of a run ("buckets-F-L", titled "buckets F–L") as the engine records them:
+ * each unit's checkpoint (its next bucket) and how many of its buckets it has committed.
+ */
+export async function mergeUnits(runId: number) {
+  const { rows } = await pool().query<{ title: string; bucket: number | null; merged: number; status: string }>(
+    `SELECT 'buckets ' || split_part(u.unit_id, '-', 2) || '–' || split_part(u.unit_id, '-', 3) AS title, u.status,
+            (u.checkpoint->>'bucket')::int AS bucket,
+            coalesce((u.checkpoint->>'bucket')::int - split_part(u.unit_id, '-', 2)::int, 0)::int AS merged
+       FROM console.unit_runs u WHERE u.run_id = $1 AND u.step_id = 'merge-identities' ORDER BY u.position`,
+    [runId],
+  );
+  return rows;
+}
+
+/** How many buckets Phase 1's merge units have committed in all. */
+export const mergedBuckets = async (runId: number) => (await mergeUnits(runId)).reduce((n, u) => n + u.merged, 0);
+
 /** The merged employees and conflicts as comparable text, independent of generated ids. */
 export async function phase1Outcome(db: pg.Pool | pg.Client) {
   const employees = await db.query(

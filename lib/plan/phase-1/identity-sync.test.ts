@@ -10,7 +10,7 @@ import { runProgress } from "@/lib/engine/progress";
 import { stopQueue } from "@/lib/engine/queue";
 import { executeRun, resumeOrphanedRuns } from "@/lib/engine/runner";
 import { requestRun } from "@/lib/engine/runs";
-import { approve, approveAndRun, rollBack, TEST_LEAD } from "@/lib/engine/testing/phases";
+import { approve, approveAndRun, mergedBuckets, rollBack, TEST_LEAD } from "@/lib/engine/testing/phases";
 import { discoverLegacy } from "@/lib/legacy/discovery";
 import { seedLegacy } from "@/lib/legacy/generator";
 import { executeValidation, requestValidation, validationReport } from "@/lib/validation/runs";
@@ -222,11 +222,7 @@ describe("identity live sync: the legacy application keeps writing users and peo
     });
     const deadline = Date.now() + 180_000;
     for (;;) {
-      // Buckets the merge's units have committed (each unit "buckets-F-L" checkpoints its next bucket).
-      const { rows } = await pool().query(
-        `SELECT coalesce(sum((checkpoint->>'bucket')::int - split_part(unit_id, '-', 2)::int), 0)::int AS merged
-           FROM console.unit_runs WHERE run_id = $1 AND step_id = 'merge-identities' AND checkpoint IS NOT NULL`, [run.id]);
-      if ((rows[0]?.merged ?? 0) >= 6) break;
+      if ((await mergedBuckets(run.id)) >= 6) break;
       if (Date.now() > deadline) throw new Error("the worker never got into the merge");
       await new Promise((r) => setTimeout(r, 50));
     }

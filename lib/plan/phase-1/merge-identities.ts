@@ -31,11 +31,6 @@ function unitBuckets(i: number): { first: number; last: number } {
 }
 
 /** A unit's id names its buckets ("buckets-0-7"): the plan states them, and run reads them back from it. */
-function unitId(i: number): string {
-  const { first, last } = unitBuckets(i);
-  return `buckets-${first}-${last}`;
-}
-
 function bucketsOf(unit: { id: string } | null): { first: number; last: number } {
   const m = /^buckets-(\d+)-(\d+)$/.exec(unit?.id ?? "");
   if (!m) throw new Error(`merge-identities runs one unit of buckets at a time; got ${unit ? `unit "${unit.id}"` : "no unit"}`);
@@ -71,7 +66,7 @@ export const mergeIdentities: Step<{ bucket: number }> = {
       const { first, last } = unitBuckets(i);
       const withEmailless = last === BUCKETS;
       return {
-        id: unitId(i),
+        id: `buckets-${first}-${last}`,
         title: `buckets ${first}–${last}`,
         statements: withEmailless ? [...bucketStatements, ...emaillessStatements(ctx, { kind: "all" })] : bucketStatements,
         estimatedRows: Math.round((rows * (last - first + (withEmailless ? 0 : 1))) / BUCKETS),
@@ -82,9 +77,10 @@ export const mergeIdentities: Step<{ bucket: number }> = {
   async run(ctx) {
     const { first, last } = bucketsOf(ctx.unit);
     // The approved statements, in plan order: the lock, a bucket's merge, then (last unit) the emailless rows' two.
+    const withEmailless = last === BUCKETS;
     const lock = ctx.statements[0]!;
-    const bucketStatements = last === BUCKETS ? ctx.statements.slice(1, -2) : ctx.statements.slice(1);
-    const emailless = last === BUCKETS ? ctx.statements.slice(-2) : [];
+    const bucketStatements = ctx.statements.slice(1, withEmailless ? -2 : undefined);
+    const emailless = withEmailless ? ctx.statements.slice(-2) : [];
     await ctx.setTotal(await distinctIdentities(ctx, { first, last }));
     for (let bucket = ctx.checkpoint?.bucket ?? first; bucket <= last; bucket++) {
       if (await ctx.interrupted()) return;
