@@ -1,4 +1,5 @@
 import { prisma } from "@/lib/db/prisma";
+import { auditorsFromVectors, type AuditorsResult } from "./auditor-vectors";
 import { summariesExist } from "./refresh";
 import type { AnalyticsFilters } from "./filters";
 import {
@@ -182,16 +183,6 @@ export function parsePage(params: URLSearchParams | Record<string, string | stri
   return raw && /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
 }
 
-type NamedRow = Omit<AuditorRow, "turnaround">;
-interface AuditorsResult {
-  total: number;
-  settled: number;
-  settled_band: number[] | null;
-  every_band: number[] | null;
-  busiest: NamedRow[];
-  rows: NamedRow[];
-}
-
 /**
  * Every auditor over the range, one page of them in the order asked, from the running totals (two
  * rows per auditor whatever the range). The turnaround medians are merged from the monthly
@@ -203,17 +194,25 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
   if (missing) return missing;
   const { sort, dir } = order;
   const offset = (page - 1) * pageSize;
-  // By turnaround: every row (its SQL order is irrelevant), sorted here once the medians are known.
-  const query = auditorsPageQuery(filters, sort === "turnaround" ? { sort: "audits", dir: "desc" } : { sort, dir }, sort === "turnaround" ? null : { limit: pageSize, offset }, SETTLED_AUDITS);
-  const [[found], fresh] = await Promise.all([rows<AuditorsResult>(query), freshness()]);
-  const result = found!;
+  // The default order and the deviation's come from the packed months (auditor-vectors.ts), the shown rows' turnaround medians
+  // merged beside the query that names them; the other orders from the statement.
+  const perShown = (ids: string[]) => (ids.length ? medians(filters, ids) : Promise.resolve(new Map<string, number | null>()));
+  const fromVectors = sort === "turnaround" ? Promise.resolve(null) : auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS, perShown);
+  const [packed, fresh] = await Promise.all([fromVectors, freshness()]);
+  let result: AuditorsResult;
   let shown: AuditorRow[];
-  if (sort === "turnaround") {
+  if (packed) {
+    result = packed;
+    shown = packed.rows.map((r) => ({ ...r, turnaround: packed.alongside.get(r.id) ?? null }));
+  } else if (sort === "turnaround") {
+    // By turnaround: every row (its SQL order is irrelevant), sorted here once the medians are known.
+    result = (await rows<AuditorsResult>(auditorsPageQuery(filters, { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS)))[0]!;
     const turnaround = await medians(filters);
     const every = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
     shown = sortAuditors(every, sort, dir).slice(offset, offset + pageSize);
   } else {
-    const turnaround = result.rows.length ? await medians(filters, result.rows.map((r) => r.id)) : new Map<string, number | null>();
+    result = (await rows<AuditorsResult>(auditorsPageQuery(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS)))[0]!;
+    const turnaround = await perShown(result.rows.map((r) => r.id));
     shown = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
   }
   // The band: the middle half of the auditors with enough audits for a deviation to mean something.

@@ -135,6 +135,69 @@ export function auditorsPageQuery(
 ): AnalyticsQuery {
   const params: unknown[] = [];
   const add = (value: unknown) => `$${params.push(value)}`;
+  const range = rangeFigures(f, add, u);
+  const settledParam = add(settled);
+  const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
+  const sortedOn = order.sort === "avgScore" || order.sort === "spread" ? `, ${AVG_SCORE("g")} AS avg_score, ${SPREAD("g")} AS spread` : "";
+  const named = (from: string) => `${NAMED_SELECT} FROM ${from} JOIN ${u}.employees n ON n.id = r.auditor_id`;
+  // Sorted and cut to the page first, then the page is named and its exact figures computed (the name order reads every name).
+  const cut =
+    order.sort === "name"
+      ? `(SELECT r.* FROM r JOIN ${u}.employees o ON o.id = r.auditor_id
+           ORDER BY ${NAME("o")} ${order.dir.toUpperCase()} NULLS LAST, r.auditor_id::text COLLATE "C" ${limit}) r`
+      : `(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`;
+  const rowsSql = `SELECT * FROM (${named(cut)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
+  const busiestSql = `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy("audits", "desc")} LIMIT ${BUSIEST}) r`)}) y ORDER BY ${orderBy("audits", "desc")}`;
+  return {
+    sql: `${range.ctes}, r AS MATERIALIZED (
+  SELECT ${FIGURES}${sortedOn}
+    FROM g
+), s AS (
+  -- One pass for the count and both bands.
+  SELECT count(*)::int AS total, (count(*) FILTER (WHERE audits >= ${settledParam}))::int AS settled,
+         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FILTER (WHERE audits >= ${settledParam}) AS settled_band,
+         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) AS every_band
+    FROM r
+)
+SELECT s.total, s.settled, s.settled_band, s.every_band,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (${busiestSql}) x) AS busiest,
+       (SELECT COALESCE(json_agg(x), '[]') FROM (${rowsSql}) x) AS rows
+  FROM s`,
+    params,
+  };
+}
+
+/** The columns of `r`, each auditor's figures over the range, from `g` (see rangeFigures). */
+const FIGURES = `auditor_id, audits, scored, sum_end, sum_before, squares_end, squares_before, deviation_sum / NULLIF(scored, 0) AS deviation, matched`;
+
+/** A page's rows as the table shows them, from `r` (FIGURES) joined to its names `n`. */
+const NAMED_SELECT = `SELECT r.auditor_id::text AS id, ${NAME("n")} AS name, n.email, r.audits,
+              ${AVG_SCORE("r")} AS "avgScore", ${SPREAD("r")} AS spread, r.deviation, r.matched`;
+
+/**
+ * Each auditor's figures over the range, as the columns of `g`, from their running totals `t` at the range's last month and `b`
+ * the month before its first (absent: nothing before). Counts go to float8 for every auditor (the band and the default order
+ * need them); the deviation is the difference of the two running sums each rounded to float8, so that
+ * lib/analytics/auditor-vectors.ts, which reads those doubles packed, computes bit for bit the same. The score sums stay exact and
+ * unsubtracted until a row is shown (or sorted on): numeric arithmetic costs microseconds a row, and the variance's float8 form
+ * (squares ÷ n − mean²) would cancel to noise (10⁻⁶ for one audit).
+ */
+function rangeColumns(hasFrom: boolean): string {
+  const exact = (column: string) => (hasFrom ? `(t.${column} - COALESCE(b.${column}, 0))` : `t.${column}`);
+  const minus = (column: string) => `${exact(column)}::float8`;
+  const earlier = (column: string) => (hasFrom ? `b.${column}` : "NULL::numeric");
+  const deviation = hasFrom ? `(t.deviation_sum::float8 - COALESCE(b.deviation_sum::float8, 0))` : `t.deviation_sum::float8`;
+  return `t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, t.score_sum AS sum_end, ${earlier("score_sum")} AS sum_before,
+         t.score_sum_squares AS squares_end, ${earlier("score_sum_squares")} AS squares_before, ${deviation} AS deviation_sum,
+         ${minus("turnaround_count")} AS matched`;
+}
+
+/**
+ * The CTEs `last`, `ends`, `starts` and `g` (rangeColumns): every auditor over the range from auditor_running_totals, two rows
+ * per auditor (the totals at the range's last month minus those at the month before its first). Department and team are the
+ * auditor's own.
+ */
+function rangeFigures(f: AnalyticsFilters, add: (value: unknown) => string, u: string): { ctes: string } {
   const end = f.to ? `WHERE month <= ${add(monthStart(f.to))}::date` : "";
   // Each month's rows are read once into a CTE and hash-joined: with the last month an InitPlan, the planner's estimates of a direct
   // self-join were a tenth of the rows, and it chose a parallel nested loop of 4,000 index probes (27 ms at 10M, against 19).
@@ -149,50 +212,32 @@ export function auditorsPageQuery(
   const clauses = [f.from ? `t.audit_count > COALESCE(b.audit_count, 0)` : `t.audit_count > 0`];
   if (f.department) clauses.push(`e.department_id = ${add(f.department)}::int`);
   if (f.team) clauses.push(`e.team_id = ${add(f.team)}::int`);
-  // Counts and the deviation's sum go to float8 for every auditor (the band and the default order need them). The score sums stay
-  // exact and unsubtracted until a row is shown (or sorted on): numeric arithmetic costs microseconds a row, and the variance's
-  // float8 form (squares ÷ n − mean²) would cancel to noise (10⁻⁶ for one audit).
-  const exact = (column: string) => (f.from ? `(t.${column} - COALESCE(b.${column}, 0))` : `t.${column}`);
-  const minus = (column: string) => `${exact(column)}::float8`;
-  const earlier = (column: string) => (f.from ? `b.${column}` : "NULL::numeric");
-  const settledParam = add(settled);
-  const limit = page ? `LIMIT ${add(page.limit)} OFFSET ${add(page.offset)}` : "";
-  const sortedOn = order.sort === "avgScore" || order.sort === "spread" ? `, ${AVG_SCORE("g")} AS avg_score, ${SPREAD("g")} AS spread` : "";
-  const named = (from: string) => `SELECT r.auditor_id::text AS id, ${NAME("n")} AS name, n.email, r.audits,
-              ${AVG_SCORE("r")} AS "avgScore", ${SPREAD("r")} AS spread, r.deviation, r.matched
-         FROM ${from} JOIN ${u}.employees n ON n.id = r.auditor_id`;
-  // Sorted and cut to the page first, then the page is named and its exact figures computed (the name order reads every name).
-  const cut =
-    order.sort === "name"
-      ? `(SELECT r.* FROM r JOIN ${u}.employees o ON o.id = r.auditor_id
-           ORDER BY ${NAME("o")} ${order.dir.toUpperCase()} NULLS LAST, r.auditor_id::text COLLATE "C" ${limit}) r`
-      : `(SELECT * FROM r ORDER BY ${rawOrderBy(order.sort, order.dir)} ${limit}) r`;
-  const rowsSql = `SELECT * FROM (${named(cut)}) y ORDER BY ${orderBy(order.sort, order.dir)}`;
-  const busiestSql = `SELECT * FROM (${named(`(SELECT * FROM r ORDER BY ${rawOrderBy("audits", "desc")} LIMIT ${BUSIEST}) r`)}) y ORDER BY ${orderBy("audits", "desc")}`;
   return {
-    sql: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
+    ctes: `WITH last AS (SELECT max(month) AS month FROM ${u}.auditor_running_totals ${end}
 ), ends AS MATERIALIZED (
   SELECT * FROM ${u}.auditor_running_totals WHERE ${ends.join(" AND ")}
 )${starts}, g AS (
-  SELECT t.auditor_id, ${minus("audit_count")} AS audits, ${exact("scored_count")} AS scored, t.score_sum AS sum_end, ${earlier("score_sum")} AS sum_before,
-         t.score_sum_squares AS squares_end, ${earlier("score_sum_squares")} AS squares_before, ${minus("deviation_sum")} AS deviation_sum,
-         ${minus("turnaround_count")} AS matched
+  SELECT ${rangeColumns(Boolean(f.from))}
     FROM ends t ${before} ${person}
    WHERE ${clauses.join(" AND ")}
-), r AS MATERIALIZED (
-  SELECT auditor_id, audits, scored, sum_end, sum_before, squares_end, squares_before, deviation_sum / NULLIF(scored, 0) AS deviation, matched${sortedOn}
-    FROM g
-), s AS (
-  -- One pass for the count and both bands.
-  SELECT count(*)::int AS total, (count(*) FILTER (WHERE audits >= ${settledParam}))::int AS settled,
-         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) FILTER (WHERE audits >= ${settledParam}) AS settled_band,
-         percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY deviation) AS every_band
-    FROM r
-)
-SELECT s.total, s.settled, s.settled_band, s.every_band,
-       (SELECT COALESCE(json_agg(x), '[]') FROM (${busiestSql}) x) AS busiest,
-       (SELECT COALESCE(json_agg(x), '[]') FROM (${rowsSql}) x) AS rows
-  FROM s`,
+)`,
+  };
+}
+
+/**
+ * The auditors named (`ids`, as text), each as the auditors table shows them over the range whose last month with data is `end`
+ * (YYYY-MM-DD) — the same figures as auditorsPageQuery's rows, for the page lib/analytics/auditor-vectors.ts ordered and cut
+ * without them: a plain join of a few dozen index probes (no CTEs, half the planning). In no order.
+ */
+export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string, u = U): AnalyticsQuery {
+  const params: unknown[] = [ids, end];
+  const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = ($${params.push(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
+  return {
+    sql: `${NAMED_SELECT}
+  FROM (SELECT ${FIGURES} FROM (SELECT ${rangeColumns(Boolean(f.from))}
+          FROM ${u}.auditor_running_totals t ${before}
+         WHERE t.month = $2::date AND t.auditor_id = ANY ($1::bigint[])) g) r
+  JOIN ${u}.employees n ON n.id = r.auditor_id`,
     params,
   };
 }

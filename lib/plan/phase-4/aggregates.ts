@@ -209,6 +209,26 @@ WINDOW w AS (PARTITION BY g.auditor_id ORDER BY g.month ROWS UNBOUNDED PRECEDING
 ORDER BY g.month, g.auditor_id`;
 }
 
+/**
+ * The figures of auditor_running_totals packed per month, each auditor `VECTOR_FIELDS` big-endian float8s (float8send), in
+ * auditor order: the id, the audit and scored counts (exact: integers below 2^53) and the deviation sum rounded to float8 — the
+ * auditors page subtracts and divides exactly these doubles, as its SQL does (lib/analytics/sql.ts). Rebuilt whole from the
+ * running totals (4,000 auditors × 36 months is a few hundred milliseconds), months no longer there removed.
+ */
+export const VECTOR_FIELDS = ["auditor_id", "audit_count", "scored_count", "deviation_sum"] as const;
+
+export function vectorStatements(u: string): string[] {
+  const packed = VECTOR_FIELDS.map((c) => `float8send(${c}::float8)`).join(" || ");
+  return [
+    `-- The running totals, one packed row a month: what the auditors page reads.
+INSERT INTO ${u}.auditor_month_vectors (month, auditors, data)
+SELECT month, count(*)::int, string_agg(${packed}, ''::bytea ORDER BY auditor_id)
+  FROM ${u}.auditor_running_totals GROUP BY month
+ON CONFLICT (month) DO UPDATE SET auditors = EXCLUDED.auditors, data = EXCLUDED.data`,
+    `DELETE FROM ${u}.auditor_month_vectors v WHERE NOT EXISTS (SELECT 1 FROM ${u}.auditor_running_totals r WHERE r.month = v.month)`,
+  ];
+}
+
 /** Every (auditor_id, month) with an audit: the keys of a full computation of auditor_performance. */
 export function allAuditorMonths(u: string): string {
   return `SELECT DISTINCT auditor_id, ${MONTH("audit_date")} AS month FROM ${u}.audits WHERE deleted_at IS NULL AND auditor_id IS NOT NULL AND audit_date IS NOT NULL`;

@@ -14,13 +14,21 @@ const database = withTestDatabase();
 afterAll(() => stopQueue());
 
 /** Both summaries as rows of text, for an exact comparison of two states. */
-async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; totals: string[]; performance: string[]; running: string[] }> {
+async function snapshot(): Promise<{ statistics: string[]; rollup: string[]; totals: string[]; performance: string[]; running: string[]; vectors: string[] }> {
   const s = await pool().query<{ r: string }>(`SELECT row(${STATISTICS_COLUMNS.join(", ")})::text AS r FROM unified.audit_statistics ORDER BY 1`);
   const p = await pool().query<{ r: string }>(`SELECT row(${PERFORMANCE_COLUMNS.join(", ")})::text AS r FROM unified.auditor_performance ORDER BY 1`);
   const r = await pool().query<{ r: string }>(`SELECT row(${ROLLUP_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_statistics ORDER BY 1`);
   const t = await pool().query<{ r: string }>(`SELECT row(${TOTALS_COLUMNS.join(", ")})::text AS r FROM unified.scorecard_month_totals ORDER BY 1`);
   const u = await pool().query<{ r: string }>(`SELECT row(${RUNNING_COLUMNS.join(", ")})::text AS r FROM unified.auditor_running_totals ORDER BY 1`);
-  return { statistics: s.rows.map((x) => x.r), rollup: r.rows.map((x) => x.r), totals: t.rows.map((x) => x.r), performance: p.rows.map((x) => x.r), running: u.rows.map((x) => x.r) };
+  const v = await pool().query<{ r: string }>(`SELECT month::text || ' ' || auditors || ' ' || encode(data, 'hex') AS r FROM unified.auditor_month_vectors ORDER BY 1`);
+  return {
+    statistics: s.rows.map((x) => x.r),
+    rollup: r.rows.map((x) => x.r),
+    totals: t.rows.map((x) => x.r),
+    performance: p.rows.map((x) => x.r),
+    running: u.rows.map((x) => x.r),
+    vectors: v.rows.map((x) => x.r),
+  };
 }
 
 describe("Phase 4 on generated data", () => {
@@ -119,6 +127,52 @@ describe("Phase 4 on generated data", () => {
         }
       }
     }
+  });
+
+  it("the auditors page from the packed months is bit for bit the statement's, on every range, both of its orders and every page", async () => {
+    const { auditorsFromVectors } = await import("@/lib/analytics/auditor-vectors");
+    const { auditorsPageQuery, SETTLED_AUDITS } = await import("@/lib/analytics/sql");
+    const { rows: span } = await pool().query(
+      `SELECT to_char(min(month), 'YYYY-MM') AS first, to_char(max(month), 'YYYY-MM') AS last, to_char(max(month) - interval '5 months', 'YYYY-MM') AS recent FROM unified.auditor_running_totals`,
+    );
+    const { first, last, recent } = span[0];
+    const { rows: counted } = await pool().query(`SELECT count(DISTINCT auditor_id)::int AS n FROM unified.auditor_running_totals`);
+    const ranges = [[recent, last], [null, null], [first, first], [null, recent], [recent, null], [last, last], ["2040-01", "2040-06"], ["1990-01", "1990-03"], ["1990-01", first]];
+    let compared = 0;
+    for (const [from, to] of ranges) {
+      const filters = { from, to, scorecard: null, channel: null, department: null, team: null };
+      for (const sort of ["audits", "deviation"] as const) {
+        for (const dir of ["asc", "desc"] as const) {
+          for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
+            const page = { limit: 4, offset: Math.max(offset, 0) };
+            const packed = await auditorsFromVectors(filters, { sort, dir }, page, SETTLED_AUDITS, async (ids) => ids);
+            if (!packed) throw new Error("the packed months did not answer");
+            const { alongside, ...result } = packed;
+            const q = auditorsPageQuery(filters, { sort, dir }, page, SETTLED_AUDITS);
+            const { rows } = await pool().query(q.sql, q.params);
+            expect(result, JSON.stringify({ from, to, sort, dir, page })).toEqual(rows[0]);
+            expect(alongside).toEqual(rows[0].rows.map((r: { id: string }) => r.id));
+            compared += rows[0].rows.length;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    // A Phase 4 that ran before the packed months existed: the page answers from the statement, the next refresh builds them.
+    const before = await snapshot();
+    const { auditors } = await import("@/lib/analytics/queries");
+    const recentFilters = { from: recent, to: last, scorecard: null, channel: null, department: null, team: null };
+    const shown = await auditors(recentFilters, { sort: "audits", dir: "desc" }, 1, 4);
+    await pool().query(`DROP TABLE unified.auditor_month_vectors`);
+    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
+    expect(await auditors(recentFilters, { sort: "audits", dir: "desc" }, 1, 4)).toEqual(shown);
+    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli", mode: "full" });
+    expect((await snapshot()).vectors).toEqual(before.vectors);
+    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).not.toBeNull();
+    // Orders and filters the packed months do not hold go to the statement.
+    const every = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };
+    expect(await auditorsFromVectors(every, { sort: "name", dir: "asc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
+    expect(await auditorsFromVectors({ ...every, department: 1 }, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
   });
 
   it("after inserts, updates and deletes of audits and assignments, the incremental refresh equals a full recomputation", async () => {

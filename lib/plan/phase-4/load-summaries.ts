@@ -11,6 +11,7 @@ import {
   ROLLUP_COLUMNS,
   RUNNING_COLUMNS,
   runningSelect,
+  vectorStatements,
   type ScorecardFields,
   statisticsSelect,
   STATISTICS_COLUMNS,
@@ -52,6 +53,7 @@ ON CONFLICT DO NOTHING`,
 INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})
 ${runningSelect(u, null)}
 ON CONFLICT DO NOTHING`,
+        ...vectorStatements(u),
       ],
     },
   ];

@@ -218,6 +218,9 @@ describe("Phase 4 on hand-built data", () => {
       await db.query(`DELETE FROM unified.scorecard_month_statistics WHERE ctid = (SELECT min(ctid) FROM unified.scorecard_month_statistics)`);
       await db.query(`DELETE FROM unified.auditor_running_totals WHERE ctid = (SELECT max(ctid) FROM unified.auditor_running_totals)`);
       await db.query(`UPDATE unified.auditor_running_totals SET score_sum = score_sum + 1 WHERE ctid = (SELECT min(ctid) FROM unified.auditor_running_totals)`);
+      // The first auditor of the first packed month given 12,345 audits (its second double).
+      await db.query(`UPDATE unified.auditor_month_vectors SET data = overlay(data PLACING float8send(12345::float8) FROM 9 FOR 8)
+        WHERE month = (SELECT min(month) FROM unified.auditor_month_vectors)`);
       const ctx = await (await import("../plan")).planContext(db);
       const failing: Record<string, string> = {};
       for (const check of (await import("@/lib/validation/checks/phase-4")).phase4PostRunChecks(ctx)) {
@@ -229,6 +232,8 @@ describe("Phase 4 on hand-built data", () => {
         "audit_statistics of every other scorecard: every group equals the direct aggregate": "0 groups missing or different, 1 extra, 0 audits with a field key the registry lacks",
         "auditor_performance: every auditor month equals the direct aggregate": "1 missing or different, 1 extra",
         "auditor_running_totals: every auditor's running total equals the direct aggregate": "2 missing or different, 1 extra",
+        // That changed auditor, and the running total deleted above (still packed).
+        "auditor_month_vectors: every auditor of every month holds its running totals": "1 missing or different, 2 extra",
         "scorecard_month_totals: every group equals the direct aggregate": "1 missing or different, 1 extra",
         "scorecard_month_statistics: every group equals the direct aggregate": "1 missing or different, 0 extra",
       });

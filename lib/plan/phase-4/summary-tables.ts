@@ -10,11 +10,25 @@ import type { Check, PlanContext } from "../types";
  * touched (employee, auditor, scorecard, month) once, before the first load, so nothing written
  * during the load is missed.
  */
-export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "auditor_running_totals", "analytics_changes"] as const;
+export const SUMMARY_TABLES = ["audit_statistics", "scorecard_month_statistics", "scorecard_month_totals", "auditor_performance", "auditor_running_totals", "auditor_month_vectors", "analytics_changes"] as const;
 const TRIGGERS = [
   { table: "audits", fn: "analytics_audit_changes", events: ["INSERT", "UPDATE", "DELETE"] },
   { table: "audit_assignments", fn: "analytics_assignment_changes", events: ["INSERT", "UPDATE", "DELETE"] },
 ] as const;
+
+/**
+ * auditor_running_totals packed one row a month (lib/analytics/auditor-vectors.ts reads it): what the auditors page's default
+ * order needs of every auditor, so a range is two rows read whole instead of two index ranges of thousands of rows. Uncompressed
+ * and out of line (EXTERNAL): a read copies the bytes, nothing is decompressed. Also created by a refresh that finds it missing
+ * (a Phase 4 that ran before this table existed).
+ */
+export const auditorMonthVectorsTable = (u: string) => `-- Every auditor's running totals of one month, packed: the auditors page reads a range as two rows.
+CREATE TABLE IF NOT EXISTS ${u}.auditor_month_vectors (
+  month    date NOT NULL,
+  auditors integer NOT NULL,
+  data     bytea STORAGE EXTERNAL NOT NULL,
+  CONSTRAINT auditor_month_vectors_pkey PRIMARY KEY (month)
+)`;
 
 export const triggerName = (table: string, event: string) => `${table}_analytics_${event.toLowerCase()}_trg`;
 
@@ -114,6 +128,7 @@ CREATE TABLE IF NOT EXISTS ${u}.auditor_running_totals (
   -- Month first: the page reads every auditor at two months, each an index range in auditor order (a merge join).
   CONSTRAINT auditor_running_totals_pkey PRIMARY KEY (month, auditor_id)
 )`,
+    auditorMonthVectorsTable(u),
     `-- The groups a write touched since the last refresh, each once; the refresh job claims and recomputes them.
 CREATE TABLE IF NOT EXISTS ${u}.analytics_changes (
   id           bigint GENERATED ALWAYS AS IDENTITY,

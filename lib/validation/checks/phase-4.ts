@@ -250,6 +250,63 @@ const performanceCheck: ValidationCheck = {
   },
 };
 
+/**
+ * auditor_month_vectors against auditor_running_totals (which the check above proves against audits): each month's bytes
+ * unpacked here as big-endian doubles, four per auditor, and compared with the running totals' id, counts and deviation sum
+ * read as text in the same statement. Written from the format, not from the statement that packs it.
+ */
+const vectorsCheck: ValidationCheck = {
+  id: "content:auditor_month_vectors",
+  title: "auditor_month_vectors, the auditors page's packed months",
+  category: "content",
+  async run(db, ctx: PlanContext): Promise<CheckResult[]> {
+    const u = quoteIdent(ctx.unifiedSchema);
+    const { rows } = await db.query<{ month: string; data: Buffer | null; figures: string | null }>(
+      `SELECT month::text AS month, data, NULL::text AS figures FROM ${u}.auditor_month_vectors
+       UNION ALL
+       SELECT month::text, NULL, auditor_id::text || ' ' || audit_count::text || ' ' || scored_count::text || ' ' || (deviation_sum::float8)::text
+         FROM ${u}.auditor_running_totals`,
+    );
+    const expected = new Map<string, number[][]>();
+    const stored = new Map<string, number[][]>();
+    for (const r of rows) {
+      if (r.figures !== null) {
+        expected.set(r.month, [...(expected.get(r.month) ?? []), r.figures.split(" ").map(Number)]);
+      } else if (r.data) {
+        const records: number[][] = [];
+        for (let o = 0; o + 32 <= r.data.length; o += 32) records.push([0, 8, 16, 24].map((k) => r.data!.readDoubleBE(o + k)));
+        stored.set(r.month, records);
+      }
+    }
+    const key = (x: number[]) => x.join(" ");
+    let missing = 0;
+    let extra = 0;
+    const differing: string[] = [];
+    for (const month of new Set([...expected.keys(), ...stored.keys()])) {
+      const want = new Map<string, number>();
+      for (const x of expected.get(month) ?? []) want.set(key(x), (want.get(key(x)) ?? 0) + 1);
+      let found = 0;
+      for (const x of stored.get(month) ?? []) {
+        const left = want.get(key(x)) ?? 0;
+        if (left) want.set(key(x), left - 1);
+        else extra++;
+        found++;
+      }
+      const short = [...want.values()].reduce((a, b) => a + b, 0);
+      missing += short;
+      if ((short || found !== (expected.get(month)?.length ?? 0)) && differing.length < 5) differing.push(month);
+    }
+    const ok = missing === 0 && extra === 0;
+    return [{
+      name: "auditor_month_vectors: every auditor of every month holds its running totals",
+      status: ok ? "pass" : "fail",
+      expected: "each month's auditors, audit and scored counts and deviation sum as in auditor_running_totals",
+      actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
+      detail: ok ? `${count(stored.size)} months` : `months ${differing.join(", ")}: run a full refresh (Analytics → Refresh) and validate again`,
+    }];
+  },
+};
+
 /** Both directions of EXCEPT ALL in one statement, each side computed once (materialized), not once per direction. */
 async function differences(db: pg.ClientBase, a: string, b: string): Promise<[number, number]> {
   const { rows } = await db.query<{ missing: string; extra: string }>(
@@ -280,6 +337,7 @@ function compare(id: string, title: string, direct: (u: string) => string, store
 export function phase4PostRunChecks(ctx: PlanContext): ValidationCheck[] {
   return [
     performanceCheck,
+    vectorsCheck,
     compare("content:scorecard_month_statistics", "scorecard_month_statistics", directRollup, storedRollup, "group"),
     compare("content:scorecard_month_totals", "scorecard_month_totals", directTotals, storedTotals, "group"),
     ...ctx.auditTables.map(statisticsCheck),
