@@ -1,8 +1,8 @@
 import { prisma } from "@/lib/db/prisma";
-import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
+import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
-import { auditorRowsQuery, BUSIEST } from "./sql";
+import { auditorRowsQuery, auditorVectorsQuery, BUSIEST } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
@@ -31,7 +31,6 @@ export const VECTOR_SORTS = ["audits", "deviation"] as const satisfies readonly 
 type VectorSort = (typeof VECTOR_SORTS)[number];
 
 const U = "unified";
-const monthStart = (m: string) => `${m}-01`;
 
 /** Every auditor of the range, column by column (a deviation of NaN: none, no scored audit). */
 interface Figures {
@@ -159,16 +158,10 @@ export async function auditorsFromVectors<T>(
   const db = prisma();
   if (!(await vectorsExist(u))) return null;
   const v = `${quoteIdent(u)}.auditor_month_vectors`;
-  const params: unknown[] = [];
-  const add = (value: unknown) => `$${params.push(value)}`;
-  // The range's last month with data (as the SQL's `last`), and the month before its first.
-  const last = `(SELECT max(month) FROM ${v}${f.to ? ` WHERE month <= ${add(monthStart(f.to))}::date` : ""})`;
-  const version = `current_database() || ' ' || xmin::text || ' ' || ctid::text AS version`;
-  const ends = `SELECT ${quoteLiteral("end")} AS side, month::text AS month, ${version} FROM ${v} WHERE month = ${last}${f.from ? ` AND month >= ${add(monthStart(f.from))}::date` : ""}`;
-  const starts = f.from ? `\nUNION ALL\nSELECT ${quoteLiteral("before")}, month::text, ${version} FROM ${v} WHERE month = (${add(monthStart(f.from))}::date - interval '1 month')::date` : "";
+  const versions = auditorVectorsQuery(f, quoteIdent(u));
   let found: { side: string; month: string; version: string }[];
   try {
-    found = await db.$queryRawUnsafe<{ side: string; month: string; version: string }[]>(`${ends}${starts}`, ...params);
+    found = await db.$queryRawUnsafe<{ side: string; month: string; version: string }[]>(versions.sql, ...versions.params);
   } catch (error) {
     // Dropped since it was seen (a Phase 4 rollback between the page's readiness check and here): the statement answers.
     seen.delete(u);

@@ -242,6 +242,23 @@ export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string
   };
 }
 
+/**
+ * The auditors page's packed months (auditor_month_vectors): the version of the row of the range's last month with data (as
+ * rangeFigures' `last`; none when that month is before the range) and of the month before its first — their database, xmin and
+ * ctid, which change with every write of the row — without their bytes (lib/analytics/auditor-vectors.ts reads those by month
+ * only when it has not decoded that version).
+ */
+export function auditorVectorsQuery(f: AnalyticsFilters, u = U): AnalyticsQuery {
+  const params: unknown[] = [];
+  const add = (value: unknown) => `$${params.push(value)}`;
+  const v = `${u}.auditor_month_vectors`;
+  const version = `current_database() || ' ' || xmin::text || ' ' || ctid::text AS version`;
+  const last = `(SELECT max(month) FROM ${v}${f.to ? ` WHERE month <= ${add(monthStart(f.to))}::date` : ""})`;
+  const ends = `SELECT 'end' AS side, month::text AS month, ${version} FROM ${v} WHERE month = ${last}${f.from ? ` AND month >= ${add(monthStart(f.from))}::date` : ""}`;
+  const starts = f.from ? `\nUNION ALL\nSELECT 'before', month::text, ${version} FROM ${v} WHERE month = (${add(monthStart(f.from))}::date - interval '1 month')::date` : "";
+  return { sql: `${ends}${starts}`, params };
+}
+
 /** The turnaround days of every auditor over the range (or of those named), merged from the monthly histograms (medians combine only so). */
 export function turnaroundQuery(f: AnalyticsFilters, auditor?: number | string[], u = U): AnalyticsQuery {
   const q = performance(f, { auditor }, u);
@@ -300,10 +317,22 @@ export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: 
     build: (a, u) => volumeByMonthQuery({ ...range(a), department: a.department }, u),
   },
   {
-    id: "auditors",
-    title: "Every auditor over a range, the first page (two running-total rows per auditor)",
+    id: "auditors-packed",
+    title: "Auditors page, default order: the range's two packed months",
+    index: "auditor_month_vectors_pkey",
+    build: (a, u) => auditorVectorsQuery(range(a), u),
+  },
+  {
+    id: "auditors-named",
+    title: "Auditors page, default order: the shown auditors named, with their exact figures",
     index: "auditor_running_totals_pkey",
-    build: (a, u) => auditorsPageQuery(range(a), { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS, u),
+    build: (a, u) => auditorRowsQuery(range(a), [String(a.auditor)], `${a.to}-01`, u),
+  },
+  {
+    id: "auditors",
+    title: "Every auditor over a range sorted by name, average or spread, the first page (two running-total rows per auditor)",
+    index: "auditor_running_totals_pkey",
+    build: (a, u) => auditorsPageQuery(range(a), { sort: "name", dir: "asc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS, u),
   },
   { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a, u) => auditorMonthsQuery(range(a), a.auditor, u) },
   { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a, u) => employeeQuery(range(a), a.employee, u) },
