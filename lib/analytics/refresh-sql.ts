@@ -13,7 +13,6 @@ import {
   totalsSelect,
   TOTALS_COLUMNS,
 } from "@/lib/plan/phase-4/aggregates";
-import { auditorMonthVectorsTable } from "@/lib/plan/phase-4/summary-tables";
 
 /**
  * An incremental refresh runs in two kinds of batch, each one transaction, each claiming change-log
@@ -94,7 +93,6 @@ SELECT r.auditor_id FROM ${u}.auditor_running_totals r
  WHERE (SELECT max(month) FROM ${u}.auditor_performance) IS DISTINCT FROM (SELECT max(month) FROM ${u}.auditor_running_totals)`,
     `DELETE FROM ${u}.auditor_running_totals r USING analytics_running_auditors k WHERE r.auditor_id = k.auditor_id`,
     `INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})\n${runningSelect(u, "SELECT auditor_id FROM analytics_running_auditors")}`,
-    auditorMonthVectorsTable(u),
     ...vectorStatements(u),
   ];
 }
@@ -113,7 +111,6 @@ export function fullRefresh(u: string, scorecards: ScorecardFields[]): string[] 
     `INSERT INTO ${u}.auditor_performance (${PERFORMANCE_COLUMNS.join(", ")})\n${performanceSelect(u, allAuditorMonths(u), "every auditor-month")}`,
     `DELETE FROM ${u}.auditor_running_totals`,
     `INSERT INTO ${u}.auditor_running_totals (${RUNNING_COLUMNS.join(", ")})\n${runningSelect(u, null)}`,
-    auditorMonthVectorsTable(u),
     ...vectorStatements(u),
   ];
 }

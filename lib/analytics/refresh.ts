@@ -3,9 +3,10 @@ import { authorize, type Principal } from "@/lib/auth/authorize";
 import type { PoolClient } from "pg";
 import { pool } from "@/lib/db/pool";
 import { quoteIdent } from "@/lib/db/sql";
-import { relationsExist } from "@/lib/plan/catalog";
+import { relationExists, relationsExist } from "@/lib/plan/catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
-import { registeredScorecards } from "@/lib/plan/phase-4/aggregates";
+import { registeredScorecards, vectorStatements } from "@/lib/plan/phase-4/aggregates";
+import { auditorMonthVectorsTable } from "@/lib/plan/phase-4/summary-tables";
 import { schedulePause } from "./schedule-pause";
 import { AUDITOR_KEYS, auditorBatch, fullRefresh, STATISTICS_KEYS, statisticsBatch } from "./refresh-sql";
 
@@ -80,6 +81,13 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
       const { rows: end } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
       const high = end[0]?.high ?? "0";
       const scorecards = await registeredScorecards(db, u);
+      // A Phase 4 that ran before the auditors page's packed months existed: made and filled here, before any batch (the ALTER
+      // locks the new table; the running totals they pack change only under this refresh's lock).
+      if (!(await relationExists(db, UNIFIED_SCHEMA, "auditor_month_vectors"))) {
+        await db.query("BEGIN");
+        for (const sql of [...auditorMonthVectorsTable(u), ...vectorStatements(u)]) await db.query(sql);
+        await db.query("COMMIT");
+      }
       if (mode === "full") {
         await db.query("BEGIN");
         await db.query(`SET LOCAL work_mem = '256MB'`);

@@ -166,8 +166,11 @@ describe("Phase 4 on generated data", () => {
     await pool().query(`DROP TABLE unified.auditor_month_vectors`);
     expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
     expect(await auditors(recentFilters, { sort: "audits", dir: "desc" }, 1, 4)).toEqual(shown);
-    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli", mode: "full" });
+    // An incremental refresh with nothing to recompute still makes and fills them.
+    expect((await pool().query(`SELECT count(*)::int AS n FROM unified.analytics_changes`)).rows[0].n).toBe(0);
+    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
     expect((await snapshot()).vectors).toEqual(before.vectors);
+    expect((await pool().query(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'unified.auditor_month_vectors'::regclass AND attname = 'data'`)).rows[0].attstorage).toBe("e");
     expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).not.toBeNull();
     // Orders and filters the packed months do not hold go to the statement.
     const every = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };

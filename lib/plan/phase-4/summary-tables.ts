@@ -19,16 +19,20 @@ const TRIGGERS = [
 /**
  * auditor_running_totals packed one row a month (lib/analytics/auditor-vectors.ts reads it): what the auditors page's default
  * order needs of every auditor, so a range is two rows read whole instead of two index ranges of thousands of rows. Uncompressed
- * and out of line (EXTERNAL): a read copies the bytes, nothing is decompressed. Also created by a refresh that finds it missing
- * (a Phase 4 that ran before this table existed).
+ * and out of line (EXTERNAL): a read copies the bytes, nothing is decompressed. A refresh that finds it missing (a Phase 4 that
+ * ran before this table existed) creates and fills it first (lib/analytics/refresh.ts).
  */
-export const auditorMonthVectorsTable = (u: string) => `-- Every auditor's running totals of one month, packed: the auditors page reads a range as two rows.
+export const auditorMonthVectorsTable = (u: string) => [
+  `-- Every auditor's running totals of one month, packed: the auditors page reads a range as two rows.
 CREATE TABLE IF NOT EXISTS ${u}.auditor_month_vectors (
   month    date NOT NULL,
   auditors integer NOT NULL,
-  data     bytea STORAGE EXTERNAL NOT NULL,
+  data     bytea NOT NULL,
   CONSTRAINT auditor_month_vectors_pkey PRIMARY KEY (month)
-)`;
+)`,
+  `-- Out of line, not compressed (a column's STORAGE in CREATE TABLE needs PostgreSQL 16).
+ALTER TABLE ${u}.auditor_month_vectors ALTER COLUMN data SET STORAGE EXTERNAL`,
+];
 
 export const triggerName = (table: string, event: string) => `${table}_analytics_${event.toLowerCase()}_trg`;
 
@@ -128,7 +132,7 @@ CREATE TABLE IF NOT EXISTS ${u}.auditor_running_totals (
   -- Month first: the page reads every auditor at two months, each an index range in auditor order (a merge join).
   CONSTRAINT auditor_running_totals_pkey PRIMARY KEY (month, auditor_id)
 )`,
-    auditorMonthVectorsTable(u),
+    ...auditorMonthVectorsTable(u),
     `-- The groups a write touched since the last refresh, each once; the refresh job claims and recomputes them.
 CREATE TABLE IF NOT EXISTS ${u}.analytics_changes (
   id           bigint GENERATED ALWAYS AS IDENTITY,
