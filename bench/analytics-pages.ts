@@ -14,7 +14,6 @@ import {
 } from "@/lib/analytics/sql";
 import { auditorsFromVectors, forgetDecodedMonths } from "@/lib/analytics/auditor-vectors";
 import { pool } from "@/lib/db/pool";
-import { prisma } from "@/lib/db/prisma";
 import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { legacySchema, normalisedEmailSql } from "@/lib/legacy/contract";
 import { discoverLegacy } from "@/lib/legacy/discovery";
@@ -155,13 +154,10 @@ export async function pageLatencies(runs: number, legacyRuns: number): Promise<{
   const { rows: pageRows } = await pool().query<{ rows: { id: string }[] }>(firstPage.sql, firstPage.params);
   const shown = pageRows[0]!.rows.map((r) => r.id);
   // The auditors page as its loader reads it: the packed months (decoded once per refresh, and cold: read every time), then the
-  // shown rows named beside their turnaround histograms; and by name, an order the packed months do not hold (the statement).
+  // shown rows named with their turnaround histograms; and by name, an order the packed months do not hold (the statement).
   const packedPage = (cold: boolean) => async () => {
     if (cold) forgetDecodedMonths();
-    const found = await auditorsFromVectors(f, { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS, (ids) => {
-      const t = turnaroundQuery(f, ids);
-      return prisma().$queryRawUnsafe(t.sql, ...t.params);
-    });
+    const found = await auditorsFromVectors(f, { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
     if (!found) throw new Error("the auditors page's packed months are missing");
   };
   const byName = auditorsPageQuery(f, { sort: "name", dir: "asc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);

@@ -2,7 +2,8 @@ import { prisma } from "@/lib/db/prisma";
 import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
-import { auditorRowsQuery, auditorVectorsQuery, BUSIEST } from "./sql";
+import { histogramMedian } from "./median";
+import { auditorRowsQuery, auditorVectorsQuery, BUSIEST, versionsText } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
@@ -124,53 +125,84 @@ async function vectorsExist(u: string): Promise<boolean> {
 }
 
 /**
- * The indexes of rows offset … offset + limit in that order: only the rows at or past the value that many places in are sorted (a
- * native sort of the values finds it), not all of them.
+ * The rows in one order, cut by offset and limit as row indexes: only the rows at or past the value that many places in are
+ * sorted (one native sort of the values finds it, shared by every cut), not all of them.
  */
-function top(rows: Figures, sort: VectorSort, dir: "asc" | "desc", offset: number, limit: number): number[] {
+function ranked(rows: Figures, sort: VectorSort, dir: "asc" | "desc"): (offset: number, limit: number) => number[] {
   const values = rows[sort];
-  const wanted = offset + limit;
   const known = values.filter((v) => !Number.isNaN(v)).sort();
-  const candidates: number[] = [];
-  if (wanted > 0 && wanted <= known.length) {
-    const threshold = dir === "desc" ? known[known.length - wanted]! : known[wanted - 1]!;
-    for (let i = 0; i < rows.length; i++) if (dir === "desc" ? values[i]! >= threshold : values[i]! <= threshold) candidates.push(i);
-  } else {
-    for (let i = 0; i < rows.length; i++) candidates.push(i);
-  }
-  return candidates.sort(compare(values, rows.ids, dir)).slice(offset, wanted);
+  const order = compare(values, rows.ids, dir);
+  return (offset, limit) => {
+    const wanted = offset + limit;
+    const candidates: number[] = [];
+    if (wanted > 0 && wanted <= known.length) {
+      const threshold = dir === "desc" ? known[known.length - wanted]! : known[wanted - 1]!;
+      for (let i = 0; i < rows.length; i++) if (dir === "desc" ? values[i]! >= threshold : values[i]! <= threshold) candidates.push(i);
+    } else {
+      for (let i = 0; i < rows.length; i++) candidates.push(i);
+    }
+    return candidates.sort(order).slice(offset, wanted);
+  };
 }
 
+type Version = { side: string; month: string; version: string };
+
 /**
- * The page's result as auditorsPageQuery returns it, with what `alongside` made of the ids shown (run beside the query that
- * names them: the turnaround medians), or null when the vectors cannot serve it: another order, a department or team, a Phase 4
- * that ran before the vectors existed (its next refresh builds them), or a refresh committing between two reads.
+ * The months each range was last resolved to (its last month with data and the month before its first) with their row versions:
+ * a request computes from them at once and the query that names its rows says whether they still hold (a refresh can move the
+ * last month or rewrite a row), so a page costs one round trip when nothing changed.
  */
-export async function auditorsFromVectors<T>(
+const resolved = new Map<string, Version[]>();
+
+/**
+ * The page's result as auditorsPageQuery returns it, with the turnaround median of each row shown, or null when the vectors
+ * cannot serve it: another order, a department or team, a Phase 4 that ran before the vectors existed (its next refresh builds
+ * them), or refreshes committing throughout three tries.
+ */
+export async function auditorsFromVectors(
   f: AnalyticsFilters,
   order: { sort: AuditorSort; dir: "asc" | "desc" },
   page: { limit: number; offset: number },
   settled: number,
-  alongside: (shown: string[]) => Promise<T>,
   u = U,
-): Promise<(AuditorsResult & { alongside: T }) | null> {
-  if (!vectorsServe(f, order.sort)) return null;
-  const db = prisma();
+): Promise<(AuditorsResult & { turnaround: Map<string, number | null> }) | null> {
+  const sort = order.sort;
+  if (!vectorsServe(f, sort)) return null;
   if (!(await vectorsExist(u))) return null;
-  const v = `${quoteIdent(u)}.auditor_month_vectors`;
-  const versions = auditorVectorsQuery(f, quoteIdent(u));
-  let found: { side: string; month: string; version: string }[];
+  const range = `${u} ${f.from ?? ""} ${f.to ?? ""}`;
   try {
-    found = await db.$queryRawUnsafe<{ side: string; month: string; version: string }[]>(versions.sql, ...versions.params);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let versions = resolved.get(range);
+      if (!versions) {
+        const q = auditorVectorsQuery(f, quoteIdent(u));
+        versions = await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params);
+        resolved.set(range, versions);
+      }
+      const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, versions, u);
+      if (result !== "stale") return result;
+      resolved.delete(range);
+    }
+    return null;
   } catch (error) {
     // Dropped since it was seen (a Phase 4 rollback between the page's readiness check and here): the statement answers.
     seen.delete(u);
     if (!(await vectorsExist(u))) return null;
     throw error;
   }
-  const endRow = found.find((r) => r.side === "end");
-  const both = await months(v, [endRow, found.find((r) => r.side === "before")]);
-  if (!both) return null;
+}
+
+/** The page from the months `versions` names, or "stale" when they no longer hold. */
+async function fromMonths(
+  f: AnalyticsFilters,
+  order: { sort: VectorSort; dir: "asc" | "desc" },
+  page: { limit: number; offset: number },
+  settled: number,
+  versions: Version[],
+  u: string,
+): Promise<(AuditorsResult & { turnaround: Map<string, number | null> }) | "stale"> {
+  const endRow = versions.find((r) => r.side === "end");
+  const both = await months(`${quoteIdent(u)}.auditor_month_vectors`, [endRow, versions.find((r) => r.side === "before")]);
+  if (!both) return "stale";
   const [end, before] = both as [Float64Array, Float64Array];
   // Both months in auditor order: a merge. An auditor absent before the range had nothing then.
   const n = VECTOR_FIELDS.length;
@@ -197,16 +229,34 @@ export async function auditorsFromVectors<T>(
   };
   let settledCount = 0;
   for (let i = 0; i < every.length; i++) if (every.audits[i]! >= settled) settledCount++;
-  const busiest = top(every, "audits", "desc", 0, BUSIEST);
-  const shown = top(every, order.sort, order.dir, page.offset, page.limit);
+  const byAudits = ranked(every, "audits", "desc");
+  const busiest = byAudits(0, BUSIEST);
+  const shown = (order.sort === "audits" && order.dir === "desc" ? byAudits : ranked(every, order.sort, order.dir))(page.offset, page.limit);
   const idOf = (i: number) => String(every.ids[i]);
   const ids = [...new Set([...shown, ...busiest].map(idOf))];
-  const figures = endRow && ids.length ? auditorRowsQuery(f, ids, endRow.month, quoteIdent(u)) : null;
-  const [named, beside] = await Promise.all([
-    figures ? db.$queryRawUnsafe<NamedRow[]>(figures.sql, ...figures.params) : Promise.resolve([]),
-    alongside(shown.map(idOf)),
-  ]);
-  const pick = (list: number[]) => list.map((i) => named.find((r) => r.id === idOf(i))).filter((r): r is NamedRow => r !== undefined);
+  let named: (NamedRow & { histogram: [number, number][] | null; versions: string | null })[] = [];
+  if (endRow && ids.length) {
+    const q = auditorRowsQuery(f, ids, endRow.month, shown.map(idOf), quoteIdent(u));
+    named = await prisma().$queryRawUnsafe<typeof named>(q.sql, ...q.params);
+  }
+  // Whether the months computed from still are the range's, as of the naming (or, with nobody to name, of a fresh look).
+  let now: string;
+  if (named.length) now = named[0]!.versions ?? "";
+  else {
+    const q = auditorVectorsQuery(f, quoteIdent(u));
+    now = versionsText(await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params));
+  }
+  if (now !== versionsText(versions)) return "stale";
+  const byId = new Map(
+    named.map((r) => {
+      const row: NamedRow = { id: r.id, name: r.name, email: r.email, audits: r.audits, avgScore: r.avgScore, spread: r.spread, deviation: r.deviation, matched: r.matched };
+      return [r.id, { row, histogram: r.histogram }];
+    }),
+  );
+  const pick = (list: number[]) => list.map((i) => byId.get(idOf(i))?.row).filter((r): r is NamedRow => r !== undefined);
+  const turnaround = new Map(
+    shown.map((i) => [idOf(i), histogramMedian((byId.get(idOf(i))?.histogram ?? []).map(([days, n]) => ({ days, n })))] as const),
+  );
   return {
     total: every.length,
     settled: settledCount,
@@ -214,6 +264,6 @@ export async function auditorsFromVectors<T>(
     every_band: band(() => true),
     busiest: pick(busiest),
     rows: pick(shown),
-    alongside: beside,
+    turnaround,
   };
 }

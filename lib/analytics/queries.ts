@@ -1,5 +1,7 @@
 import { prisma } from "@/lib/db/prisma";
 import { auditorsFromVectors, type AuditorsResult } from "./auditor-vectors";
+import { histogramMedian } from "./median";
+export { histogramMedian } from "./median";
 import { summariesExist } from "./refresh";
 import type { AnalyticsFilters } from "./filters";
 import {
@@ -135,23 +137,6 @@ interface PerformanceRow {
   matched: number;
 }
 
-/** The median of a histogram {days: count}, exactly as percentile_cont(0.5) over the underlying values. */
-export function histogramMedian(entries: { days: number; n: number }[]): number | null {
-  const sorted = [...entries].sort((a, b) => a.days - b.days);
-  const total = sorted.reduce((s, e) => s + e.n, 0);
-  if (!total) return null;
-  const at = (index: number) => {
-    let seen = 0;
-    for (const e of sorted) {
-      seen += e.n;
-      if (index < seen) return e.days;
-    }
-    return sorted[sorted.length - 1]!.days;
-  };
-  const middle = (total - 1) / 2;
-  return (at(Math.floor(middle)) + at(Math.ceil(middle))) / 2;
-}
-
 async function medians(filters: AnalyticsFilters, auditor?: number | string[]): Promise<Map<string, number | null>> {
   const found = await rows<{ id: string; days: number; n: number }>(turnaroundQuery(filters, auditor));
   const byAuditor = new Map<string, { days: number; n: number }[]>();
@@ -195,15 +180,14 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
   const { sort, dir } = order;
   const offset = (page - 1) * pageSize;
   // The default order and the deviation's come from the packed months (auditor-vectors.ts), the shown rows' turnaround medians
-  // merged beside the query that names them; the other orders from the statement.
-  const perShown = (ids: string[]) => (ids.length ? medians(filters, ids) : Promise.resolve(new Map<string, number | null>()));
-  const fromVectors = sort === "turnaround" ? Promise.resolve(null) : auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS, perShown);
+  // merged in the query that names them; the other orders from the statement.
+  const fromVectors = sort === "turnaround" ? Promise.resolve(null) : auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS);
   const [packed, fresh] = await Promise.all([fromVectors, freshness()]);
   let result: AuditorsResult;
   let shown: AuditorRow[];
   if (packed) {
     result = packed;
-    shown = packed.rows.map((r) => ({ ...r, turnaround: packed.alongside.get(r.id) ?? null }));
+    shown = packed.rows.map((r) => ({ ...r, turnaround: packed.turnaround.get(r.id) ?? null }));
   } else if (sort === "turnaround") {
     // By turnaround: every row (its SQL order is irrelevant), sorted here once the medians are known.
     result = (await rows<AuditorsResult>(auditorsPageQuery(filters, { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS)))[0]!;
@@ -212,7 +196,7 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
     shown = sortAuditors(every, sort, dir).slice(offset, offset + pageSize);
   } else {
     result = (await rows<AuditorsResult>(auditorsPageQuery(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS)))[0]!;
-    const turnaround = await perShown(result.rows.map((r) => r.id));
+    const turnaround = result.rows.length ? await medians(filters, result.rows.map((r) => r.id)) : new Map<string, number | null>();
     shown = result.rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) ?? null }));
   }
   // The band: the middle half of the auditors with enough audits for a deviation to mean something.

@@ -229,17 +229,37 @@ function rangeFigures(f: AnalyticsFilters, add: (value: unknown) => string, u: s
  * (YYYY-MM-DD) — the same figures as auditorsPageQuery's rows, for the page lib/analytics/auditor-vectors.ts ordered and cut
  * without them: a plain join of a few dozen index probes (no CTEs, half the planning). In no order.
  */
-export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string, u = U): AnalyticsQuery {
+export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string, shown: string[], u = U): AnalyticsQuery {
   const params: unknown[] = [ids, end];
-  const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = ($${params.push(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
+  const add = (value: unknown) => `$${params.push(value)}`;
+  const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = (${add(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
+  const histograms = turnaroundHistograms(f, add(shown), add, u);
+  const versions = vectorVersionsSql(f, add, u);
   return {
-    sql: `${NAMED_SELECT}
+    sql: `${NAMED_SELECT}, h.histogram,
+       (SELECT string_agg(x.side || ' ' || x.month || ' ' || x.version, ', ' ORDER BY x.side) FROM (${versions}) x) AS versions
   FROM (SELECT ${FIGURES} FROM (SELECT ${rangeColumns(Boolean(f.from))}
           FROM ${u}.auditor_running_totals t ${before}
          WHERE t.month = $2::date AND t.auditor_id = ANY ($1::bigint[])) g) r
-  JOIN ${u}.employees n ON n.id = r.auditor_id`,
+  JOIN ${u}.employees n ON n.id = r.auditor_id
+  LEFT JOIN (${histograms}) h ON h.auditor_id = r.auditor_id`,
     params,
   };
+}
+
+/**
+ * The turnaround days of the auditors named (`ids`: a bigint[] parameter) over the range, each auditor's as [[days, audits], …]
+ * by days, merged from the monthly histograms as turnaroundQuery merges them (auditor_performance's months, from and to
+ * inclusive), in one grouped pass.
+ */
+function turnaroundHistograms(f: AnalyticsFilters, ids: string, add: (value: unknown) => string, u: string): string {
+  const months = [f.from ? `p.month >= ${add(monthStart(f.from))}::date` : "", f.to ? `p.month <= ${add(monthStart(f.to))}::date` : ""].filter(Boolean);
+  return `SELECT d.auditor_id, json_agg(json_build_array(d.days, d.n) ORDER BY d.days) AS histogram FROM (
+            SELECT p.auditor_id, e.key::int AS days, sum(e.value::int)::float8 AS n
+              FROM ${u}.auditor_performance p CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) e
+             WHERE p.auditor_id = ANY (${ids}::bigint[])${months.map((m) => ` AND ${m}`).join("")}
+             GROUP BY 1, 2) d
+          GROUP BY 1`;
 }
 
 /**
@@ -250,14 +270,21 @@ export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string
  */
 export function auditorVectorsQuery(f: AnalyticsFilters, u = U): AnalyticsQuery {
   const params: unknown[] = [];
-  const add = (value: unknown) => `$${params.push(value)}`;
+  return { sql: vectorVersionsSql(f, (value) => `$${params.push(value)}`, u), params };
+}
+
+function vectorVersionsSql(f: AnalyticsFilters, add: (value: unknown) => string, u: string): string {
   const v = `${u}.auditor_month_vectors`;
   const version = `current_database() || ' ' || xmin::text || ' ' || ctid::text AS version`;
   const last = `(SELECT max(month) FROM ${v}${f.to ? ` WHERE month <= ${add(monthStart(f.to))}::date` : ""})`;
   const ends = `SELECT 'end' AS side, month::text AS month, ${version} FROM ${v} WHERE month = ${last}${f.from ? ` AND month >= ${add(monthStart(f.from))}::date` : ""}`;
   const starts = f.from ? `\nUNION ALL\nSELECT 'before', month::text, ${version} FROM ${v} WHERE month = (${add(monthStart(f.from))}::date - interval '1 month')::date` : "";
-  return { sql: `${ends}${starts}`, params };
+  return `${ends}${starts}`;
 }
+
+/** The versions of vectorVersionsSql as one text (side, month and version of each row, in side order): what a page was computed from. */
+export const versionsText = (rows: { side: string; month: string; version: string }[]) =>
+  [...rows].sort((a, b) => (a.side < b.side ? -1 : 1)).map((r) => `${r.side} ${r.month} ${r.version}`).join(", ");
 
 /** The turnaround days of every auditor over the range (or of those named), merged from the monthly histograms (medians combine only so). */
 export function turnaroundQuery(f: AnalyticsFilters, auditor?: number | string[], u = U): AnalyticsQuery {
@@ -324,9 +351,9 @@ export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: 
   },
   {
     id: "auditors-named",
-    title: "Auditors page, default order: the shown auditors named, with their exact figures",
+    title: "Auditors page, default order: the shown auditors named, with their exact figures and turnaround",
     index: "auditor_running_totals_pkey",
-    build: (a, u) => auditorRowsQuery(range(a), [String(a.auditor)], `${a.to}-01`, u),
+    build: (a, u) => auditorRowsQuery(range(a), [String(a.auditor)], `${a.to}-01`, [String(a.auditor)], u),
   },
   {
     id: "auditors",

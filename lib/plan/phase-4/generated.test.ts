@@ -131,7 +131,8 @@ describe("Phase 4 on generated data", () => {
 
   it("the auditors page from the packed months is bit for bit the statement's, on every range, both of its orders and every page", async () => {
     const { auditorsFromVectors } = await import("@/lib/analytics/auditor-vectors");
-    const { auditorsPageQuery, SETTLED_AUDITS } = await import("@/lib/analytics/sql");
+    const { auditorsPageQuery, SETTLED_AUDITS, turnaroundQuery } = await import("@/lib/analytics/sql");
+    const { histogramMedian } = await import("@/lib/analytics/median");
     const { rows: span } = await pool().query(
       `SELECT to_char(min(month), 'YYYY-MM') AS first, to_char(max(month), 'YYYY-MM') AS last, to_char(max(month) - interval '5 months', 'YYYY-MM') AS recent FROM unified.auditor_running_totals`,
     );
@@ -145,13 +146,18 @@ describe("Phase 4 on generated data", () => {
         for (const dir of ["asc", "desc"] as const) {
           for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
             const page = { limit: 4, offset: Math.max(offset, 0) };
-            const packed = await auditorsFromVectors(filters, { sort, dir }, page, SETTLED_AUDITS, async (ids) => ids);
+            const packed = await auditorsFromVectors(filters, { sort, dir }, page, SETTLED_AUDITS);
             if (!packed) throw new Error("the packed months did not answer");
-            const { alongside, ...result } = packed;
+            const { turnaround, ...result } = packed;
             const q = auditorsPageQuery(filters, { sort, dir }, page, SETTLED_AUDITS);
             const { rows } = await pool().query(q.sql, q.params);
             expect(result, JSON.stringify({ from, to, sort, dir, page })).toEqual(rows[0]);
-            expect(alongside).toEqual(rows[0].rows.map((r: { id: string }) => r.id));
+            // The shown rows' turnaround medians, as the statement's page merges them.
+            const t = turnaroundQuery(filters, rows[0].rows.map((r: { id: string }) => r.id));
+            const entries = (await pool().query(t.sql, t.params)).rows;
+            expect(Object.fromEntries(turnaround)).toEqual(
+              Object.fromEntries(rows[0].rows.map((r: { id: string }) => [r.id, histogramMedian(entries.filter((e) => e.id === r.id).map((e) => ({ days: e.days, n: e.n })))])),
+            );
             compared += rows[0].rows.length;
           }
         }
@@ -164,18 +170,18 @@ describe("Phase 4 on generated data", () => {
     const recentFilters = { from: recent, to: last, scorecard: null, channel: null, department: null, team: null };
     const shown = await auditors(recentFilters, { sort: "audits", dir: "desc" }, 1, 4);
     await pool().query(`DROP TABLE unified.auditor_month_vectors`);
-    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
+    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).toBeNull();
     expect(await auditors(recentFilters, { sort: "audits", dir: "desc" }, 1, 4)).toEqual(shown);
     // An incremental refresh with nothing to recompute still makes and fills them.
     expect((await pool().query(`SELECT count(*)::int AS n FROM unified.analytics_changes`)).rows[0].n).toBe(0);
     await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
     expect((await snapshot()).vectors).toEqual(before.vectors);
     expect((await pool().query(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'unified.auditor_month_vectors'::regclass AND attname = 'data'`)).rows[0].attstorage).toBe("e");
-    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).not.toBeNull();
+    expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).not.toBeNull();
     // Orders and filters the packed months do not hold go to the statement.
     const every = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };
-    expect(await auditorsFromVectors(every, { sort: "name", dir: "asc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
-    expect(await auditorsFromVectors({ ...every, department: 1 }, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS, async () => null)).toBeNull();
+    expect(await auditorsFromVectors(every, { sort: "name", dir: "asc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).toBeNull();
+    expect(await auditorsFromVectors({ ...every, department: 1 }, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).toBeNull();
   });
 
   it("after inserts, updates and deletes of audits and assignments, the incremental refresh equals a full recomputation", async () => {
