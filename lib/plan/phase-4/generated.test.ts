@@ -164,6 +164,27 @@ describe("Phase 4 on generated data", () => {
       }
     }
     expect(compared).toBeGreaterThan(100);
+    // After a refresh the remembered months are stale: the next page is computed from the new ones, still the statement's.
+    const same = async (from: string | null, to: string | null) => {
+      const filters = { from, to, scorecard: null, channel: null, department: null, team: null };
+      const page = { limit: 4, offset: 0 };
+      const packed = await auditorsFromVectors(filters, { sort: "audits", dir: "desc" }, page, SETTLED_AUDITS);
+      const q = auditorsPageQuery(filters, { sort: "audits", dir: "desc" }, page, SETTLED_AUDITS);
+      const { turnaround, ...result } = packed!;
+      expect(turnaround.size).toBe(result.rows.length);
+      expect(result).toEqual((await pool().query(q.sql, q.params)).rows[0]);
+      return result;
+    };
+    const earlier = await same(null, null);
+    await same(recent, null);
+    await pool().query(`UPDATE unified.audits SET auditor_id = (SELECT auditor_id FROM unified.audits WHERE auditor_id IS NOT NULL GROUP BY 1 ORDER BY count(*) LIMIT 1)
+      WHERE id IN (SELECT id FROM unified.audits WHERE auditor_id IS NOT NULL AND audit_date IS NOT NULL ORDER BY id LIMIT 400)`);
+    await pool().query(`INSERT INTO unified.audits (scorecard_id, channel_id, employee_id, auditor_id, audit_date, status, total_score, passed, parameter_scores, source_table, source_id)
+      SELECT scorecard_id, channel_id, employee_id, auditor_id, (SELECT max(audit_date) FROM unified.audits) + 40, status, total_score, passed, parameter_scores, source_table, source_id + 30000000
+        FROM unified.audits WHERE id % 50 = 3`);
+    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
+    expect(await same(null, null)).not.toEqual(earlier);
+    await same(recent, null);
     // A Phase 4 that ran before the packed months existed: the page answers from the statement, the next refresh builds them.
     const before = await snapshot();
     const { auditors } = await import("@/lib/analytics/queries");
