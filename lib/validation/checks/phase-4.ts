@@ -271,7 +271,9 @@ const vectorsCheck: ValidationCheck = {
     const stored = new Map<string, number[][]>();
     for (const r of rows) {
       if (r.figures !== null) {
-        expected.set(r.month, [...(expected.get(r.month) ?? []), r.figures.split(" ").map(Number)]);
+        const list = expected.get(r.month) ?? [];
+        list.push(r.figures.split(" ").map(Number));
+        expected.set(r.month, list);
       } else if (r.data) {
         const records: number[][] = [];
         for (let o = 0; o + 32 <= r.data.length; o += 32) records.push([0, 8, 16, 24].map((k) => r.data!.readDoubleBE(o + k)));
