@@ -3,7 +3,7 @@ import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
 import { histogramMedian } from "./median";
-import { auditorRowsQuery, auditorVectorsQuery, BUSIEST, versionsText } from "./sql";
+import { auditorRowsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
@@ -107,7 +107,7 @@ async function months(v: string, rows: ({ month: string; version: string } | und
   const stale = rows.filter((r): r is { month: string; version: string } => r !== undefined && decoded.get(key(r))?.version !== r.version);
   if (stale.length) {
     const read = await prisma().$queryRawUnsafe<{ month: string; version: string; data: Uint8Array }[]>(
-      `SELECT month::text AS month, current_database() || ' ' || xmin::text || ' ' || ctid::text AS version, data FROM ${v} WHERE month = ANY ($1::date[])`,
+      `SELECT month::text AS month, ${VECTOR_VERSION} AS version, data FROM ${v} WHERE month = ANY ($1::date[])`,
       stale.map((r) => r.month),
     );
     for (const r of read) decoded.set(key(r), { version: r.version, values: unpack(r.data) });
@@ -174,12 +174,13 @@ export async function auditorsFromVectors(
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       let versions = resolved.get(range);
+      const remembered = versions !== undefined;
       if (!versions) {
         const q = auditorVectorsQuery(f, quoteIdent(u));
         versions = await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params);
         resolved.set(range, versions);
       }
-      const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, versions, u);
+      const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, { versions, remembered }, u);
       if (result !== "stale") return result;
       resolved.delete(range);
     }
@@ -192,13 +193,13 @@ export async function auditorsFromVectors(
   }
 }
 
-/** The page from the months `versions` names, or "stale" when they no longer hold. */
+/** The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold. */
 async function fromMonths(
   f: AnalyticsFilters,
   order: { sort: VectorSort; dir: "asc" | "desc" },
   page: { limit: number; offset: number },
   settled: number,
-  versions: Version[],
+  { versions, remembered }: { versions: Version[]; remembered: boolean },
   u: string,
 ): Promise<(AuditorsResult & { turnaround: Map<string, number | null> }) | "stale"> {
   const endRow = versions.find((r) => r.side === "end");
@@ -240,10 +241,11 @@ async function fromMonths(
     const q = auditorRowsQuery(f, ids, endRow.month, shown.map(idOf), quoteIdent(u));
     named = await prisma().$queryRawUnsafe<typeof named>(q.sql, ...q.params);
   }
-  // Whether the months computed from still are the range's, as of the naming (or, with nobody to name, of a fresh look).
-  let now: string;
+  // Whether remembered months still are the range's, as of the naming (or, with nobody to name, of a fresh look); months whose
+  // versions were read by this request are (months() read their bytes at those versions).
+  let now = versionsText(versions);
   if (named.length) now = named[0]!.versions ?? "";
-  else {
+  else if (remembered) {
     const q = auditorVectorsQuery(f, quoteIdent(u));
     now = versionsText(await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params));
   }

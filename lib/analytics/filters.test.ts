@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { filtersQuery, parseFilters } from "./filters";
 import { formatFreshness } from "./format";
-import { histogramMedian } from "./queries";
+import { histogramMedian } from "./median";
 import { csvCell } from "./views";
 
 describe("analytics filters, medians and cells", () => {

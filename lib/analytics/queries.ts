@@ -1,7 +1,6 @@
 import { prisma } from "@/lib/db/prisma";
 import { auditorsFromVectors, type AuditorsResult } from "./auditor-vectors";
 import { histogramMedian } from "./median";
-export { histogramMedian } from "./median";
 import { summariesExist } from "./refresh";
 import type { AnalyticsFilters } from "./filters";
 import {

@@ -273,9 +273,12 @@ export function auditorVectorsQuery(f: AnalyticsFilters, u = U): AnalyticsQuery 
   return { sql: vectorVersionsSql(f, (value) => `$${params.push(value)}`, u), params };
 }
 
+/** A row of auditor_month_vectors' version: its database, xmin and ctid (any write of the row makes a new tuple). */
+export const VECTOR_VERSION = `current_database() || ' ' || xmin::text || ' ' || ctid::text`;
+
 function vectorVersionsSql(f: AnalyticsFilters, add: (value: unknown) => string, u: string): string {
   const v = `${u}.auditor_month_vectors`;
-  const version = `current_database() || ' ' || xmin::text || ' ' || ctid::text AS version`;
+  const version = `${VECTOR_VERSION} AS version`;
   const last = `(SELECT max(month) FROM ${v}${f.to ? ` WHERE month <= ${add(monthStart(f.to))}::date` : ""})`;
   const ends = `SELECT 'end' AS side, month::text AS month, ${version} FROM ${v} WHERE month = ${last}${f.from ? ` AND month >= ${add(monthStart(f.from))}::date` : ""}`;
   const starts = f.from ? `\nUNION ALL\nSELECT 'before', month::text, ${version} FROM ${v} WHERE month = (${add(monthStart(f.from))}::date - interval '1 month')::date` : "";

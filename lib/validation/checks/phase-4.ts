@@ -280,23 +280,23 @@ const vectorsCheck: ValidationCheck = {
         stored.set(r.month, records);
       }
     }
-    const key = (x: number[]) => x.join(" ");
     let missing = 0;
     let extra = 0;
     const differing: string[] = [];
     for (const month of new Set([...expected.keys(), ...stored.keys()])) {
+      // A multiset per month: each expected record once, each stored one taken from it.
       const want = new Map<string, number>();
-      for (const x of expected.get(month) ?? []) want.set(key(x), (want.get(key(x)) ?? 0) + 1);
-      let found = 0;
-      for (const x of stored.get(month) ?? []) {
-        const left = want.get(key(x)) ?? 0;
-        if (left) want.set(key(x), left - 1);
-        else extra++;
-        found++;
+      for (const k of (expected.get(month) ?? []).map((x) => x.join(" "))) want.set(k, (want.get(k) ?? 0) + 1);
+      let monthExtra = 0;
+      for (const k of (stored.get(month) ?? []).map((x) => x.join(" "))) {
+        const left = want.get(k) ?? 0;
+        if (left) want.set(k, left - 1);
+        else monthExtra++;
       }
-      const short = [...want.values()].reduce((a, b) => a + b, 0);
-      missing += short;
-      if ((short || found !== (expected.get(month)?.length ?? 0)) && differing.length < 5) differing.push(month);
+      const monthMissing = [...want.values()].reduce((a, b) => a + b, 0);
+      missing += monthMissing;
+      extra += monthExtra;
+      if ((monthMissing || monthExtra) && differing.length < 5) differing.push(month);
     }
     const ok = missing === 0 && extra === 0;
     return [{
