@@ -13,6 +13,7 @@ import {
   type AnalyticsQuery,
 } from "@/lib/analytics/sql";
 import { auditorsFromVectors, forgetDecodedMonths } from "@/lib/analytics/auditor-vectors";
+import type { AuditorSort } from "@/lib/analytics/types";
 import { pool } from "@/lib/db/pool";
 import { qualified, quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import { legacySchema, normalisedEmailSql } from "@/lib/legacy/contract";
@@ -144,33 +145,40 @@ export async function pageLatencies(runs: number, legacyRuns: number): Promise<{
   const first = new Date(Date.UTC(year, month - 12, 1));
   const range = { from: `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, "0")}`, to: s.last };
   const f: AnalyticsFilters = { ...range, scorecard: null, channel: null, department: null, team: null };
-  const firstPage = auditorsPageQuery(f, { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
-  const { rows: pageRows } = await pool().query<{ rows: { id: string }[] }>(firstPage.sql, firstPage.params);
-  const shown = pageRows[0]!.rows.map((r) => r.id);
   // The auditors page as its loader reads it: the packed months (decoded once per refresh, and cold: read every time), then the
-  // shown rows named with their turnaround histograms; and by name, an order the packed months do not hold (the statement).
-  const packedPage = (cold: boolean) => async () => {
+  // rows that can be on the page named with their turnaround histograms; by turnaround, the one order they do not hold (the
+  // statement over every auditor, then every auditor's histograms merged).
+  const { rows: busiestDepartment } = await pool().query<{ id: number | null }>(
+    `SELECT e.department_id AS id FROM unified.auditor_performance p JOIN unified.employees e ON e.id = p.auditor_id
+      WHERE e.department_id IS NOT NULL GROUP BY 1 ORDER BY sum(p.audit_count) DESC LIMIT 1`,
+  );
+  const packedPage = (sort: AuditorSort, dir: "asc" | "desc", cold = false, filters = f) => async () => {
     if (cold) forgetDecodedMonths();
-    const found = await auditorsFromVectors(f, { sort: "audits", dir: "desc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
-    if (!found) throw new Error("the auditors page's packed months are missing");
+    const found = await auditorsFromVectors(filters, { sort, dir }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
+    if (!found) throw new Error(`the auditors page's packed months did not answer (${sort} ${dir})`);
   };
-  const byName = auditorsPageQuery(f, { sort: "name", dir: "asc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS);
+  const byTurnaround = auditorsPageQuery(f, { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS);
   const unified: Record<string, (AnalyticsQuery | (() => Promise<void>))[]> = {
     "overview: by month": [volumeByMonthQuery(f)],
     "overview: by scorecard": [byScorecardQuery(f), byChannelQuery(f)],
     "overview: scorecard × month": [scorecardByMonthQuery(f)],
     // The first page in the default order (most audits first), and the turnaround medians of the auditors it shows.
-    "auditors: every auditor": [packedPage(false)],
-    "auditors: every auditor, months read cold": [packedPage(true)],
-    "auditors: every auditor, by name (statement)": [byName, turnaroundQuery(f, shown)],
+    "auditors: every auditor": [packedPage("audits", "desc")],
+    "auditors: every auditor, months read cold": [packedPage("audits", "desc", true)],
+    "auditors: every auditor, by name": [packedPage("name", "asc")],
+    "auditors: every auditor, by average score": [packedPage("avgScore", "desc")],
+    "auditors: every auditor, by spread": [packedPage("spread", "asc")],
+    "auditors: every auditor, by deviation": [packedPage("deviation", "desc")],
+    ...(busiestDepartment[0]?.id ? { "auditors: one department": [packedPage("audits", "desc", false, { ...f, department: busiestDepartment[0].id })] } : {}),
+    "auditors: every auditor, by turnaround (statement)": [byTurnaround, turnaroundQuery(f)],
     "auditor: one auditor's months": [auditorMonthsQuery(f, Number(s.auditor)), turnaroundQuery(f, Number(s.auditor))],
     "employee: one employee": [employeeQuery(f, Number(s.employee))],
   };
   const discovery = await discoverLegacy(pool(), legacySchema());
   const tables = discovery.scorecards.map((c) => ({ table: c.tableName, passing: c.passingScore, columns: c.fields.map((x) => x.columnName) }));
   const legacy = legacyQueries(tables, range, emailOf(s.employee), emailOf(s.auditor));
-  legacy["auditors: every auditor, months read cold"] = legacy["auditors: every auditor"]!;
-  legacy["auditors: every auditor, by name (statement)"] = legacy["auditors: every auditor"]!;
+  // The legacy report of every auditor (one scan of every audit table) stands beside each order and the department.
+  for (const page of Object.keys(unified)) if (page.startsWith("auditors: ")) legacy[page] = legacy["auditors: every auditor"]!;
   const pages: PageLatency[] = [];
   const legacyTimes = new Map<AnalyticsQuery, number[]>();
   for (const [page, queries] of Object.entries(unified)) {

@@ -1,20 +1,22 @@
 import { prisma } from "@/lib/db/prisma";
 import { quoteIdent } from "@/lib/db/sql";
-import { VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
+import { VECTOR_BYTES, VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
 import { histogramMedian } from "./median";
-import { auditorRowsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
+import { auditorMembersQuery, auditorRowsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
- * The auditors page in its default order (most audits first) or by calibration deviation, from
- * auditor_month_vectors: the range's two months read whole (every auditor's counts and deviation
- * sum, packed as doubles) and the count, the bands, the busiest and the page worked out here, then
- * only the rows shown named and given their exact figures and turnaround by SQL (auditorRowsQuery).
- * The same doubles, subtractions, divisions and interpolation as auditorsPageQuery's, so the result
- * is the same bit for bit (lib/plan/phase-4/generated.test.ts compares the two on every range and
- * order). At 10M audits the statement over every auditor costs 17–20 ms; this path 3.8 ms (p50),
- * one round trip while no refresh has committed, 2 × 130 kB read on the first request after one.
+ * The auditors page in every order but turnaround's, with or without a department or team, from auditor_month_vectors: the
+ * range's two months read whole (every auditor's counts and sums, packed as doubles) and the count, the bands, the busiest and the
+ * page worked out here, then only the rows that can be on the page named and given their exact figures and turnaround by SQL
+ * (auditorRowsQuery). The counts and the deviation are the statement's own doubles, so those orders are decided here, bit for bit
+ * as auditorsPageQuery decides them. The average and the spread are exact numerics in SQL: here they are known within a bound, so
+ * every auditor whose bound reaches the page is named with its exact figure and the page is cut from those. The name order is
+ * cut by the naming query (names are live and sorted by the database's collation); a department or team is the auditors' own,
+ * read as of the request. lib/plan/phase-4/generated.test.ts compares this path with the statement on every range, order and page.
+ * At 10M audits the statement over every auditor costs 17–20 ms; this path 3.8 ms (p50) in the default order, one round trip while
+ * no refresh has committed, 2 × 200 kB read on the first request after one.
  */
 
 export type NamedRow = Omit<AuditorRow, "turnaround">;
@@ -28,23 +30,33 @@ export interface AuditorsResult {
   rows: NamedRow[];
 }
 
-/** The orders this path serves: the others (name, average, spread, turnaround) need more than counts, and go through SQL. */
-export const VECTOR_SORTS = ["audits", "deviation"] as const satisfies readonly AuditorSort[];
+/** The orders this path serves: turnaround's needs every auditor's merged histograms, and goes through SQL. */
+export const VECTOR_SORTS = ["audits", "deviation", "avgScore", "spread", "name"] as const satisfies readonly AuditorSort[];
 type VectorSort = (typeof VECTOR_SORTS)[number];
 
 const U = "unified";
 
-/** Every auditor of the range, column by column (a deviation of NaN: none, no scored audit). */
+/** More named rows than this could be on one page (thousands of equal spreads, say): the statement answers. */
+const MAX_CANDIDATES = 400;
+
+/**
+ * Every auditor of the range, column by column (NaN: NULL). `low`/`high` bound the average and the spread as SQL computes them
+ * from the exact sums; the counts and the deviation are exact.
+ */
 interface Figures {
   ids: Float64Array;
   audits: Float64Array;
   deviation: Float64Array;
+  avgLow: Float64Array;
+  avgHigh: Float64Array;
+  spreadLow: Float64Array;
+  spreadHigh: Float64Array;
   length: number;
 }
 
-/** Whether a request can be answered from the vectors: an order they hold, and no department or team (the auditors' own, live). */
-export function vectorsServe(f: AnalyticsFilters, sort: AuditorSort): sort is VectorSort {
-  return (VECTOR_SORTS as readonly string[]).includes(sort) && !f.department && !f.team;
+/** Whether a request can be answered from the vectors: an order they hold. */
+export function vectorsServe(_f: AnalyticsFilters, sort: AuditorSort): sort is VectorSort {
+  return (VECTOR_SORTS as readonly string[]).includes(sort);
 }
 
 /** The packed doubles of one month (a copy: the bytes are not aligned), VECTOR_FIELDS per auditor, in auditor order. */
@@ -65,21 +77,7 @@ export function percentileCont(sorted: Float64Array, p: number): number {
   return low + (position - first) * (sorted[second]! - low);
 }
 
-/** ORDER BY value DIR NULLS LAST, auditor_id::text COLLATE "C" over row indexes (ids are digits: code-unit order is byte order). */
-function compare(values: Float64Array, ids: Float64Array, dir: "asc" | "desc") {
-  const sign = dir === "asc" ? 1 : -1;
-  return (a: number, b: number) => {
-    const x = values[a]!;
-    const y = values[b]!;
-    if (x !== y) {
-      if (Number.isNaN(x)) return Number.isNaN(y) ? byId(ids, a, b) : 1;
-      if (Number.isNaN(y)) return -1;
-      return (x < y ? -1 : 1) * sign;
-    }
-    return byId(ids, a, b);
-  };
-}
-
+/** auditor_id::text COLLATE "C" over row indexes (ids are digits: code-unit order is byte order). */
 function byId(ids: Float64Array, a: number, b: number): number {
   const x = String(ids[a]);
   const y = String(ids[b]);
@@ -99,19 +97,23 @@ export function forgetDecodedMonths(): void {
 }
 
 /**
- * The packed doubles of the months found (undefined: none, an empty vector), read again only where their row changed; null when a
- * row changed again between the two reads (a refresh committed): the months would not be of one moment.
+ * The packed doubles of the months found (undefined: none, an empty vector), read again only where their row changed; "stale" when
+ * a row changed again between the two reads (a refresh committed: the months would not be of one moment); "older" when a month is
+ * not of this format's length (packed by older code: the next refresh packs it again).
  */
-async function months(v: string, rows: ({ month: string; version: string } | undefined)[]): Promise<Float64Array[] | null> {
+async function months(v: string, rows: ({ month: string; version: string } | undefined)[]): Promise<Float64Array[] | "stale" | "older"> {
   const key = (r: { month: string; version: string }) => `${r.version.split(" ")[0]} ${v} ${r.month}`;
   const stale = rows.filter((r): r is { month: string; version: string } => r !== undefined && decoded.get(key(r))?.version !== r.version);
   if (stale.length) {
-    const read = await prisma().$queryRawUnsafe<{ month: string; version: string; data: Uint8Array }[]>(
-      `SELECT month::text AS month, ${VECTOR_VERSION} AS version, data FROM ${v} WHERE month = ANY ($1::date[])`,
+    const read = await prisma().$queryRawUnsafe<{ month: string; version: string; auditors: number; data: Uint8Array }[]>(
+      `SELECT month::text AS month, ${VECTOR_VERSION} AS version, auditors, data FROM ${v} WHERE month = ANY ($1::date[])`,
       stale.map((r) => r.month),
     );
-    for (const r of read) decoded.set(key(r), { version: r.version, values: unpack(r.data) });
-    if (stale.some((r) => decoded.get(key(r))?.version !== r.version)) return null;
+    for (const r of read) {
+      if (r.data.byteLength !== r.auditors * VECTOR_BYTES) return "older";
+      decoded.set(key(r), { version: r.version, values: unpack(r.data) });
+    }
+    if (stale.some((r) => decoded.get(key(r))?.version !== r.version)) return "stale";
   }
   return rows.map((r) => (r ? (decoded.get(key(r))?.values ?? new Float64Array(0)) : new Float64Array(0)));
 }
@@ -126,24 +128,51 @@ async function vectorsExist(u: string): Promise<boolean> {
 }
 
 /**
- * The rows in one order, cut by offset and limit as row indexes: only the rows at or past the value that many places in are
- * sorted (one native sort of the values finds it, shared by every cut), not all of them.
+ * Where rows `offset` to `offset + limit` of `ORDER BY value ASC NULLS LAST, id` can be, each row's value known to lie in
+ * [low, high] (NaN: NULL, exact): `candidates`, the rows whose bounds reach the page, of which the page is `candidates` in exact
+ * order from `offset − before` on (`before` rows are certainly ahead of every row of the page), then `nulls`, the NULL rows on it.
+ *
+ * Every row of the page has a value of at least B, the (offset+1)-th smallest low bound, and at most T, the (offset+limit)-th
+ * smallest high bound: a row whose high bound is under B is ahead of the whole page, one whose low bound is over T behind it.
+ * Exact values (low = high) make the candidates the rows between the two values, ties included.
  */
-function ranked(rows: Figures, sort: VectorSort, dir: "asc" | "desc"): (offset: number, limit: number) => number[] {
-  const values = rows[sort];
-  const known = values.filter((v) => !Number.isNaN(v)).sort();
-  const order = compare(values, rows.ids, dir);
-  return (offset, limit) => {
-    const wanted = offset + limit;
-    const candidates: number[] = [];
-    if (wanted > 0 && wanted <= known.length) {
-      const threshold = dir === "desc" ? known[known.length - wanted]! : known[wanted - 1]!;
-      for (let i = 0; i < rows.length; i++) if (dir === "desc" ? values[i]! >= threshold : values[i]! <= threshold) candidates.push(i);
-    } else {
-      for (let i = 0; i < rows.length; i++) candidates.push(i);
-    }
-    return candidates.sort(order).slice(offset, wanted);
-  };
+function cut(low: Float64Array, high: Float64Array, ids: Float64Array, offset: number, limit: number): { candidates: number[]; before: number; nulls: number[] } {
+  const known: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < low.length; i++) (Number.isNaN(low[i]!) ? unknown : known).push(i);
+  const m = known.length;
+  const wanted = offset + limit;
+  const nulls = unknown.sort((a, b) => byId(ids, a, b)).slice(Math.max(offset - m, 0), Math.max(wanted - m, 0));
+  if (offset >= m || limit <= 0) return { candidates: [], before: Math.min(offset, m), nulls };
+  const lows = Float64Array.from(known, (i) => low[i]!).sort();
+  const highs = Float64Array.from(known, (i) => high[i]!).sort();
+  const b = lows[offset]!;
+  const t = wanted <= m ? highs[wanted - 1]! : Infinity;
+  const candidates: number[] = [];
+  let before = 0;
+  for (const i of known) {
+    if (high[i]! < b) before++;
+    else if (low[i]! <= t) candidates.push(i);
+  }
+  return { candidates, before, nulls };
+}
+
+/** The page of an order from cut(), the candidates' exact values at hand (`exact`, by row index): row indexes, in order. */
+function pageOf(c: ReturnType<typeof cut>, exact: (i: number) => number, ids: Float64Array, offset: number, limit: number): number[] {
+  const sorted = [...c.candidates].sort((a, b) => {
+    const x = exact(a);
+    const y = exact(b);
+    return x !== y ? (x < y ? -1 : 1) : byId(ids, a, b);
+  });
+  return [...sorted.slice(offset - c.before, offset - c.before + limit), ...c.nulls].slice(0, limit);
+}
+
+/** An order's bounds over the rows as ascending values (descending: negated, the ties still by id ascending, NULLs still last). */
+function bounds(rows: Figures, sort: Exclude<VectorSort, "name">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array } {
+  const [low, high] =
+    sort === "avgScore" ? [rows.avgLow, rows.avgHigh] : sort === "spread" ? [rows.spreadLow, rows.spreadHigh] : [rows[sort], rows[sort]];
+  if (dir === "asc") return { low, high };
+  return { low: high.map((x) => -x), high: low.map((x) => -x) };
 }
 
 type Version = { side: string; month: string; version: string };
@@ -155,10 +184,12 @@ type Version = { side: string; month: string; version: string };
  */
 const resolved = new Map<string, Version[]>();
 
+type Result = AuditorsResult & { turnaround: Map<string, number | null> };
+
 /**
  * The page's result as auditorsPageQuery returns it, with the turnaround median of each row shown, or null when the vectors
- * cannot serve it: another order, a department or team, a Phase 4 that ran before the vectors existed (its next refresh builds
- * them), or refreshes committing throughout three tries.
+ * cannot serve it: the turnaround order, a Phase 4 that ran before the vectors existed or packed them in an older format (its next
+ * refresh packs them), more rows within reach of the page than MAX_CANDIDATES, or refreshes committing throughout three tries.
  */
 export async function auditorsFromVectors(
   f: AnalyticsFilters,
@@ -166,7 +197,7 @@ export async function auditorsFromVectors(
   page: { limit: number; offset: number },
   settled: number,
   u = U,
-): Promise<(AuditorsResult & { turnaround: Map<string, number | null> }) | null> {
+): Promise<Result | null> {
   const sort = order.sort;
   if (!vectorsServe(f, sort)) return null;
   if (!(await vectorsExist(u))) return null;
@@ -175,12 +206,14 @@ export async function auditorsFromVectors(
     for (let attempt = 0; attempt < 3; attempt++) {
       let versions = resolved.get(range);
       const remembered = versions !== undefined;
+      const members = f.department || f.team ? membersOf(f, u) : Promise.resolve(null);
       if (!versions) {
         const q = auditorVectorsQuery(f, quoteIdent(u));
         versions = await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params);
         resolved.set(range, versions);
       }
-      const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, { versions, remembered }, u);
+      const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, { versions, remembered, members: await members }, u);
+      if (result === "older" || result === "unserved") return null;
       if (result !== "stale") return result;
       resolved.delete(range);
     }
@@ -193,37 +226,84 @@ export async function auditorsFromVectors(
   }
 }
 
-/** The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold. */
+/** The ids of the department's or team's employees, as of now. */
+async function membersOf(f: AnalyticsFilters, u: string): Promise<Set<number>> {
+  const q = auditorMembersQuery(f, quoteIdent(u));
+  const [row] = await prisma().$queryRawUnsafe<{ ids: number[] }[]>(q.sql, ...q.params);
+  return new Set(row?.ids ?? []);
+}
+
+/** A bound's relative width: far above float8's rounding of the packed sums (2⁻⁵³) and of SQL's own numeric and float8 steps. */
+const SLACK = 1e-12;
+
+/**
+ * Every auditor of the range from its two months in auditor order (a merge: an auditor absent before the range had nothing then),
+ * kept to `members` when given.
+ */
+function figures(end: Float64Array, before: Float64Array, members: Set<number> | null): Figures {
+  const n = VECTOR_FIELDS.length;
+  const size = end.length / n;
+  const column = () => new Float64Array(size);
+  const every: Figures = {
+    ids: column(), audits: column(), deviation: column(), avgLow: column(), avgHigh: column(), spreadLow: column(), spreadHigh: column(), length: 0,
+  };
+  for (let i = 0, j = 0; i < end.length; i += n) {
+    const id = end[i]!;
+    while (j < before.length && before[j]! < id) j += n;
+    if (members && !members.has(id)) continue;
+    const had = j < before.length && before[j] === id;
+    const at = (field: number) => (had ? before[j + field]! : 0);
+    const audits = end[i + 1]! - at(1);
+    if (!(audits > 0)) continue;
+    const scored = end[i + 2]! - at(2);
+    const k = every.length++;
+    every.ids[k] = id;
+    every.audits[k] = audits;
+    every.deviation[k] = scored === 0 ? NaN : (end[i + 3]! - at(3)) / scored;
+    if (scored === 0) {
+      // SQL: the average NULL; the spread GREATEST(NULL, 0), so 0.
+      every.avgLow[k] = every.avgHigh[k] = NaN;
+      every.spreadLow[k] = every.spreadHigh[k] = 0;
+      continue;
+    }
+    const sum = end[i + 4]! - at(4);
+    const sumError = SLACK * (Math.abs(end[i + 4]!) + Math.abs(at(4)));
+    const avg = sum / scored;
+    const avgError = sumError / scored + SLACK * Math.abs(avg);
+    every.avgLow[k] = avg - avgError;
+    every.avgHigh[k] = avg + avgError;
+    const squares = end[i + 5]! - at(5);
+    const squaresError = SLACK * (Math.abs(end[i + 5]!) + Math.abs(at(5)));
+    const centred = squares - (sum * sum) / scored;
+    const centredError = squaresError + (2 * Math.abs(sum) * sumError + sumError * sumError) / scored + SLACK * (Math.abs(squares) + (sum * sum) / scored);
+    const variance = centred / scored;
+    const varianceError = centredError / scored + SLACK * Math.abs(variance);
+    every.spreadLow[k] = Math.sqrt(Math.max(variance - varianceError, 0)) * (1 - SLACK);
+    every.spreadHigh[k] = Math.sqrt(Math.max(variance + varianceError, 0)) * (1 + SLACK);
+  }
+  for (const key of ["ids", "audits", "deviation", "avgLow", "avgHigh", "spreadLow", "spreadHigh"] as const) every[key] = every[key].subarray(0, every.length);
+  return every;
+}
+
+type Named = NamedRow & { histogram: [number, number][] | null; versions: string | null; position?: number | null };
+
+/**
+ * The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold, "older"
+ * when a month is of an older format, "unserved" when more than MAX_CANDIDATES rows could be on the page or an exact figure is
+ * outside its bound (the statement answers either).
+ */
 async function fromMonths(
   f: AnalyticsFilters,
   order: { sort: VectorSort; dir: "asc" | "desc" },
   page: { limit: number; offset: number },
   settled: number,
-  { versions, remembered }: { versions: Version[]; remembered: boolean },
+  { versions, remembered, members }: { versions: Version[]; remembered: boolean; members: Set<number> | null },
   u: string,
-): Promise<(AuditorsResult & { turnaround: Map<string, number | null> }) | "stale"> {
+): Promise<Result | "stale" | "older" | "unserved"> {
   const endRow = versions.find((r) => r.side === "end");
   const both = await months(`${quoteIdent(u)}.auditor_month_vectors`, [endRow, versions.find((r) => r.side === "before")]);
-  if (!both) return "stale";
-  const [end, before] = both as [Float64Array, Float64Array];
-  // Both months in auditor order: a merge. An auditor absent before the range had nothing then.
-  const n = VECTOR_FIELDS.length;
-  const size = end.length / n;
-  const every: Figures = { ids: new Float64Array(size), audits: new Float64Array(size), deviation: new Float64Array(size), length: 0 };
-  for (let i = 0, j = 0; i < end.length; i += n) {
-    const id = end[i]!;
-    while (j < before.length && before[j]! < id) j += n;
-    const had = j < before.length && before[j] === id;
-    const audits = had ? end[i + 1]! - before[j + 1]! : end[i + 1]!;
-    if (!(audits > 0)) continue;
-    const scored = had ? end[i + 2]! - before[j + 2]! : end[i + 2]!;
-    const deviationSum = had ? end[i + 3]! - before[j + 3]! : end[i + 3]!;
-    every.ids[every.length] = id;
-    every.audits[every.length] = audits;
-    every.deviation[every.length] = scored === 0 ? NaN : deviationSum / scored;
-    every.length++;
-  }
-  for (const key of ["ids", "audits", "deviation"] as const) every[key] = every[key].subarray(0, every.length);
+  if (both === "stale" || both === "older") return both;
+  const every = figures(both[0]!, both[1]!, members);
   // The bands: percentile_cont skips the NULL deviations; the settled ones are those of the auditors with enough audits.
   const band = (keep: (i: number) => boolean) => {
     const sorted = every.deviation.filter((d, i) => !Number.isNaN(d) && keep(i)).sort();
@@ -231,15 +311,30 @@ async function fromMonths(
   };
   let settledCount = 0;
   for (let i = 0; i < every.length; i++) if (every.audits[i]! >= settled) settledCount++;
-  const byAudits = ranked(every, "audits", "desc");
-  const busiest = byAudits(0, BUSIEST);
-  const shown = (order.sort === "audits" && order.dir === "desc" ? byAudits : ranked(every, order.sort, order.dir))(page.offset, page.limit);
   const idOf = (i: number) => String(every.ids[i]);
-  const ids = [...new Set([...shown, ...busiest].map(idOf))];
-  let named: (NamedRow & { histogram: [number, number][] | null; versions: string | null })[] = [];
-  if (endRow && ids.length) {
-    const q = auditorRowsQuery(f, ids, endRow.month, shown.map(idOf), quoteIdent(u));
-    named = await prisma().$queryRawUnsafe<typeof named>(q.sql, ...q.params);
+  const byAudits = bounds(every, "audits", "desc");
+  const busiest = pageOf(cut(byAudits.low, byAudits.high, every.ids, 0, BUSIEST), (i) => byAudits.low[i]!, every.ids, 0, BUSIEST);
+  // The rows that can be on the page: exactly the page when the order's values are exact; else every row within reach.
+  let shown: number[] | null = null;
+  let reach: ReturnType<typeof cut> | null = null;
+  let sorted: { low: Float64Array; high: Float64Array } | null = null;
+  if (order.sort === "audits" || order.sort === "deviation") {
+    sorted = bounds(every, order.sort, order.dir);
+    const values = sorted.low;
+    shown = pageOf(cut(values, values, every.ids, page.offset, page.limit), (i) => values[i]!, every.ids, page.offset, page.limit);
+  } else if (order.sort !== "name") {
+    sorted = bounds(every, order.sort, order.dir);
+    reach = cut(sorted.low, sorted.high, every.ids, page.offset, page.limit);
+    if (reach.candidates.length > MAX_CANDIDATES) return "unserved";
+  }
+  const toName = shown ?? [...(reach?.candidates ?? []), ...(reach?.nulls ?? [])];
+  const ids = [...new Set([...toName, ...busiest].map(idOf))];
+  let named: Named[] = [];
+  if (endRow && (ids.length || order.sort === "name")) {
+    const scope =
+      order.sort === "name" ? { byName: { all: Array.from(every.ids, String), dir: order.dir, limit: page.limit, offset: page.offset } } : toName.map(idOf);
+    const q = auditorRowsQuery(f, ids, endRow.month, scope, quoteIdent(u));
+    named = await prisma().$queryRawUnsafe<Named[]>(q.sql, ...q.params);
   }
   // Whether remembered months still are the range's, as of the naming (or, with nobody to name, of a fresh look); months whose
   // versions were read by this request are (months() read their bytes at those versions).
@@ -250,13 +345,28 @@ async function fromMonths(
     now = versionsText(await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params));
   }
   if (now !== versionsText(versions)) return "stale";
-  const byId = new Map(
-    named.map((r) => {
-      const row: NamedRow = { id: r.id, name: r.name, email: r.email, audits: r.audits, avgScore: r.avgScore, spread: r.spread, deviation: r.deviation, matched: r.matched };
-      return [r.id, { row, histogram: r.histogram }];
-    }),
-  );
-  const pick = (list: number[]) => list.map((i) => byId.get(idOf(i))?.row).filter((r): r is NamedRow => r !== undefined);
+  const byId = new Map(named.map((r) => [r.id, r]));
+  const index = new Map(Array.from(every.ids, (id, i) => [String(id), i]));
+  if (order.sort === "name") {
+    shown = named
+      .filter((r) => r.position !== null && r.position !== undefined)
+      .sort((a, b) => a.position! - b.position!)
+      .map((r) => index.get(r.id)!);
+  } else if (!shown) {
+    // The candidates' exact figures, each within its bound (else the bounds are wrong: the statement answers).
+    const key = order.sort === "avgScore" ? "avgScore" : "spread";
+    const sign = order.dir === "asc" ? 1 : -1;
+    const exact = new Map<number, number>();
+    for (const i of reach!.candidates) {
+      const value = byId.get(idOf(i))?.[key];
+      if (value === null || value === undefined) return "unserved";
+      const v = sign * value;
+      if (!(v >= sorted!.low[i]! && v <= sorted!.high[i]!)) return "unserved";
+      exact.set(i, v);
+    }
+    shown = pageOf(reach!, (i) => exact.get(i)!, every.ids, page.offset, page.limit);
+  }
+  const pick = (list: number[]) => list.map((i) => byId.get(idOf(i))).filter((r): r is Named => r !== undefined).map(plain);
   const turnaround = new Map(
     shown.map((i) => [idOf(i), histogramMedian((byId.get(idOf(i))?.histogram ?? []).map(([days, n]) => ({ days, n })))] as const),
   );
@@ -269,4 +379,9 @@ async function fromMonths(
     rows: pick(shown),
     turnaround,
   };
+}
+
+/** A named row as the table shows it (without what the naming query adds). */
+function plain(r: Named): NamedRow {
+  return { id: r.id, name: r.name, email: r.email, audits: r.audits, avgScore: r.avgScore, spread: r.spread, deviation: r.deviation, matched: r.matched };
 }

@@ -178,8 +178,8 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
   if (missing) return missing;
   const { sort, dir } = order;
   const offset = (page - 1) * pageSize;
-  // The default order and the deviation's come from the packed months (auditor-vectors.ts), the shown rows' turnaround medians
-  // merged in the query that names them; the other orders from the statement.
+  // Every order but turnaround's comes from the packed months (auditor-vectors.ts), the shown rows' turnaround medians merged in
+  // the query that names them; the turnaround order (and a page the packed months cannot serve) from the statement.
   const fromVectors = sort === "turnaround" ? Promise.resolve(null) : auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS);
   const [packed, fresh] = await Promise.all([fromVectors, freshness()]);
   let result: AuditorsResult;

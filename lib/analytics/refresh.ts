@@ -5,7 +5,7 @@ import { pool } from "@/lib/db/pool";
 import { quoteIdent } from "@/lib/db/sql";
 import { relationExists, relationsExist } from "@/lib/plan/catalog";
 import { UNIFIED_SCHEMA } from "@/lib/plan/plan";
-import { registeredScorecards, vectorStatements } from "@/lib/plan/phase-4/aggregates";
+import { registeredScorecards, VECTOR_BYTES, vectorStatements } from "@/lib/plan/phase-4/aggregates";
 import { auditorMonthVectorsTable } from "@/lib/plan/phase-4/summary-tables";
 import { schedulePause } from "./schedule-pause";
 import { AUDITOR_KEYS, auditorBatch, fullRefresh, STATISTICS_KEYS, statisticsBatch } from "./refresh-sql";
@@ -81,9 +81,9 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
       const { rows: end } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
       const high = end[0]?.high ?? "0";
       const scorecards = await registeredScorecards(db, u);
-      // A Phase 4 that ran before the auditors page's packed months existed: made and filled here, before any batch (the ALTER
-      // locks the new table; the running totals they pack change only under this refresh's lock).
-      if (!(await relationExists(db, UNIFIED_SCHEMA, "auditor_month_vectors"))) {
+      // A Phase 4 that ran before the auditors page's packed months existed, or packed them in an older format: made and filled
+      // here, before any batch (the ALTER locks the new table; the running totals they pack change only under this refresh's lock).
+      if (!(await relationExists(db, UNIFIED_SCHEMA, "auditor_month_vectors")) || (await olderVectors(db, u))) {
         await db.query("BEGIN");
         for (const sql of [...auditorMonthVectorsTable(u), ...vectorStatements(u)]) await db.query(sql);
         await db.query("COMMIT");
@@ -191,4 +191,10 @@ export async function scheduledRefresh(reason: RefreshReason = "schedule", reque
     if (error instanceof RefreshRunningError) return null;
     throw error;
   }
+}
+
+/** Whether a packed month is of another length than its auditors' count in this format (packed by older code). */
+async function olderVectors(db: PoolClient, u: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM ${u}.auditor_month_vectors WHERE octet_length(data) <> auditors * ${VECTOR_BYTES} LIMIT 1`);
+  return rows.length > 0;
 }

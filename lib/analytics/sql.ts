@@ -227,24 +227,58 @@ function rangeFigures(f: AnalyticsFilters, add: (value: unknown) => string, u: s
 /**
  * The auditors named (`ids`, as text), each as the auditors table shows them over the range whose last month with data is `end`
  * (YYYY-MM-DD) — the same figures as auditorsPageQuery's rows, for the page lib/analytics/auditor-vectors.ts ordered and cut
- * without them: a plain join of a few dozen index probes (no CTEs, half the planning). In no order.
+ * without them: a plain join of a few dozen index probes (no CTEs, half the planning). In no order. The turnaround histograms
+ * are those of `shown`; or, `byName`, the page of `all` (the range's auditors) in the name order is chosen here — names are
+ * live and sorted by the database's collation — named too, each with its `position` on the page.
  */
-export function auditorRowsQuery(f: AnalyticsFilters, ids: string[], end: string, shown: string[], u = U): AnalyticsQuery {
+export function auditorRowsQuery(
+  f: AnalyticsFilters,
+  ids: string[],
+  end: string,
+  shown: string[] | { byName: { all: string[]; dir: "asc" | "desc"; limit: number; offset: number } },
+  u = U,
+): AnalyticsQuery {
   const params: unknown[] = [ids, end];
   const add = (value: unknown) => `$${params.push(value)}`;
   const before = f.from ? `LEFT JOIN ${u}.auditor_running_totals b ON b.month = (${add(monthStart(f.from))}::date - interval '1 month')::date AND b.auditor_id = t.auditor_id` : "";
-  const histograms = turnaroundHistograms(f, add(shown), add, u);
+  let page = "";
+  let named = `t.auditor_id = ANY ($1::bigint[])`;
+  let histogramIds: string;
+  let position = "";
+  if (Array.isArray(shown)) histogramIds = add(shown);
+  else {
+    const { all, dir, limit, offset } = shown.byName;
+    page = `WITH page AS MATERIALIZED (
+  SELECT o.id, row_number() OVER (ORDER BY ${NAME("o")} ${dir.toUpperCase()} NULLS LAST, o.id::text COLLATE "C") AS position
+    FROM ${u}.employees o WHERE o.id = ANY (${add(all)}::bigint[])
+   ORDER BY position LIMIT ${add(limit)} OFFSET ${add(offset)}
+)
+`;
+    named = `(t.auditor_id = ANY ($1::bigint[]) OR t.auditor_id IN (SELECT id FROM page))`;
+    histogramIds = `(SELECT array_agg(id) FROM page)`;
+    position = `, (SELECT p.position FROM page p WHERE p.id = r.auditor_id)::int AS position`;
+  }
+  const histograms = turnaroundHistograms(f, histogramIds, add, u);
   const versions = vectorVersionsSql(f, add, u);
   return {
-    sql: `${NAMED_SELECT}, h.histogram,
+    sql: `${page}${NAMED_SELECT}, h.histogram${position},
        (SELECT string_agg(x.side || ' ' || x.month || ' ' || x.version, ', ' ORDER BY x.side) FROM (${versions}) x) AS versions
   FROM (SELECT ${FIGURES} FROM (SELECT ${rangeColumns(Boolean(f.from))}
           FROM ${u}.auditor_running_totals t ${before}
-         WHERE t.month = $2::date AND t.auditor_id = ANY ($1::bigint[])) g) r
+         WHERE t.month = $2::date AND ${named}) g) r
   JOIN ${u}.employees n ON n.id = r.auditor_id
   LEFT JOIN (${histograms}) h ON h.auditor_id = r.auditor_id`,
     params,
   };
+}
+
+/** The auditors of a department or team (either or both), for the packed months' page to keep: their own, as of now. */
+export function auditorMembersQuery(f: AnalyticsFilters, u = U): AnalyticsQuery {
+  const params: unknown[] = [];
+  const clauses: string[] = [];
+  if (f.department) clauses.push(`department_id = $${params.push(f.department)}::int`);
+  if (f.team) clauses.push(`team_id = $${params.push(f.team)}::int`);
+  return { sql: `SELECT COALESCE(array_agg(id::float8), '{}') AS ids FROM ${u}.employees WHERE ${clauses.join(" AND ") || "false"}`, params };
 }
 
 /**
@@ -359,10 +393,16 @@ export const MAIN_QUERIES: { id: string; title: string; index: string; build(a: 
     build: (a, u) => auditorRowsQuery(range(a), [String(a.auditor)], `${a.to}-01`, [String(a.auditor)], u),
   },
   {
+    id: "auditors-by-name",
+    title: "Auditors page by name: the page of the range's auditors chosen by name, named, with their exact figures and turnaround",
+    index: "employees_pkey",
+    build: (a, u) => auditorRowsQuery(range(a), [String(a.auditor)], `${a.to}-01`, { byName: { all: [String(a.auditor)], dir: "asc", limit: AUDITORS_PAGE, offset: 0 } }, u),
+  },
+  {
     id: "auditors",
-    title: "Every auditor over a range sorted by name, average or spread, the first page (two running-total rows per auditor)",
+    title: "Every auditor over a range (two running-total rows per auditor): the statement, for the turnaround order",
     index: "auditor_running_totals_pkey",
-    build: (a, u) => auditorsPageQuery(range(a), { sort: "name", dir: "asc" }, { limit: AUDITORS_PAGE, offset: 0 }, SETTLED_AUDITS, u),
+    build: (a, u) => auditorsPageQuery(range(a), { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS, u),
   },
   { id: "auditor", title: "One auditor's months", index: "auditor_performance_pkey", build: (a, u) => auditorMonthsQuery(range(a), a.auditor, u) },
   { id: "employee", title: "One employee across all scorecards", index: "audit_statistics_group_key", build: (a, u) => employeeQuery(range(a), a.employee, u) },

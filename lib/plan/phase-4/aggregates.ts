@@ -211,11 +211,17 @@ ORDER BY g.month, g.auditor_id`;
 
 /**
  * The figures of auditor_running_totals packed per month, each auditor `VECTOR_FIELDS` big-endian float8s (float8send), in
- * auditor order: the id, the audit and scored counts (exact: integers below 2^53) and the deviation sum rounded to float8 — the
- * auditors page subtracts and divides exactly these doubles, as its SQL does (lib/analytics/sql.ts). Rebuilt whole from the
- * running totals (4,000 auditors × 36 months is a few hundred milliseconds), months no longer there removed.
+ * auditor order: the id, the audit and scored counts (exact: integers below 2^53), the deviation sum rounded to float8 — the
+ * auditors page subtracts and divides exactly these doubles, as its SQL does (lib/analytics/sql.ts) — and the score sum and sum of
+ * squares rounded to float8, which only order the page by average or spread within a known error (the exact figures of the rows
+ * that could be on the page are then read from the running totals). Rebuilt whole from the running totals (4,000 auditors × 36
+ * months is a few hundred milliseconds), months no longer there removed. A row of another length (`auditors` × VECTOR_BYTES) was
+ * packed by older code: the page does not read it and the next refresh packs it again.
  */
-export const VECTOR_FIELDS = ["auditor_id", "audit_count", "scored_count", "deviation_sum"] as const;
+export const VECTOR_FIELDS = ["auditor_id", "audit_count", "scored_count", "deviation_sum", "score_sum", "score_sum_squares"] as const;
+
+/** The bytes of one auditor in a packed month. */
+export const VECTOR_BYTES = VECTOR_FIELDS.length * 8;
 
 export function vectorStatements(u: string): string[] {
   const packed = VECTOR_FIELDS.map((c) => `float8send(${c}::float8)`).join(" || ");

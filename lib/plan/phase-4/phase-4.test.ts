@@ -162,7 +162,7 @@ describe("Phase 4 on hand-built data", () => {
 
   it("stores EXPLAIN (ANALYZE, BUFFERS) evidence for every main page query", async () => {
     const { rows } = await pool().query(`SELECT query, plan FROM console.analytics_index_evidence ORDER BY query`);
-    expect(rows.map((r) => r.query)).toEqual(["auditor", "auditors", "auditors-named", "auditors-packed", "employee", "overview-department", "overview-scorecard", "overview-volume"]);
+    expect(rows.map((r) => r.query)).toEqual(["auditor", "auditors", "auditors-by-name", "auditors-named", "auditors-packed", "employee", "overview-department", "overview-scorecard", "overview-volume"]);
     for (const r of rows) expect(r.plan).toMatch(/Execution Time/);
   });
 

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/db/sql";
 import type { PlanContext } from "@/lib/plan/types";
+import { VECTOR_BYTES, VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import { count, type CheckResult, type ValidationCheck } from "../types";
 import { scalar } from "./common";
 
@@ -252,8 +253,9 @@ const performanceCheck: ValidationCheck = {
 
 /**
  * auditor_month_vectors against auditor_running_totals (which the check above proves against audits): each month's bytes
- * unpacked here as big-endian doubles, four per auditor, and compared with the running totals' id, counts and deviation sum
- * read as text in the same statement. Written from the format, not from the statement that packs it.
+ * unpacked here as big-endian doubles, VECTOR_FIELDS per auditor, and compared with the running totals' id, counts and sums (each
+ * read as float8 text) in the same statement. Written from the format, not from the statement that packs it: a month of another
+ * length than its auditors' count says is wrong as a whole.
  */
 const vectorsCheck: ValidationCheck = {
   id: "content:auditor_month_vectors",
@@ -264,7 +266,7 @@ const vectorsCheck: ValidationCheck = {
     const { rows } = await db.query<{ month: string; data: Buffer | null; figures: string | null }>(
       `SELECT month::text AS month, data, NULL::text AS figures FROM ${u}.auditor_month_vectors
        UNION ALL
-       SELECT month::text, NULL, auditor_id::text || ' ' || audit_count::text || ' ' || scored_count::text || ' ' || (deviation_sum::float8)::text
+       SELECT month::text, NULL, ${VECTOR_FIELDS.map((c) => `(${quoteIdent(c)}::float8)::text`).join(` || ' ' || `)}
          FROM ${u}.auditor_running_totals`,
     );
     const expected = new Map<string, number[][]>();
@@ -276,7 +278,9 @@ const vectorsCheck: ValidationCheck = {
         expected.set(r.month, list);
       } else if (r.data) {
         const records: number[][] = [];
-        for (let o = 0; o + 32 <= r.data.length; o += 32) records.push([0, 8, 16, 24].map((k) => r.data!.readDoubleBE(o + k)));
+        for (let o = 0; o + VECTOR_BYTES <= r.data.length; o += VECTOR_BYTES) records.push(VECTOR_FIELDS.map((_, k) => r.data!.readDoubleBE(o + k * 8)));
+        // A trailing part record: the month was packed in another format, none of it is read as this one.
+        if (r.data.length % VECTOR_BYTES) records.push([NaN]);
         stored.set(r.month, records);
       }
     }
@@ -302,7 +306,7 @@ const vectorsCheck: ValidationCheck = {
     return [{
       name: "auditor_month_vectors: every auditor of every month holds its running totals",
       status: ok ? "pass" : "fail",
-      expected: "each month's auditors, audit and scored counts and deviation sum as in auditor_running_totals",
+      expected: "each month's auditors, audit and scored counts, deviation and score sums as in auditor_running_totals",
       actual: ok ? "identical" : `${count(missing)} missing or different, ${count(extra)} extra`,
       detail: ok ? `${count(stored.size)} months` : `months ${differing.join(", ")}: run a full refresh (Analytics → Refresh) and validate again`,
     }];
