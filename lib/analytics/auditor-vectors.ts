@@ -1,9 +1,9 @@
-import { prisma } from "@/lib/db/prisma";
+import { prepared, prisma } from "@/lib/db/prisma";
 import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_BYTES, VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
 import { histogramMedian } from "./median";
-import { auditorMembersQuery, auditorRowsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
+import { auditorMembersQuery, auditorRowsQuery, auditorTurnaroundsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
@@ -30,8 +30,8 @@ export interface AuditorsResult {
   rows: NamedRow[];
 }
 
-/** The orders this path serves: turnaround's needs every auditor's merged histograms, and goes through SQL. */
-export const VECTOR_SORTS = ["audits", "deviation", "avgScore", "spread", "name"] as const satisfies readonly AuditorSort[];
+/** The orders this path serves: every one of the table's. */
+export const VECTOR_SORTS = ["audits", "deviation", "avgScore", "spread", "name", "turnaround"] as const satisfies readonly AuditorSort[];
 type VectorSort = (typeof VECTOR_SORTS)[number];
 
 const U = "unified";
@@ -51,6 +51,8 @@ interface Figures {
   avgHigh: Float64Array;
   spreadLow: Float64Array;
   spreadHigh: Float64Array;
+  /** Audits matched to an assignment: an auditor with none has no turnaround median. */
+  matched: Float64Array;
   length: number;
 }
 
@@ -106,7 +108,7 @@ async function months(v: string, rows: ({ month: string; version: string } | und
   const stale = rows.filter((r): r is { month: string; version: string } => r !== undefined && decoded.get(key(r))?.version !== r.version);
   if (stale.length) {
     const read = await prisma().$queryRawUnsafe<{ month: string; version: string; auditors: number; data: Uint8Array }[]>(
-      `SELECT month::text AS month, ${VECTOR_VERSION} AS version, auditors, data FROM ${v} WHERE month = ANY ($1::date[])`,
+      prepared(`SELECT month::text AS month, ${VECTOR_VERSION} AS version, auditors, data FROM ${v} WHERE month = ANY ($1::date[])`),
       stale.map((r) => r.month),
     );
     for (const r of read) {
@@ -136,23 +138,35 @@ async function vectorsExist(u: string): Promise<boolean> {
  * smallest high bound: a row whose high bound is under B is ahead of the whole page, one whose low bound is over T behind it.
  * Exact values (low = high) make the candidates the rows between the two values, ties included.
  */
+/** A sorted copy of values (NaN last), made once per array: the busiest and the page of the default order share it. */
+const sortedCopies = new WeakMap<Float64Array, Float64Array>();
+function ascending(values: Float64Array): Float64Array {
+  let sorted = sortedCopies.get(values);
+  if (!sorted) sortedCopies.set(values, (sorted = values.slice().sort()));
+  return sorted;
+}
+
 function cut(low: Float64Array, high: Float64Array, ids: Float64Array, offset: number, limit: number): { candidates: number[]; before: number; nulls: number[] } {
-  const known: number[] = [];
-  const unknown: number[] = [];
-  for (let i = 0; i < low.length; i++) (Number.isNaN(low[i]!) ? unknown : known).push(i);
-  const m = known.length;
+  // A typed sort puts NaN last: the first m are the known values, ascending.
+  const lows = ascending(low);
+  let m = lows.length;
+  while (m > 0 && Number.isNaN(lows[m - 1]!)) m--;
   const wanted = offset + limit;
-  const nulls = unknown.sort((a, b) => byId(ids, a, b)).slice(Math.max(offset - m, 0), Math.max(wanted - m, 0));
+  let nulls: number[] = [];
+  if (wanted > m && m < low.length) {
+    for (let i = 0; i < low.length; i++) if (Number.isNaN(low[i]!)) nulls.push(i);
+    nulls = nulls.sort((a, b) => byId(ids, a, b)).slice(Math.max(offset - m, 0), wanted - m);
+  }
   if (offset >= m || limit <= 0) return { candidates: [], before: Math.min(offset, m), nulls };
-  const lows = Float64Array.from(known, (i) => low[i]!).sort();
-  const highs = Float64Array.from(known, (i) => high[i]!).sort();
   const b = lows[offset]!;
-  const t = wanted <= m ? highs[wanted - 1]! : Infinity;
+  const t = wanted > m ? Infinity : ascending(high)[wanted - 1]!;
   const candidates: number[] = [];
   let before = 0;
-  for (const i of known) {
+  for (let i = 0; i < low.length; i++) {
+    const l = low[i]!;
+    if (Number.isNaN(l)) continue;
     if (high[i]! < b) before++;
-    else if (low[i]! <= t) candidates.push(i);
+    else if (l <= t) candidates.push(i);
   }
   return { candidates, before, nulls };
 }
@@ -168,11 +182,17 @@ function pageOf(c: ReturnType<typeof cut>, exact: (i: number) => number, ids: Fl
 }
 
 /** An order's bounds over the rows as ascending values (descending: negated, the ties still by id ascending, NULLs still last). */
-function bounds(rows: Figures, sort: Exclude<VectorSort, "name">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array } {
+function bounds(rows: Figures, sort: Exclude<VectorSort, "name" | "turnaround">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array } {
   const [low, high] =
     sort === "avgScore" ? [rows.avgLow, rows.avgHigh] : sort === "spread" ? [rows.spreadLow, rows.spreadHigh] : [rows[sort], rows[sort]];
   if (dir === "asc") return { low, high };
-  return { low: high.map((x) => -x), high: low.map((x) => -x) };
+  const negated = (values: Float64Array) => {
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = -values[i]!;
+    return out;
+  };
+  const negatedHigh = negated(high);
+  return { low: negatedHigh, high: low === high ? negatedHigh : negated(low) };
 }
 
 type Version = { side: string; month: string; version: string };
@@ -209,7 +229,7 @@ export async function auditorsFromVectors(
       const members = f.department || f.team ? membersOf(f, u) : Promise.resolve(null);
       if (!versions) {
         const q = auditorVectorsQuery(f, quoteIdent(u));
-        versions = await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params);
+        versions = await prisma().$queryRawUnsafe<Version[]>(prepared(q.sql), ...q.params);
         resolved.set(range, versions);
       }
       const result = await fromMonths(f, { sort, dir: order.dir }, page, settled, { versions, remembered, members: await members }, u);
@@ -229,8 +249,8 @@ export async function auditorsFromVectors(
 /** The ids of the department's or team's employees, as of now. */
 async function membersOf(f: AnalyticsFilters, u: string): Promise<Set<number>> {
   const q = auditorMembersQuery(f, quoteIdent(u));
-  const [row] = await prisma().$queryRawUnsafe<{ ids: number[] }[]>(q.sql, ...q.params);
-  return new Set(row?.ids ?? []);
+  const [row] = await prisma().$queryRawUnsafe<{ ids: Uint8Array }[]>(prepared(q.sql), ...q.params);
+  return new Set(row ? unpack(row.ids) : []);
 }
 
 /** A bound's relative width: far above float8's rounding of the packed sums (2⁻⁵³) and of SQL's own numeric and float8 steps. */
@@ -245,20 +265,23 @@ function figures(end: Float64Array, before: Float64Array, members: Set<number> |
   const size = end.length / n;
   const column = () => new Float64Array(size);
   const every: Figures = {
-    ids: column(), audits: column(), deviation: column(), avgLow: column(), avgHigh: column(), spreadLow: column(), spreadHigh: column(), length: 0,
+    ids: column(), audits: column(), deviation: column(), avgLow: column(), avgHigh: column(), spreadLow: column(), spreadHigh: column(), matched: column(), length: 0,
   };
+  // The auditor's totals before the range, field by field (b: where they start; none: zero).
+  let b = -1;
+  const at = (field: number) => (b < 0 ? 0 : before[b + field]!);
   for (let i = 0, j = 0; i < end.length; i += n) {
     const id = end[i]!;
     while (j < before.length && before[j]! < id) j += n;
     if (members && !members.has(id)) continue;
-    const had = j < before.length && before[j] === id;
-    const at = (field: number) => (had ? before[j + field]! : 0);
+    b = j < before.length && before[j] === id ? j : -1;
     const audits = end[i + 1]! - at(1);
     if (!(audits > 0)) continue;
     const scored = end[i + 2]! - at(2);
     const k = every.length++;
     every.ids[k] = id;
     every.audits[k] = audits;
+    every.matched[k] = end[i + 6]! - at(6);
     every.deviation[k] = scored === 0 ? NaN : (end[i + 3]! - at(3)) / scored;
     if (scored === 0) {
       // SQL: the average NULL; the spread GREATEST(NULL, 0), so 0.
@@ -281,7 +304,7 @@ function figures(end: Float64Array, before: Float64Array, members: Set<number> |
     every.spreadLow[k] = Math.sqrt(Math.max(variance - varianceError, 0)) * (1 - SLACK);
     every.spreadHigh[k] = Math.sqrt(Math.max(variance + varianceError, 0)) * (1 + SLACK);
   }
-  for (const key of ["ids", "audits", "deviation", "avgLow", "avgHigh", "spreadLow", "spreadHigh"] as const) every[key] = every[key].subarray(0, every.length);
+  for (const key of ["ids", "audits", "deviation", "avgLow", "avgHigh", "spreadLow", "spreadHigh", "matched"] as const) every[key] = every[key].subarray(0, every.length);
   return every;
 }
 
@@ -305,9 +328,15 @@ async function fromMonths(
   if (both === "stale" || both === "older") return both;
   const every = figures(both[0]!, both[1]!, members);
   // The bands: percentile_cont skips the NULL deviations; the settled ones are those of the auditors with enough audits.
-  const band = (keep: (i: number) => boolean) => {
-    const sorted = every.deviation.filter((d, i) => !Number.isNaN(d) && keep(i)).sort();
-    return sorted.length ? [percentileCont(sorted, 0.25), percentileCont(sorted, 0.75)] : null;
+  const band = (least: number) => {
+    const kept = new Float64Array(every.length);
+    let k = 0;
+    for (let i = 0; i < every.length; i++) {
+      const d = every.deviation[i]!;
+      if (!Number.isNaN(d) && every.audits[i]! >= least) kept[k++] = d;
+    }
+    const sorted = kept.subarray(0, k).sort();
+    return k ? [percentileCont(sorted, 0.25), percentileCont(sorted, 0.75)] : null;
   };
   let settledCount = 0;
   for (let i = 0; i < every.length; i++) if (every.audits[i]! >= settled) settledCount++;
@@ -318,9 +347,26 @@ async function fromMonths(
   let shown: number[] | null = null;
   let reach: ReturnType<typeof cut> | null = null;
   let sorted: { low: Float64Array; high: Float64Array } | null = null;
-  if (order.sort === "audits" || order.sort === "deviation") {
-    sorted = bounds(every, order.sort, order.dir);
-    const values = sorted.low;
+  let indexes: Map<string, number> | null = null;
+  const index = () => (indexes ??= new Map(Array.from(every.ids, (id, i) => [String(id), i])));
+  // By turnaround: the medians of every auditor with a matched audit in the range (the others have none), merged from their months.
+  let medians: Float64Array | null = null;
+  if (order.sort === "turnaround") {
+    medians = new Float64Array(every.length).fill(NaN);
+    const timed = Array.from(every.matched.keys()).filter((i) => every.matched[i]! > 0);
+    if (timed.length) {
+      const q = auditorTurnaroundsQuery(f, timed.map(idOf), quoteIdent(u));
+      for (const r of await prisma().$queryRawUnsafe<{ id: string; histogram: [number, number][] }[]>(prepared(q.sql), ...q.params)) {
+        medians[index().get(r.id)!] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
+      }
+    }
+  }
+  if (order.sort === "audits" || order.sort === "deviation" || order.sort === "turnaround") {
+    const values = medians
+      ? bounds({ ...every, audits: medians }, "audits", order.dir).low
+      : order.sort === "audits" && order.dir === "desc"
+        ? byAudits.low
+        : bounds(every, order.sort as "audits" | "deviation", order.dir).low;
     shown = pageOf(cut(values, values, every.ids, page.offset, page.limit), (i) => values[i]!, every.ids, page.offset, page.limit);
   } else if (order.sort !== "name") {
     sorted = bounds(every, order.sort, order.dir);
@@ -331,10 +377,15 @@ async function fromMonths(
   const ids = [...new Set([...toName, ...busiest].map(idOf))];
   let named: Named[] = [];
   if (endRow && (ids.length || order.sort === "name")) {
+    // By turnaround the shown rows' medians are known: no histogram is merged again.
     const scope =
-      order.sort === "name" ? { byName: { all: Array.from(every.ids, String), dir: order.dir, limit: page.limit, offset: page.offset } } : toName.map(idOf);
+      order.sort === "name"
+        ? { byName: { all: Array.from(every.ids, String), dir: order.dir, limit: page.limit, offset: page.offset } }
+        : medians
+          ? []
+          : toName.map(idOf);
     const q = auditorRowsQuery(f, ids, endRow.month, scope, quoteIdent(u));
-    named = await prisma().$queryRawUnsafe<Named[]>(q.sql, ...q.params);
+    named = await prisma().$queryRawUnsafe<Named[]>(prepared(q.sql), ...q.params);
   }
   // Whether remembered months still are the range's, as of the naming (or, with nobody to name, of a fresh look); months whose
   // versions were read by this request are (months() read their bytes at those versions).
@@ -342,16 +393,15 @@ async function fromMonths(
   if (named.length) now = named[0]!.versions ?? "";
   else if (remembered) {
     const q = auditorVectorsQuery(f, quoteIdent(u));
-    now = versionsText(await prisma().$queryRawUnsafe<Version[]>(q.sql, ...q.params));
+    now = versionsText(await prisma().$queryRawUnsafe<Version[]>(prepared(q.sql), ...q.params));
   }
   if (now !== versionsText(versions)) return "stale";
   const byId = new Map(named.map((r) => [r.id, r]));
-  const index = new Map(Array.from(every.ids, (id, i) => [String(id), i]));
   if (order.sort === "name") {
     shown = named
       .filter((r) => r.position !== null && r.position !== undefined)
       .sort((a, b) => a.position! - b.position!)
-      .map((r) => index.get(r.id)!);
+      .map((r) => index().get(r.id)!);
   } else if (!shown) {
     // The candidates' exact figures, each within its bound (else the bounds are wrong: the statement answers).
     const key = order.sort === "avgScore" ? "avgScore" : "spread";
@@ -368,13 +418,16 @@ async function fromMonths(
   }
   const pick = (list: number[]) => list.map((i) => byId.get(idOf(i))).filter((r): r is Named => r !== undefined).map(plain);
   const turnaround = new Map(
-    shown.map((i) => [idOf(i), histogramMedian((byId.get(idOf(i))?.histogram ?? []).map(([days, n]) => ({ days, n })))] as const),
+    shown.map((i) => [
+      idOf(i),
+      medians ? (Number.isNaN(medians[i]!) ? null : medians[i]!) : histogramMedian((byId.get(idOf(i))?.histogram ?? []).map(([days, n]) => ({ days, n }))),
+    ] as const),
   );
   return {
     total: every.length,
     settled: settledCount,
-    settled_band: band((i) => every.audits[i]! >= settled),
-    every_band: band(() => true),
+    settled_band: band(settled),
+    every_band: band(-Infinity),
     busiest: pick(busiest),
     rows: pick(shown),
     turnaround,

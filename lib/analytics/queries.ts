@@ -178,9 +178,9 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
   if (missing) return missing;
   const { sort, dir } = order;
   const offset = (page - 1) * pageSize;
-  // Every order but turnaround's comes from the packed months (auditor-vectors.ts), the shown rows' turnaround medians merged in
-  // the query that names them; the turnaround order (and a page the packed months cannot serve) from the statement.
-  const fromVectors = sort === "turnaround" ? Promise.resolve(null) : auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS);
+  // Every order comes from the packed months (auditor-vectors.ts), the shown rows' turnaround medians merged in the query that
+  // names them (by turnaround, every timed auditor's first); a page the packed months cannot serve from the statement.
+  const fromVectors = auditorsFromVectors(filters, { sort, dir }, { limit: pageSize, offset }, SETTLED_AUDITS);
   const [packed, fresh] = await Promise.all([fromVectors, freshness()]);
   let result: AuditorsResult;
   let shown: AuditorRow[];

@@ -248,13 +248,15 @@ export function auditorRowsQuery(
   if (Array.isArray(shown)) histogramIds = add(shown);
   else {
     const { all, dir, limit, offset } = shown.byName;
+    // A name is never NULL (email is NOT NULL), so NULLS FIRST descending is the statement's NULLS LAST order, and lets
+    // employees_display_name_idx be read backwards: the names in order, the range's auditors kept, until the page is full.
     page = `WITH page AS MATERIALIZED (
-  SELECT o.id, row_number() OVER (ORDER BY ${NAME("o")} ${dir.toUpperCase()} NULLS LAST, o.id::text COLLATE "C") AS position
-    FROM ${u}.employees o WHERE o.id = ANY (${add(all)}::bigint[])
-   ORDER BY position LIMIT ${add(limit)} OFFSET ${add(offset)}
+  SELECT p.id, row_number() OVER () AS position FROM (
+    SELECT o.id FROM ${u}.employees o WHERE o.id = ANY (${add(all)}::bigint[])
+     ORDER BY ${NAME("o")} ${dir === "asc" ? "ASC NULLS LAST" : "DESC NULLS FIRST"}, o.id::text COLLATE "C" LIMIT ${add(limit)} OFFSET ${add(offset)}) p
 )
 `;
-    named = `(t.auditor_id = ANY ($1::bigint[]) OR t.auditor_id IN (SELECT id FROM page))`;
+    named = `t.auditor_id = ANY (ARRAY(SELECT id FROM page) || $1::bigint[])`;
     histogramIds = `(SELECT array_agg(id) FROM page)`;
     position = `, (SELECT p.position FROM page p WHERE p.id = r.auditor_id)::int AS position`;
   }
@@ -272,26 +274,35 @@ export function auditorRowsQuery(
   };
 }
 
+/** The turnaround histograms of the auditors named (ids as text) over the range, each as [[days, audits], …] by days. */
+export function auditorTurnaroundsQuery(f: AnalyticsFilters, ids: string[], u = U): AnalyticsQuery {
+  const params: unknown[] = [ids];
+  return { sql: `SELECT h.auditor_id::text AS id, h.histogram FROM (${turnaroundHistograms(f, "$1", (value) => `$${params.push(value)}`, u)}) h`, params };
+}
+
 /** The auditors of a department or team (either or both), for the packed months' page to keep: their own, as of now. */
 export function auditorMembersQuery(f: AnalyticsFilters, u = U): AnalyticsQuery {
   const params: unknown[] = [];
   const clauses: string[] = [];
   if (f.department) clauses.push(`department_id = $${params.push(f.department)}::int`);
   if (f.team) clauses.push(`team_id = $${params.push(f.team)}::int`);
-  return { sql: `SELECT COALESCE(array_agg(id::float8), '{}') AS ids FROM ${u}.employees WHERE ${clauses.join(" AND ") || "false"}`, params };
+  // Packed as big-endian doubles (thousands of ids: bytes, not an array's text), read by employees_department_id_idx or
+  // employees_team_id_idx alone.
+  return { sql: `SELECT COALESCE(string_agg(float8send(id::float8), ''::bytea), ''::bytea) AS ids FROM ${u}.employees WHERE ${clauses.join(" AND ") || "false"}`, params };
 }
 
 /**
  * The turnaround days of the auditors named (`ids`: a bigint[] parameter) over the range, each auditor's as [[days, audits], …]
  * by days, merged from the monthly histograms as turnaroundQuery merges them (auditor_performance's months, from and to
- * inclusive), in one grouped pass.
+ * inclusive), in one grouped pass. Only the months with a matched audit have a histogram to merge: those are read through
+ * auditor_performance_turnaround_idx.
  */
 function turnaroundHistograms(f: AnalyticsFilters, ids: string, add: (value: unknown) => string, u: string): string {
   const months = [f.from ? `p.month >= ${add(monthStart(f.from))}::date` : "", f.to ? `p.month <= ${add(monthStart(f.to))}::date` : ""].filter(Boolean);
   return `SELECT d.auditor_id, json_agg(json_build_array(d.days, d.n) ORDER BY d.days) AS histogram FROM (
             SELECT p.auditor_id, e.key::int AS days, sum(e.value::int)::float8 AS n
               FROM ${u}.auditor_performance p CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) e
-             WHERE p.auditor_id = ANY (${ids}::bigint[])${months.map((m) => ` AND ${m}`).join("")}
+             WHERE p.auditor_id = ANY (${ids}::bigint[]) AND p.turnaround_count > 0${months.map((m) => ` AND ${m}`).join("")}
              GROUP BY 1, 2) d
           GROUP BY 1`;
 }

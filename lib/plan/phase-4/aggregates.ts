@@ -214,11 +214,12 @@ ORDER BY g.month, g.auditor_id`;
  * auditor order: the id, the audit and scored counts (exact: integers below 2^53), the deviation sum rounded to float8 — the
  * auditors page subtracts and divides exactly these doubles, as its SQL does (lib/analytics/sql.ts) — and the score sum and sum of
  * squares rounded to float8, which only order the page by average or spread within a known error (the exact figures of the rows
- * that could be on the page are then read from the running totals). Rebuilt whole from the running totals (4,000 auditors × 36
+ * that could be on the page are then read from the running totals), and the turnaround count (exact: which auditors have a
+ * turnaround median over a range). Rebuilt whole from the running totals (4,000 auditors × 36
  * months is a few hundred milliseconds), months no longer there removed. A row of another length (`auditors` × VECTOR_BYTES) was
  * packed by older code: the page does not read it and the next refresh packs it again.
  */
-export const VECTOR_FIELDS = ["auditor_id", "audit_count", "scored_count", "deviation_sum", "score_sum", "score_sum_squares"] as const;
+export const VECTOR_FIELDS = ["auditor_id", "audit_count", "scored_count", "deviation_sum", "score_sum", "score_sum_squares", "turnaround_count"] as const;
 
 /** The bytes of one auditor in a packed month. */
 export const VECTOR_BYTES = VECTOR_FIELDS.length * 8;

@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { refreshAnalytics, RefreshRunningError } from "@/lib/analytics/refresh";
+import type { AuditorRow } from "@/lib/analytics/types";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
 import { stopQueue } from "@/lib/engine/queue";
@@ -133,6 +134,7 @@ describe("Phase 4 on generated data", () => {
     const { auditorsFromVectors, forgetDecodedMonths } = await import("@/lib/analytics/auditor-vectors");
     const { auditorsPageQuery, SETTLED_AUDITS, turnaroundQuery } = await import("@/lib/analytics/sql");
     const { histogramMedian } = await import("@/lib/analytics/median");
+    const { sortAuditors } = await import("@/lib/analytics/queries");
     const { rows: span } = await pool().query(
       `SELECT to_char(min(month), 'YYYY-MM') AS first, to_char(max(month), 'YYYY-MM') AS last, to_char(max(month) - interval '5 months', 'YYYY-MM') AS recent FROM unified.auditor_running_totals`,
     );
@@ -150,6 +152,25 @@ describe("Phase 4 on generated data", () => {
     for (const [range, person] of [...ranges.map((r) => [r, people[0]!] as const), ...[ranges[0]!, ranges[1]!].flatMap((r) => [[r, people[1]!], [r, people[2]!]] as const)]) {
       const [from, to] = range;
       const filters = { from, to, scorecard: null, channel: null, ...person };
+      // By turnaround, as the statement's path orders it: every auditor's median merged, sorted in Node (lib/analytics/queries.ts).
+      const all = auditorsPageQuery(filters, { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS);
+      const everyone = (await pool().query(all.sql, all.params)).rows[0];
+      const t = turnaroundQuery(filters);
+      const medians = new Map<string, { days: number; n: number }[]>();
+      for (const e of (await pool().query(t.sql, t.params)).rows) medians.set(e.id, [...(medians.get(e.id) ?? []), { days: e.days, n: e.n }]);
+      const timed = everyone.rows.map((r: AuditorRow) => ({ ...r, turnaround: medians.has(r.id) ? histogramMedian(medians.get(r.id)!) : null }));
+      for (const dir of ["asc", "desc"] as const) {
+        for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
+          const page = { limit: 4, offset: Math.max(offset, 0) };
+          const packed = await auditorsFromVectors(filters, { sort: "turnaround", dir }, page, SETTLED_AUDITS);
+          if (!packed) throw new Error("the packed months did not answer");
+          const { turnaround, rows, busiest, ...result } = packed;
+          expect(result).toEqual({ total: everyone.total, settled: everyone.settled, settled_band: everyone.settled_band, every_band: everyone.every_band });
+          expect(busiest).toEqual(everyone.busiest);
+          expect(rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) }))).toEqual(sortAuditors(timed, "turnaround", dir).slice(page.offset, page.offset + page.limit));
+          compared += rows.length;
+        }
+      }
       for (const sort of ["audits", "deviation", "avgScore", "spread", "name"] as const) {
         for (const dir of ["asc", "desc"] as const) {
           for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
@@ -236,9 +257,6 @@ describe("Phase 4 on generated data", () => {
     await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
     expect((await pool().query(`SELECT month::text AS month, data FROM unified.auditor_month_vectors ORDER BY month`)).rows).toEqual(packedBefore);
     expect(await auditorsFromVectors(recentFilters, { sort: "audits", dir: "desc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).not.toBeNull();
-    // The turnaround order needs every auditor's merged histograms: the statement answers.
-    const every = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };
-    expect(await auditorsFromVectors(every, { sort: "turnaround", dir: "asc" }, { limit: 4, offset: 0 }, SETTLED_AUDITS)).toBeNull();
   });
 
   it("after inserts, updates and deletes of audits and assignments, the incremental refresh equals a full recomputation", async () => {
