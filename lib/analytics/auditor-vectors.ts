@@ -353,11 +353,12 @@ async function fromMonths(
   let medians: Float64Array | null = null;
   if (order.sort === "turnaround") {
     medians = new Float64Array(every.length).fill(NaN);
-    const timed = Array.from(every.matched.keys()).filter((i) => every.matched[i]! > 0);
-    if (timed.length) {
-      const q = auditorTurnaroundsQuery(f, timed.map(idOf), quoteIdent(u));
+    if (every.matched.some((n) => n > 0)) {
+      const q = auditorTurnaroundsQuery(f, quoteIdent(u));
       for (const r of await prisma().$queryRawUnsafe<{ id: string; histogram: [number, number][] }[]>(prepared(q.sql), ...q.params)) {
-        medians[index().get(r.id)!] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
+        // Every timed auditor of the range: those outside the department or team asked are not on the page.
+        const i = index().get(r.id);
+        if (i !== undefined) medians[i] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
       }
     }
   }

@@ -274,10 +274,14 @@ export function auditorRowsQuery(
   };
 }
 
-/** The turnaround histograms of the auditors named (ids as text) over the range, each as [[days, audits], …] by days. */
-export function auditorTurnaroundsQuery(f: AnalyticsFilters, ids: string[], u = U): AnalyticsQuery {
-  const params: unknown[] = [ids];
-  return { sql: `SELECT h.auditor_id::text AS id, h.histogram FROM (${turnaroundHistograms(f, "$1", (value) => `$${params.push(value)}`, u)}) h`, params };
+/**
+ * The turnaround histograms of every auditor with a matched audit over the range, each as [[days, audits], …] by days: the
+ * range's auditor-months with one, read through auditor_performance_turnaround_idx (a list of thousands of ids would cost more to
+ * send and plan than the rows it would leave out).
+ */
+export function auditorTurnaroundsQuery(f: AnalyticsFilters, u = U): AnalyticsQuery {
+  const params: unknown[] = [];
+  return { sql: `SELECT h.auditor_id::text AS id, h.histogram FROM (${turnaroundHistograms(f, null, (value) => `$${params.push(value)}`, u)}) h`, params };
 }
 
 /** The auditors of a department or team (either or both), for the packed months' page to keep: their own, as of now. */
@@ -292,17 +296,16 @@ export function auditorMembersQuery(f: AnalyticsFilters, u = U): AnalyticsQuery 
 }
 
 /**
- * The turnaround days of the auditors named (`ids`: a bigint[] parameter) over the range, each auditor's as [[days, audits], …]
+ * The turnaround days of the auditors named (`ids`: a bigint[] parameter; null: every auditor) over the range, each auditor's as [[days, audits], …]
  * by days, merged from the monthly histograms as turnaroundQuery merges them (auditor_performance's months, from and to
- * inclusive), in one grouped pass. Only the months with a matched audit have a histogram to merge: those are read through
- * auditor_performance_turnaround_idx.
+ * inclusive), in one grouped pass. Only the months with a matched audit have a histogram to merge.
  */
-function turnaroundHistograms(f: AnalyticsFilters, ids: string, add: (value: unknown) => string, u: string): string {
+function turnaroundHistograms(f: AnalyticsFilters, ids: string | null, add: (value: unknown) => string, u: string): string {
   const months = [f.from ? `p.month >= ${add(monthStart(f.from))}::date` : "", f.to ? `p.month <= ${add(monthStart(f.to))}::date` : ""].filter(Boolean);
   return `SELECT d.auditor_id, json_agg(json_build_array(d.days, d.n) ORDER BY d.days) AS histogram FROM (
             SELECT p.auditor_id, e.key::int AS days, sum(e.value::int)::float8 AS n
               FROM ${u}.auditor_performance p CROSS JOIN LATERAL jsonb_each_text(p.turnaround_histogram) e
-             WHERE p.auditor_id = ANY (${ids}::bigint[]) AND p.turnaround_count > 0${months.map((m) => ` AND ${m}`).join("")}
+             WHERE ${ids ? `p.auditor_id = ANY (${ids}::bigint[]) AND ` : ""}p.turnaround_count > 0${months.map((m) => ` AND ${m}`).join("")}
              GROUP BY 1, 2) d
           GROUP BY 1`;
 }

@@ -15,8 +15,8 @@ export const ANALYTICS_INDEXES = [
   {
     table: "auditor_performance",
     name: "auditor_performance_turnaround_idx",
-    columns: "(auditor_id, month) WHERE turnaround_count > 0",
-    intent: "The turnaround medians of the auditors page: only the auditor-months with a matched audit have a histogram to merge.",
+    columns: "(month, auditor_id) WHERE turnaround_count > 0",
+    intent: "The auditors page by turnaround: the auditor-months of a range with a matched audit, the only ones with a histogram to merge.",
   },
   {
     table: "employees",
