@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { prepared, prisma } from "@/lib/db/prisma";
 import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_BYTES, VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
@@ -96,6 +97,7 @@ const decoded = new Map<string, { version: string; values: Float64Array }>();
 /** Forget every decoded month (the benchmark's cold reads: each request then reads its months' bytes, as the first after a refresh). */
 export function forgetDecodedMonths(): void {
   decoded.clear();
+  summaries.clear();
 }
 
 /**
@@ -247,10 +249,18 @@ export async function auditorsFromVectors(
 }
 
 /** The ids of the department's or team's employees, as of now. */
-async function membersOf(f: AnalyticsFilters, u: string): Promise<Set<number>> {
+async function membersOf(f: AnalyticsFilters, u: string): Promise<Members> {
   const q = auditorMembersQuery(f, quoteIdent(u));
   const [row] = await prisma().$queryRawUnsafe<{ ids: Uint8Array }[]>(prepared(q.sql), ...q.params);
-  return new Set(row ? unpack(row.ids) : []);
+  const bytes = row?.ids ?? new Uint8Array(0);
+  return { ids: () => new Set(unpack(bytes)), key: createHash("sha256").update(bytes).digest("base64") };
+}
+
+/** A department's or team's people as of a request, and a digest of them (their summary is reused while they stay the same). */
+interface Members {
+  /** Made only when the summary is not known. */
+  ids: () => Set<number>;
+  key: string;
 }
 
 /** A bound's relative width: far above float8's rounding of the packed sums (2⁻⁵³) and of SQL's own numeric and float8 steps. */
@@ -308,25 +318,31 @@ function figures(end: Float64Array, before: Float64Array, members: Set<number> |
   return every;
 }
 
-type Named = NamedRow & { histogram: [number, number][] | null; versions: string | null; position?: number | null };
+/** What a range's months give whatever the order: every auditor's figures, the count, the bands and the busiest. */
+interface Summary {
+  every: Figures;
+  settled: number;
+  settledBand: number[] | null;
+  everyBand: number[] | null;
+  byAudits: { low: Float64Array; high: Float64Array };
+  busiest: number[];
+  /** An order's bounds, made once (their sorted copies with them: ascending()). */
+  boundsOf(sort: Exclude<VectorSort, "name" | "turnaround">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
+}
 
 /**
- * The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold, "older"
- * when a month is of an older format, "unserved" when more than MAX_CANDIDATES rows could be on the page or an exact figure is
- * outside its bound (the statement answers either).
+ * Summaries of the last ranges asked, by the versions of their months and the digest of the department's or team's people: the
+ * next request of the same range on the same months and people (any order, any page) reuses it. A few hundred kB each, at most
+ * SUMMARIES of them.
  */
-async function fromMonths(
-  f: AnalyticsFilters,
-  order: { sort: VectorSort; dir: "asc" | "desc" },
-  page: { limit: number; offset: number },
-  settled: number,
-  { versions, remembered, members }: { versions: Version[]; remembered: boolean; members: Set<number> | null },
-  u: string,
-): Promise<Result | "stale" | "older" | "unserved"> {
-  const endRow = versions.find((r) => r.side === "end");
-  const both = await months(`${quoteIdent(u)}.auditor_month_vectors`, [endRow, versions.find((r) => r.side === "before")]);
-  if (both === "stale" || both === "older") return both;
-  const every = figures(both[0]!, both[1]!, members);
+const summaries = new Map<string, Summary>();
+const SUMMARIES = 32;
+
+function summaryOf(versions: Version[], end: Float64Array, before: Float64Array, members: Members | null, settled: number): Summary {
+  const key = `${versionsText(versions)} | ${settled} | ${members?.key ?? "everyone"}`;
+  const known = summaries.get(key);
+  if (known) return known;
+  const every = figures(end, before, members ? members.ids() : null);
   // The bands: percentile_cont skips the NULL deviations; the settled ones are those of the auditors with enough audits.
   const band = (least: number) => {
     const kept = new Float64Array(every.length);
@@ -340,9 +356,42 @@ async function fromMonths(
   };
   let settledCount = 0;
   for (let i = 0; i < every.length; i++) if (every.audits[i]! >= settled) settledCount++;
-  const idOf = (i: number) => String(every.ids[i]);
-  const byAudits = bounds(every, "audits", "desc");
+  const made = new Map<string, { low: Float64Array; high: Float64Array }>();
+  const boundsOf: Summary["boundsOf"] = (sort, dir) => {
+    const k = `${sort} ${dir}`;
+    let b = made.get(k);
+    if (!b) made.set(k, (b = bounds(every, sort, dir)));
+    return b;
+  };
+  const byAudits = boundsOf("audits", "desc");
   const busiest = pageOf(cut(byAudits.low, byAudits.high, every.ids, 0, BUSIEST), (i) => byAudits.low[i]!, every.ids, 0, BUSIEST);
+  const summary: Summary = { every, settled: settledCount, settledBand: band(settled), everyBand: band(-Infinity), byAudits, busiest, boundsOf };
+  summaries.set(key, summary);
+  if (summaries.size > SUMMARIES) summaries.delete(summaries.keys().next().value!);
+  return summary;
+}
+
+type Named = NamedRow & { histogram: [number, number][] | null; versions: string | null; position?: number | null };
+
+/**
+ * The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold, "older"
+ * when a month is of an older format, "unserved" when more than MAX_CANDIDATES rows could be on the page or an exact figure is
+ * outside its bound (the statement answers either).
+ */
+async function fromMonths(
+  f: AnalyticsFilters,
+  order: { sort: VectorSort; dir: "asc" | "desc" },
+  page: { limit: number; offset: number },
+  settled: number,
+  { versions, remembered, members }: { versions: Version[]; remembered: boolean; members: Members | null },
+  u: string,
+): Promise<Result | "stale" | "older" | "unserved"> {
+  const endRow = versions.find((r) => r.side === "end");
+  const both = await months(`${quoteIdent(u)}.auditor_month_vectors`, [endRow, versions.find((r) => r.side === "before")]);
+  if (both === "stale" || both === "older") return both;
+  const summary = summaryOf(versions, both[0]!, both[1]!, members, settled);
+  const { every, busiest } = summary;
+  const idOf = (i: number) => String(every.ids[i]);
   // The rows that can be on the page: exactly the page when the order's values are exact; else every row within reach.
   let shown: number[] | null = null;
   let reach: ReturnType<typeof cut> | null = null;
@@ -365,12 +414,10 @@ async function fromMonths(
   if (order.sort === "audits" || order.sort === "deviation" || order.sort === "turnaround") {
     const values = medians
       ? bounds({ ...every, audits: medians }, "audits", order.dir).low
-      : order.sort === "audits" && order.dir === "desc"
-        ? byAudits.low
-        : bounds(every, order.sort as "audits" | "deviation", order.dir).low;
+      : summary.boundsOf(order.sort as "audits" | "deviation", order.dir).low;
     shown = pageOf(cut(values, values, every.ids, page.offset, page.limit), (i) => values[i]!, every.ids, page.offset, page.limit);
   } else if (order.sort !== "name") {
-    sorted = bounds(every, order.sort, order.dir);
+    sorted = summary.boundsOf(order.sort, order.dir);
     reach = cut(sorted.low, sorted.high, every.ids, page.offset, page.limit);
     if (reach.candidates.length > MAX_CANDIDATES) return "unserved";
   }
@@ -426,9 +473,9 @@ async function fromMonths(
   );
   return {
     total: every.length,
-    settled: settledCount,
-    settled_band: band(settled),
-    every_band: band(-Infinity),
+    settled: summary.settled,
+    settled_band: summary.settledBand,
+    every_band: summary.everyBand,
     busiest: pick(busiest),
     rows: pick(shown),
     turnaround,
