@@ -4,7 +4,7 @@ import { quoteIdent } from "@/lib/db/sql";
 import { VECTOR_BYTES, VECTOR_FIELDS } from "@/lib/plan/phase-4/aggregates";
 import type { AnalyticsFilters } from "./filters";
 import { histogramMedian } from "./median";
-import { auditorMembersQuery, auditorRowsQuery, auditorTurnaroundsQuery, auditorVectorsQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
+import { auditorMembersQuery, auditorRowsQuery, auditorTurnaroundsQuery, auditorVectorsQuery, employeeNamesQuery, BUSIEST, VECTOR_VERSION, versionsText } from "./sql";
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
@@ -13,9 +13,9 @@ import type { AuditorRow, AuditorSort } from "./types";
  * page worked out here, then only the rows that can be on the page named and given their exact figures and turnaround by SQL
  * (auditorRowsQuery). The counts and the deviation are the statement's own doubles, so those orders are decided here, bit for bit
  * as auditorsPageQuery decides them. The average and the spread are exact numerics in SQL: here they are known within a bound, so
- * every auditor whose bound reaches the page is named with its exact figure and the page is cut from those. The name order is
- * cut by the naming query (names are live and sorted by the database's collation); a department or team is the auditors' own,
- * read as of the request. lib/plan/phase-4/generated.test.ts compares this path with the statement on every range, order and page.
+ * every auditor whose bound reaches the page is named with its exact figure and the page is cut from those. The name order walks
+ * everybody's ids in the database's name order (names are live and sorted by its collation), keeping the range's auditors; a
+ * department or team is the auditors' own, read as of the request. lib/plan/phase-4/generated.test.ts compares this path with the statement on every range, order and page.
  * At 10M audits the statement over every auditor costs 17–20 ms; this path 3.8 ms (p50) in the default order, one round trip while
  * no refresh has committed, 2 × 200 kB read on the first request after one.
  */
@@ -326,6 +326,8 @@ interface Summary {
   everyBand: number[] | null;
   byAudits: { low: Float64Array; high: Float64Array };
   busiest: number[];
+  /** The row index of an auditor id (undefined: not in the range). */
+  indexOf(id: number): number | undefined;
   /** An order's bounds, made once (their sorted copies with them: ascending()). */
   boundsOf(sort: Exclude<VectorSort, "name" | "turnaround">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
 }
@@ -365,13 +367,15 @@ function summaryOf(versions: Version[], end: Float64Array, before: Float64Array,
   };
   const byAudits = boundsOf("audits", "desc");
   const busiest = pageOf(cut(byAudits.low, byAudits.high, every.ids, 0, BUSIEST), (i) => byAudits.low[i]!, every.ids, 0, BUSIEST);
-  const summary: Summary = { every, settled: settledCount, settledBand: band(settled), everyBand: band(-Infinity), byAudits, busiest, boundsOf };
+  let indexes: Map<number, number> | null = null;
+  const indexOf = (id: number) => (indexes ??= new Map(Array.from(every.ids, (x, i) => [x, i]))).get(id);
+  const summary: Summary = { every, settled: settledCount, settledBand: band(settled), everyBand: band(-Infinity), byAudits, busiest, indexOf, boundsOf };
   summaries.set(key, summary);
   if (summaries.size > SUMMARIES) summaries.delete(summaries.keys().next().value!);
   return summary;
 }
 
-type Named = NamedRow & { histogram: [number, number][] | null; versions: string | null; position?: number | null };
+type Named = NamedRow & { histogram: [number, number][] | null; versions: string | null };
 
 /**
  * The page from the months `versions` names (`remembered`: from an earlier request), or "stale" when they no longer hold, "older"
@@ -396,8 +400,6 @@ async function fromMonths(
   let shown: number[] | null = null;
   let reach: ReturnType<typeof cut> | null = null;
   let sorted: { low: Float64Array; high: Float64Array } | null = null;
-  let indexes: Map<string, number> | null = null;
-  const index = () => (indexes ??= new Map(Array.from(every.ids, (id, i) => [String(id), i])));
   // By turnaround: the medians of every auditor with a matched audit in the range (the others have none), merged from their months.
   let medians: Float64Array | null = null;
   if (order.sort === "turnaround") {
@@ -406,7 +408,7 @@ async function fromMonths(
       const q = auditorTurnaroundsQuery(f, quoteIdent(u));
       for (const r of await prisma().$queryRawUnsafe<{ id: string; histogram: [number, number][] }[]>(prepared(q.sql), ...q.params)) {
         // Every timed auditor of the range: those outside the department or team asked are not on the page.
-        const i = index().get(r.id);
+        const i = summary.indexOf(Number(r.id));
         if (i !== undefined) medians[i] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
       }
     }
@@ -416,7 +418,9 @@ async function fromMonths(
       ? bounds({ ...every, audits: medians }, "audits", order.dir).low
       : summary.boundsOf(order.sort as "audits" | "deviation", order.dir).low;
     shown = pageOf(cut(values, values, every.ids, page.offset, page.limit), (i) => values[i]!, every.ids, page.offset, page.limit);
-  } else if (order.sort !== "name") {
+  } else if (order.sort === "name") {
+    shown = await namePage(summary, order.dir, page, u);
+  } else {
     sorted = summary.boundsOf(order.sort, order.dir);
     reach = cut(sorted.low, sorted.high, every.ids, page.offset, page.limit);
     if (reach.candidates.length > MAX_CANDIDATES) return "unserved";
@@ -424,15 +428,9 @@ async function fromMonths(
   const toName = shown ?? [...(reach?.candidates ?? []), ...(reach?.nulls ?? [])];
   const ids = [...new Set([...toName, ...busiest].map(idOf))];
   let named: Named[] = [];
-  if (endRow && (ids.length || order.sort === "name")) {
+  if (endRow && ids.length) {
     // By turnaround the shown rows' medians are known: no histogram is merged again.
-    const scope =
-      order.sort === "name"
-        ? { byName: { all: Array.from(every.ids, String), dir: order.dir, limit: page.limit, offset: page.offset } }
-        : medians
-          ? []
-          : toName.map(idOf);
-    const q = auditorRowsQuery(f, ids, endRow.month, scope, quoteIdent(u));
+    const q = auditorRowsQuery(f, ids, endRow.month, medians ? [] : toName.map(idOf), quoteIdent(u));
     named = await prisma().$queryRawUnsafe<Named[]>(prepared(q.sql), ...q.params);
   }
   // Whether remembered months still are the range's, as of the naming (or, with nobody to name, of a fresh look); months whose
@@ -445,12 +443,7 @@ async function fromMonths(
   }
   if (now !== versionsText(versions)) return "stale";
   const byId = new Map(named.map((r) => [r.id, r]));
-  if (order.sort === "name") {
-    shown = named
-      .filter((r) => r.position !== null && r.position !== undefined)
-      .sort((a, b) => a.position! - b.position!)
-      .map((r) => index().get(r.id)!);
-  } else if (!shown) {
+  if (!shown) {
     // The candidates' exact figures, each within its bound (else the bounds are wrong: the statement answers).
     const key = order.sort === "avgScore" ? "avgScore" : "spread";
     const sign = order.dir === "asc" ? 1 : -1;
@@ -480,6 +473,45 @@ async function fromMonths(
     rows: pick(shown),
     turnaround,
   };
+}
+
+/** How many people employees holds, as the planner last counted them (reltuples), remembered per database and schema. */
+const peopleCounts = new Map<string, number>();
+async function peopleCount(u: string): Promise<number> {
+  const [row] = await prisma().$queryRawUnsafe<{ database: string; n: number }[]>(
+    `SELECT current_database() AS database, GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`,
+    `${quoteIdent(u)}.employees`,
+  );
+  const key = `${row?.database} ${u}`;
+  if (!peopleCounts.has(key)) peopleCounts.set(key, row?.n ?? 0);
+  return peopleCounts.get(key)!;
+}
+
+/**
+ * The page of the name order, as row indexes: everybody's ids walked in that order (employeeNamesQuery; names are live and
+ * sorted by the database's collation), the range's auditors kept, until the page is full. The first read is sized to hold the
+ * page twice over at the range's share of everybody (auditors are not spread evenly through the alphabet); each further read is
+ * twice as long.
+ */
+async function namePage(summary: Summary, dir: "asc" | "desc", page: { limit: number; offset: number }, u: string): Promise<number[]> {
+  const wanted = page.offset + page.limit;
+  const auditors = summary.every.length;
+  if (page.offset >= auditors || page.limit <= 0) return [];
+  const people = Math.max(await peopleCount(u), auditors);
+  let chunk = Math.max(512, Math.ceil(((Math.min(wanted, auditors) * people) / auditors) * 2) + 256);
+  const found: number[] = [];
+  for (let offset = 0; found.length < wanted; offset += chunk, chunk *= 2) {
+    const q = employeeNamesQuery(dir, chunk, offset, quoteIdent(u));
+    // Not kept prepared: a generic plan would not know the LIMIT, and might sort everybody instead of walking the index.
+    const [row] = await prisma().$queryRawUnsafe<{ ids: Uint8Array }[]>(q.sql, ...q.params);
+    const ids = unpack(row?.ids ?? new Uint8Array(0));
+    for (const id of ids) {
+      const i = summary.indexOf(id);
+      if (i !== undefined) found.push(i);
+    }
+    if (ids.length < chunk) break; // everybody read
+  }
+  return found.slice(page.offset, wanted);
 }
 
 /** A named row as the table shows it (without what the naming query adds). */

@@ -34,7 +34,7 @@ export const ANALYTICS_INDEXES = [
     // The name as the auditors page shows and sorts it (lib/analytics/sql.ts NAME), with the id for an index-only walk.
     table: "employees",
     name: "employees_display_name_idx",
-    columns: "((COALESCE(NULLIF(btrim(full_name), ''), email))) INCLUDE (id)",
+    columns: "((COALESCE(NULLIF(btrim(full_name), ''), email))) INCLUDE (id, full_name, email)",
     intent: "The auditors page by name: the names in order, the range's auditors kept.",
   },
   {
