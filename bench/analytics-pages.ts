@@ -171,6 +171,7 @@ export async function pageLatencies(runs: number, legacyRuns: number): Promise<{
     "auditors: every auditor, by deviation": [packedPage("deviation", "desc")],
     ...(busiestDepartment[0]?.id ? { "auditors: one department": [packedPage("audits", "desc", false, { ...f, department: busiestDepartment[0].id })] } : {}),
     "auditors: every auditor, by turnaround": [packedPage("turnaround", "asc")],
+    "auditors: every auditor, by turnaround, months read cold": [packedPage("turnaround", "asc", true)],
     // What the page reads without the packed months (a Phase 4 of older code until its next refresh): the statement.
     "auditors: every auditor, by turnaround (statement)": [byTurnaround, turnaroundQuery(f)],
     "auditor: one auditor's months": [auditorMonthsQuery(f, Number(s.auditor)), turnaroundQuery(f, Number(s.auditor))],

@@ -326,10 +326,12 @@ interface Summary {
   everyBand: number[] | null;
   byAudits: { low: Float64Array; high: Float64Array };
   busiest: number[];
+  /** Every auditor's turnaround median (NaN: none), once the turnaround order asked for it. */
+  turnaround?: Float64Array;
   /** The row index of an auditor id (undefined: not in the range). */
   indexOf(id: number): number | undefined;
   /** An order's bounds, made once (their sorted copies with them: ascending()). */
-  boundsOf(sort: Exclude<VectorSort, "name" | "turnaround">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
+  boundsOf(sort: Exclude<VectorSort, "name">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
 }
 
 /**
@@ -362,7 +364,8 @@ function summaryOf(versions: Version[], end: Float64Array, before: Float64Array,
   const boundsOf: Summary["boundsOf"] = (sort, dir) => {
     const k = `${sort} ${dir}`;
     let b = made.get(k);
-    if (!b) made.set(k, (b = bounds(every, sort, dir)));
+    // The turnaround medians are exact, as the counts are (once known: turnaroundMedians).
+    if (!b) made.set(k, (b = sort === "turnaround" ? bounds({ ...every, audits: summary.turnaround! }, "audits", dir) : bounds(every, sort, dir)));
     return b;
   };
   const byAudits = boundsOf("audits", "desc");
@@ -401,22 +404,14 @@ async function fromMonths(
   let reach: ReturnType<typeof cut> | null = null;
   let sorted: { low: Float64Array; high: Float64Array } | null = null;
   // By turnaround: the medians of every auditor with a matched audit in the range (the others have none), merged from their months.
+  // Remembered with the summary: auditor_performance changes only in a refresh's auditor batches, which pack the months again, so
+  // the months' versions are theirs too (a refresh between the two reads makes the naming below find the versions moved).
   let medians: Float64Array | null = null;
   if (order.sort === "turnaround") {
-    medians = new Float64Array(every.length).fill(NaN);
-    if (every.matched.some((n) => n > 0)) {
-      const q = auditorTurnaroundsQuery(f, quoteIdent(u));
-      for (const r of await prisma().$queryRawUnsafe<{ id: string; histogram: [number, number][] }[]>(prepared(q.sql), ...q.params)) {
-        // Every timed auditor of the range: those outside the department or team asked are not on the page.
-        const i = summary.indexOf(Number(r.id));
-        if (i !== undefined) medians[i] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
-      }
-    }
+    medians = summary.turnaround ??= await turnaroundMedians(f, summary, u);
   }
   if (order.sort === "audits" || order.sort === "deviation" || order.sort === "turnaround") {
-    const values = medians
-      ? bounds({ ...every, audits: medians }, "audits", order.dir).low
-      : summary.boundsOf(order.sort as "audits" | "deviation", order.dir).low;
+    const values = summary.boundsOf(order.sort, order.dir).low;
     shown = pageOf(cut(values, values, every.ids, page.offset, page.limit), (i) => values[i]!, every.ids, page.offset, page.limit);
   } else if (order.sort === "name") {
     shown = await namePage(summary, order.dir, page, u);
@@ -473,6 +468,19 @@ async function fromMonths(
     rows: pick(shown),
     turnaround,
   };
+}
+
+/** Every auditor's turnaround median over the range, by row index (NaN: no matched audit). */
+async function turnaroundMedians(f: AnalyticsFilters, summary: Summary, u: string): Promise<Float64Array> {
+  const medians = new Float64Array(summary.every.length).fill(NaN);
+  if (!summary.every.matched.some((n) => n > 0)) return medians;
+  const q = auditorTurnaroundsQuery(f, quoteIdent(u));
+  for (const r of await prisma().$queryRawUnsafe<{ id: string; histogram: [number, number][] }[]>(prepared(q.sql), ...q.params)) {
+    // Every timed auditor of the range: those outside the department or team asked are not on the page.
+    const i = summary.indexOf(Number(r.id));
+    if (i !== undefined) medians[i] = histogramMedian(r.histogram.map(([days, n]) => ({ days, n }))) ?? NaN;
+  }
+  return medians;
 }
 
 /** How many people employees holds, as the planner last counted them (reltuples), remembered per database and schema. */

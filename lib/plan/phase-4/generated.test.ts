@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { refreshAnalytics, RefreshRunningError } from "@/lib/analytics/refresh";
+import type { AnalyticsFilters } from "@/lib/analytics/filters";
 import type { AuditorRow } from "@/lib/analytics/types";
 import { pool } from "@/lib/db/pool";
 import { withTestDatabase } from "@/lib/db/testing/database";
@@ -148,19 +149,17 @@ describe("Phase 4 on generated data", () => {
     expect(groups[0].department).not.toBeNull();
     expect(groups[0].team).not.toBeNull();
     const people = [{ department: null, team: null }, { department: groups[0].department, team: null }, { department: null, team: groups[0].team }];
-    let compared = 0;
-    for (const [range, person] of [...ranges.map((r) => [r, people[0]!] as const), ...[ranges[0]!, ranges[1]!].flatMap((r) => [[r, people[1]!], [r, people[2]!]] as const)]) {
-      const [from, to] = range;
-      const filters = { from, to, scorecard: null, channel: null, ...person };
-      // By turnaround, as the statement's path orders it: every auditor's median merged, sorted in Node (lib/analytics/queries.ts).
+    // By turnaround, as the statement's path orders it: every auditor's median merged, sorted in Node (lib/analytics/queries.ts).
+    const byTurnaround = async (filters: AnalyticsFilters, offsets: number[]) => {
       const all = auditorsPageQuery(filters, { sort: "audits", dir: "desc" }, null, SETTLED_AUDITS);
       const everyone = (await pool().query(all.sql, all.params)).rows[0];
       const t = turnaroundQuery(filters);
       const medians = new Map<string, { days: number; n: number }[]>();
       for (const e of (await pool().query(t.sql, t.params)).rows) medians.set(e.id, [...(medians.get(e.id) ?? []), { days: e.days, n: e.n }]);
       const timed = everyone.rows.map((r: AuditorRow) => ({ ...r, turnaround: medians.has(r.id) ? histogramMedian(medians.get(r.id)!) : null }));
+      let rowsCompared = 0;
       for (const dir of ["asc", "desc"] as const) {
-        for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
+        for (const offset of offsets) {
           const page = { limit: 4, offset: Math.max(offset, 0) };
           const packed = await auditorsFromVectors(filters, { sort: "turnaround", dir }, page, SETTLED_AUDITS);
           if (!packed) throw new Error("the packed months did not answer");
@@ -168,9 +167,16 @@ describe("Phase 4 on generated data", () => {
           expect(result).toEqual({ total: everyone.total, settled: everyone.settled, settled_band: everyone.settled_band, every_band: everyone.every_band });
           expect(busiest).toEqual(everyone.busiest);
           expect(rows.map((r) => ({ ...r, turnaround: turnaround.get(r.id) }))).toEqual(sortAuditors(timed, "turnaround", dir).slice(page.offset, page.offset + page.limit));
-          compared += rows.length;
+          rowsCompared += rows.length;
         }
       }
+      return rowsCompared;
+    };
+    let compared = 0;
+    for (const [range, person] of [...ranges.map((r) => [r, people[0]!] as const), ...[ranges[0]!, ranges[1]!].flatMap((r) => [[r, people[1]!], [r, people[2]!]] as const)]) {
+      const [from, to] = range;
+      const filters = { from, to, scorecard: null, channel: null, ...person };
+      compared += await byTurnaround(filters, [0, 3, counted[0].n - 2, counted[0].n + 5]);
       for (const sort of ["audits", "deviation", "avgScore", "spread", "name"] as const) {
         for (const dir of ["asc", "desc"] as const) {
           for (const offset of [0, 3, counted[0].n - 2, counted[0].n + 5]) {
@@ -214,6 +220,8 @@ describe("Phase 4 on generated data", () => {
     await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
     expect(await same(null, null)).not.toEqual(earlier);
     await same(recent, null);
+    // The turnaround medians remembered before the refresh are not served after it.
+    expect(await byTurnaround({ from: null, to: null, scorecard: null, channel: null, department: null, team: null }, [0, 5])).toBeGreaterThan(0);
     // Ties the bounds must not break: a dozen auditors scored 50.5 or 33.33 throughout (spread 0, one average), five never scored.
     await pool().query(`WITH a AS (SELECT auditor_id, row_number() OVER (ORDER BY count(*), auditor_id) AS n FROM unified.audits WHERE auditor_id IS NOT NULL GROUP BY 1)
       UPDATE unified.audits x SET total_score = CASE WHEN a.n <= 6 THEN 50.5 WHEN a.n <= 12 THEN 33.33 END FROM a WHERE a.auditor_id = x.auditor_id AND a.n <= 17`);
