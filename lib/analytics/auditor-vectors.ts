@@ -131,6 +131,14 @@ async function vectorsExist(u: string): Promise<boolean> {
   return Boolean(row?.present);
 }
 
+/** A sorted copy of values (NaN last), made once per array: the busiest and the page of the default order share it. */
+const sortedCopies = new WeakMap<Float64Array, Float64Array>();
+function ascending(values: Float64Array): Float64Array {
+  let sorted = sortedCopies.get(values);
+  if (!sorted) sortedCopies.set(values, (sorted = values.slice().sort()));
+  return sorted;
+}
+
 /**
  * Where rows `offset` to `offset + limit` of `ORDER BY value ASC NULLS LAST, id` can be, each row's value known to lie in
  * [low, high] (NaN: NULL, exact): `candidates`, the rows whose bounds reach the page, of which the page is `candidates` in exact
@@ -140,14 +148,6 @@ async function vectorsExist(u: string): Promise<boolean> {
  * smallest high bound: a row whose high bound is under B is ahead of the whole page, one whose low bound is over T behind it.
  * Exact values (low = high) make the candidates the rows between the two values, ties included.
  */
-/** A sorted copy of values (NaN last), made once per array: the busiest and the page of the default order share it. */
-const sortedCopies = new WeakMap<Float64Array, Float64Array>();
-function ascending(values: Float64Array): Float64Array {
-  let sorted = sortedCopies.get(values);
-  if (!sorted) sortedCopies.set(values, (sorted = values.slice().sort()));
-  return sorted;
-}
-
 function cut(low: Float64Array, high: Float64Array, ids: Float64Array, offset: number, limit: number): { candidates: number[]; before: number; nulls: number[] } {
   // A typed sort puts NaN last: the first m are the known values, ascending.
   const lows = ascending(low);
