@@ -8,16 +8,16 @@ import { auditorMembersQuery, auditorRowsQuery, auditorTurnaroundsQuery, auditor
 import type { AuditorRow, AuditorSort } from "./types";
 
 /**
- * The auditors page in every order but turnaround's, with or without a department or team, from auditor_month_vectors: the
- * range's two months read whole (every auditor's counts and sums, packed as doubles) and the count, the bands, the busiest and the
- * page worked out here, then only the rows that can be on the page named and given their exact figures and turnaround by SQL
- * (auditorRowsQuery). The counts and the deviation are the statement's own doubles, so those orders are decided here, bit for bit
+ * The auditors page in every order, with or without a department or team, from auditor_month_vectors: the range's two months
+ * read whole (every auditor's counts and sums, packed as doubles) and the count, the bands, the busiest and the page worked out
+ * here, then only the rows that can be on the page named and given their exact figures and turnaround by SQL (auditorRowsQuery). The counts and the deviation are the statement's own doubles, so those orders are decided here, bit for bit
  * as auditorsPageQuery decides them. The average and the spread are exact numerics in SQL: here they are known within a bound, so
  * every auditor whose bound reaches the page is named with its exact figure and the page is cut from those. The name order walks
- * everybody's ids in the database's name order (names are live and sorted by its collation), keeping the range's auditors; a
- * department or team is the auditors' own, read as of the request. lib/plan/phase-4/generated.test.ts compares this path with the statement on every range, order and page.
- * At 10M audits the statement over every auditor costs 17–20 ms; this path 3.8 ms (p50) in the default order, one round trip while
- * no refresh has committed, 2 × 200 kB read on the first request after one.
+ * everybody's ids in the database's name order (names are live and sorted by its collation), keeping the range's auditors; the
+ * turnaround order merges every timed auditor's histograms once per refresh; a department or team is the auditors' own, read as
+ * of the request. lib/plan/phase-4/generated.test.ts compares this path with the statement on every range, order and page. At 10M
+ * audits the statement over every auditor costs 17–40 ms (100–140 ms by turnaround); this path 1.6–3.4 ms (p50) in most orders,
+ * one round trip while no refresh has committed, 2 × 230 kB read on the first request after one (docs/performance.md).
  */
 
 export type NamedRow = Omit<AuditorRow, "turnaround">;
@@ -30,10 +30,6 @@ export interface AuditorsResult {
   busiest: NamedRow[];
   rows: NamedRow[];
 }
-
-/** The orders this path serves: every one of the table's. */
-export const VECTOR_SORTS = ["audits", "deviation", "avgScore", "spread", "name", "turnaround"] as const satisfies readonly AuditorSort[];
-type VectorSort = (typeof VECTOR_SORTS)[number];
 
 const U = "unified";
 
@@ -55,11 +51,6 @@ interface Figures {
   /** Audits matched to an assignment: an auditor with none has no turnaround median. */
   matched: Float64Array;
   length: number;
-}
-
-/** Whether a request can be answered from the vectors: an order they hold. */
-export function vectorsServe(_f: AnalyticsFilters, sort: AuditorSort): sort is VectorSort {
-  return (VECTOR_SORTS as readonly string[]).includes(sort);
 }
 
 /** The packed doubles of one month (a copy: the bytes are not aligned), VECTOR_FIELDS per auditor, in auditor order. */
@@ -183,10 +174,8 @@ function pageOf(c: ReturnType<typeof cut>, exact: (i: number) => number, ids: Fl
   return [...sorted.slice(offset - c.before, offset - c.before + limit), ...c.nulls].slice(0, limit);
 }
 
-/** An order's bounds over the rows as ascending values (descending: negated, the ties still by id ascending, NULLs still last). */
-function bounds(rows: Figures, sort: Exclude<VectorSort, "name" | "turnaround">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array } {
-  const [low, high] =
-    sort === "avgScore" ? [rows.avgLow, rows.avgHigh] : sort === "spread" ? [rows.spreadLow, rows.spreadHigh] : [rows[sort], rows[sort]];
+/** Bounds as ascending values (descending: negated, the ties still by id ascending, NULLs still last). */
+function bounds(low: Float64Array, high: Float64Array, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array } {
   if (dir === "asc") return { low, high };
   const negated = (values: Float64Array) => {
     const out = new Float64Array(values.length);
@@ -210,8 +199,8 @@ type Result = AuditorsResult & { turnaround: Map<string, number | null> };
 
 /**
  * The page's result as auditorsPageQuery returns it, with the turnaround median of each row shown, or null when the vectors
- * cannot serve it: the turnaround order, a Phase 4 that ran before the vectors existed or packed them in an older format (its next
- * refresh packs them), more rows within reach of the page than MAX_CANDIDATES, or refreshes committing throughout three tries.
+ * cannot serve it: a Phase 4 that ran before the vectors existed or packed them in an older format (its next refresh packs them),
+ * more rows within reach of the page than MAX_CANDIDATES, or refreshes committing throughout three tries.
  */
 export async function auditorsFromVectors(
   f: AnalyticsFilters,
@@ -221,7 +210,6 @@ export async function auditorsFromVectors(
   u = U,
 ): Promise<Result | null> {
   const sort = order.sort;
-  if (!vectorsServe(f, sort)) return null;
   if (!(await vectorsExist(u))) return null;
   const range = `${u} ${f.from ?? ""} ${f.to ?? ""}`;
   try {
@@ -324,14 +312,15 @@ interface Summary {
   settled: number;
   settledBand: number[] | null;
   everyBand: number[] | null;
-  byAudits: { low: Float64Array; high: Float64Array };
   busiest: number[];
   /** Every auditor's turnaround median (NaN: none), once the turnaround order asked for it. */
   turnaround?: Float64Array;
   /** The row index of an auditor id (undefined: not in the range). */
   indexOf(id: number): number | undefined;
+  /** How many people employees holds, as the planner last counted them, once the name order asked. */
+  people?: number;
   /** An order's bounds, made once (their sorted copies with them: ascending()). */
-  boundsOf(sort: Exclude<VectorSort, "name">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
+  boundsOf(sort: Exclude<AuditorSort, "name">, dir: "asc" | "desc"): { low: Float64Array; high: Float64Array };
 }
 
 /**
@@ -364,15 +353,19 @@ function summaryOf(versions: Version[], end: Float64Array, before: Float64Array,
   const boundsOf: Summary["boundsOf"] = (sort, dir) => {
     const k = `${sort} ${dir}`;
     let b = made.get(k);
-    // The turnaround medians are exact, as the counts are (once known: turnaroundMedians).
-    if (!b) made.set(k, (b = sort === "turnaround" ? bounds({ ...every, audits: summary.turnaround! }, "audits", dir) : bounds(every, sort, dir)));
+    if (!b) {
+      // The counts, the deviation and the turnaround medians (once known: turnaroundMedians) are exact.
+      const [low, high] =
+        sort === "avgScore" ? [every.avgLow, every.avgHigh] : sort === "spread" ? [every.spreadLow, every.spreadHigh] : sort === "turnaround" ? [summary.turnaround!, summary.turnaround!] : [every[sort], every[sort]];
+      made.set(k, (b = bounds(low, high, dir)));
+    }
     return b;
   };
   const byAudits = boundsOf("audits", "desc");
   const busiest = pageOf(cut(byAudits.low, byAudits.high, every.ids, 0, BUSIEST), (i) => byAudits.low[i]!, every.ids, 0, BUSIEST);
   let indexes: Map<number, number> | null = null;
   const indexOf = (id: number) => (indexes ??= new Map(Array.from(every.ids, (x, i) => [x, i]))).get(id);
-  const summary: Summary = { every, settled: settledCount, settledBand: band(settled), everyBand: band(-Infinity), byAudits, busiest, indexOf, boundsOf };
+  const summary: Summary = { every, settled: settledCount, settledBand: band(settled), everyBand: band(-Infinity), busiest, indexOf, boundsOf };
   summaries.set(key, summary);
   if (summaries.size > SUMMARIES) summaries.delete(summaries.keys().next().value!);
   return summary;
@@ -387,7 +380,7 @@ type Named = NamedRow & { histogram: [number, number][] | null; versions: string
  */
 async function fromMonths(
   f: AnalyticsFilters,
-  order: { sort: VectorSort; dir: "asc" | "desc" },
+  order: { sort: AuditorSort; dir: "asc" | "desc" },
   page: { limit: number; offset: number },
   settled: number,
   { versions, remembered, members }: { versions: Version[]; remembered: boolean; members: Members | null },
@@ -483,16 +476,13 @@ async function turnaroundMedians(f: AnalyticsFilters, summary: Summary, u: strin
   return medians;
 }
 
-/** How many people employees holds, as the planner last counted them (reltuples), remembered per database and schema. */
-const peopleCounts = new Map<string, number>();
+/** How many people employees holds, as the planner last counted them (reltuples): only the name walk's first read is sized by it. */
 async function peopleCount(u: string): Promise<number> {
-  const [row] = await prisma().$queryRawUnsafe<{ database: string; n: number }[]>(
-    `SELECT current_database() AS database, GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`,
+  const [row] = await prisma().$queryRawUnsafe<{ n: number }[]>(
+    prepared(`SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`),
     `${quoteIdent(u)}.employees`,
   );
-  const key = `${row?.database} ${u}`;
-  if (!peopleCounts.has(key)) peopleCounts.set(key, row?.n ?? 0);
-  return peopleCounts.get(key)!;
+  return row?.n ?? 0;
 }
 
 /**
@@ -505,7 +495,7 @@ async function namePage(summary: Summary, dir: "asc" | "desc", page: { limit: nu
   const wanted = page.offset + page.limit;
   const auditors = summary.every.length;
   if (page.offset >= auditors || page.limit <= 0) return [];
-  const people = Math.max(await peopleCount(u), auditors);
+  const people = Math.max((summary.people ??= await peopleCount(u)), auditors);
   let chunk = Math.max(512, Math.ceil(((Math.min(wanted, auditors) * people) / auditors) * 2) + 256);
   const found: number[] = [];
   for (let offset = 0; found.length < wanted; offset += chunk, chunk *= 2) {
