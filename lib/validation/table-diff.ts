@@ -25,6 +25,8 @@ export interface RowSample {
 export interface DiffResult {
   leftRows: number;
   rightRows: number;
+  /** The left side's checksum over every compared column (relationFigures' form when the columns are all of them). */
+  leftChecksum: string;
   equal: boolean;
   /** Rows only on the left, only on the right, or different on both (as multisets, keyed). */
   missing: number;
@@ -174,6 +176,7 @@ export async function diffRelations(db: Db, input: { left: Relation; right: Rela
   const result = (): DiffResult => ({
     leftRows: total.left.rows,
     rightRows: total.right.rows,
+    leftChecksum: total.left.sum,
     equal: tally.missing + tally.extra + tally.changed === 0,
     ...tally,
   });
@@ -209,6 +212,18 @@ export async function diffRelations(db: Db, input: { left: Relation; right: Rela
     stack.push(...parts.reverse());
   }
   return result();
+}
+
+/** A relation's row count and its order-independent checksum over every column, as a content check reads its left side. */
+export interface Figures {
+  rows: number;
+  checksum: string;
+}
+
+export async function relationFigures(db: Db, rel: Relation): Promise<Figures> {
+  const columns = await relationColumns(db, rel);
+  const { rows } = await db.query<{ rows: string; sum: string | null }>(`SELECT count(*) AS rows, ${checksum(columns)} AS sum FROM ${qualified(rel.schema, rel.name)} t`);
+  return { rows: Number(rows[0]?.rows ?? 0), checksum: rows[0]?.sum ?? "0" };
 }
 
 /** The columns of a relation in order, as the catalog has them. */

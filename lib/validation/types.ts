@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { PlanContext } from "@/lib/plan/types";
-import type { RowSample } from "./table-diff";
+import type { Figures, RowSample } from "./table-diff";
 
 export type ValidationKind = "preflight" | "post_run";
 export type CheckCategory = "counts" | "content" | "integrity" | "quality" | "step";
@@ -14,6 +14,11 @@ export interface CheckResult {
   actual: string;
   detail: string;
   samples?: RowSample[];
+  /**
+   * The legacy table this result read as the source of truth, with its row count and checksum
+   * (table-diff's form over every column) as read: the evidence Phase 5 compares the archive with.
+   */
+  figures?: { table: string } & Figures;
 }
 
 /**

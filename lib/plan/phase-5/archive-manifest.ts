@@ -6,13 +6,14 @@ import { RUNNING_PHASE_5 } from "./archive-record";
 import { archiveSchema, legacyTables } from "./objects";
 
 /**
- * A table's checksum for the manifest: md5 over its row count and the sum of a 60-bit hash of
- * every row's text. Independent of row order, so it needs no sort (one sequential scan of a
+ * A table's checksum for the manifest: md5 over its row count and the sum (as numeric: it cannot
+ * overflow) of a 64-bit hash of every row's text (PostgreSQL's hashtextextended, seed 0, a fifth
+ * of md5's cost per row). Independent of row order, so it needs no sort (one sequential scan of a
  * 10-million-row table), and equal for equal multisets of rows wherever the table lives.
  */
 export function tableChecksumSql(relation: string): string {
   return `SELECT count(*) AS row_count,
-       md5(count(*)::text || ':' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text) AS checksum
+       md5(count(*)::text || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0)::text) AS checksum
   FROM ${relation} t`;
 }
 

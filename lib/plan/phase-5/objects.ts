@@ -22,14 +22,20 @@ export function homeSchema(ctx: PlanContext): string {
 
 export { archiveSchema, archiveViewsSchema };
 
-/** Every table discovery names, that exists where the legacy tables are now, in a stable order. */
-export async function legacyTables(ctx: PlanContext, db: Queryable = ctx.db): Promise<string[]> {
+/** Every table discovery names (whether or not it exists), sorted as the catalog sorts names. */
+export function namedLegacyTables(ctx: PlanContext): string[] {
   const named = new Set<string>([...CONTRACT_TABLE_NAMES, ...ctx.auditTables, ...ctx.discovery.conformingTables]);
   for (const anomaly of ctx.discovery.anomalies) if (anomaly.table) named.add(anomaly.table);
+  return [...named].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Every table discovery names, that exists where the legacy tables are now, in a stable order. */
+export async function legacyTables(ctx: PlanContext, db: Queryable = ctx.db): Promise<string[]> {
+  const named = namedLegacyTables(ctx);
   const { rows } = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = ANY ($2::text[]) AND c.relkind IN ('r', 'p') ORDER BY c.relname COLLATE "C"`,
-    [ctx.legacySchema, [...named]],
+    [ctx.legacySchema, named],
   );
   return rows.map((r) => r.name);
 }

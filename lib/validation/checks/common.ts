@@ -66,6 +66,7 @@ export function contentCheck(input: { id: string; title: string; legacy: string;
         actual: `${count(diff.rightRows)} rows; ${count(diff.missing)} missing, ${count(diff.extra)} extra, ${count(diff.changed)} changed`,
         detail: diff.equal ? "every row and value matches" : `first ${diff.samples.length} differences kept as samples`,
         samples: diff.samples,
+        figures: { table: input.legacy, rows: diff.leftRows, checksum: diff.leftChecksum },
       }];
     },
   };
@@ -99,6 +100,7 @@ export async function readBackResults(db: pg.ClientBase, left: Relation, right: 
       actual: `${count(diff.rightRows)} rows; ${count(diff.missing)} missing, ${count(diff.extra)} extra, ${count(diff.changed)} changed`,
       detail: diff.equal ? "every row and value matches" : `first ${diff.samples.length} differences kept as samples`,
       samples: diff.samples,
+      figures: { table: left.name, rows: diff.leftRows, checksum: diff.leftChecksum },
     },
   ];
 }
