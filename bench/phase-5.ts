@@ -60,7 +60,7 @@ export async function phase5Bench(args: string[]): Promise<void> {
   printTable([
     { what: "final validation before approval (Phase 5 pre-flight)", seconds: result.finalValidationSeconds.toFixed(2) },
     ...result.steps.map((s) => ({ what: `Phase 5 step ${s.step}`, seconds: s.seconds.toFixed(2) })),
-    { what: "Phase 5 post-run final validation (against the archive)", seconds: result.postValidationSeconds.toFixed(2) },
+    { what: "Phase 5 post-run: each archived table against the final validation", seconds: result.postValidationSeconds.toFixed(2) },
     { what: "Phase 5 end to end (request to succeeded)", seconds: result.runSeconds.toFixed(2) },
     ...result.rollbackSteps.map((s) => ({ what: `rollback step ${s.step}`, seconds: s.seconds.toFixed(2) })),
     { what: "Phase 5 rollback end to end", seconds: result.rollbackSeconds.toFixed(2) },
