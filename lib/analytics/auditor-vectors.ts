@@ -496,12 +496,12 @@ async function namePage(summary: Summary, dir: "asc" | "desc", page: { limit: nu
   const auditors = summary.every.length;
   if (page.offset >= auditors || page.limit <= 0) return [];
   const people = Math.max((summary.people ??= await peopleCount(u)), auditors);
-  let chunk = Math.max(512, Math.ceil(((Math.min(wanted, auditors) * people) / auditors) * 2) + 256);
+  // A power of two: the walk's statements are of a few texts, each kept prepared (its limit and offset are in the text).
+  let chunk = 2 ** Math.ceil(Math.log2(Math.max(512, Math.ceil(((Math.min(wanted, auditors) * people) / auditors) * 2) + 256)));
   const found: number[] = [];
   for (let offset = 0; found.length < wanted; offset += chunk, chunk *= 2) {
     const q = employeeNamesQuery(dir, chunk, offset, quoteIdent(u));
-    // Not kept prepared: a generic plan would not know the LIMIT, and might sort everybody instead of walking the index.
-    const [row] = await prisma().$queryRawUnsafe<{ ids: Uint8Array }[]>(q.sql, ...q.params);
+    const [row] = await prisma().$queryRawUnsafe<{ ids: Uint8Array }[]>(prepared(q.sql), ...q.params);
     const ids = unpack(row?.ids ?? new Uint8Array(0));
     for (const id of ids) {
       const i = summary.indexOf(id);

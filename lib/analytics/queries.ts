@@ -253,36 +253,32 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
     : [];
   const person = id ? await prisma().employee.findUnique({ where: { id: BigInt(id) }, select: { id: true, fullName: true, email: true } }) : null;
   if (!person) return { ready: true, filters, freshness: fresh, employee: null, scorecards: [], months: [], matches };
-  const found = await rows<{
-    month: string; id: number; name: string; audits: number; scored: number; total_sum: number | null; passed: number; judged: number;
-    min_score: number | null; max_score: number | null; field_keys: string[]; field_sums: (number | null)[]; field_counts: number[];
-  }>(employeeQuery(filters, Number(person.id)));
-  const fields = await prisma().scorecardField.findMany({
-    where: { scorecardId: { in: [...new Set(found.map((r) => r.id))] } },
-    select: { scorecardId: true, fieldKey: true, label: true, maxScore: true, position: true },
-    orderBy: [{ scorecardId: "asc" }, { position: "asc" }],
-  });
-  const cards = new Map<number, { id: number; name: string; audits: number; scored: number; sum: number; passed: number; judged: number; min: number | null; max: number | null; sums: Map<string, number>; counts: Map<string, number> }>();
+  type Group = [
+    month: string, scorecard: number, audits: number, scored: number, sum: number | null, passed: number, judged: number, min: number | null, max: number | null,
+    keys: string[], sums: (number | null)[], counts: number[],
+  ];
+  type Field = [scorecard: number, key: string, label: string, maxScore: number | null];
+  const [found] = await rows<{ groups: Group[]; cards: [id: number, name: string][]; fields: Field[] }>(employeeQuery(filters, Number(person.id)));
+  const cards = new Map((found?.cards ?? []).map(([id, name]) => [id, { id, name, audits: 0, scored: 0, sum: 0, passed: 0, judged: 0, min: null as number | null, max: null as number | null, sums: new Map<string, number>(), counts: new Map<string, number>() }]));
   const months = new Map<string, { audits: number; sums: Map<string, [number, number]> }>();
-  for (const r of found) {
-    const card = cards.get(r.id) ?? { id: r.id, name: r.name, audits: 0, scored: 0, sum: 0, passed: 0, judged: 0, min: null, max: null, sums: new Map(), counts: new Map() };
-    card.audits += r.audits;
-    card.scored += r.scored;
-    card.sum += r.total_sum ?? 0;
-    card.passed += r.passed;
-    card.judged += r.judged;
-    if (r.min_score !== null) card.min = card.min === null ? r.min_score : Math.min(card.min, r.min_score);
-    if (r.max_score !== null) card.max = card.max === null ? r.max_score : Math.max(card.max, r.max_score);
-    r.field_keys.forEach((key, i) => {
-      card.sums.set(key, (card.sums.get(key) ?? 0) + (r.field_sums[i] ?? 0));
-      card.counts.set(key, (card.counts.get(key) ?? 0) + (r.field_counts[i] ?? 0));
+  for (const [month, id, audits, scored, sum, passed, judged, min, max, keys, sums, counts] of found?.groups ?? []) {
+    const card = cards.get(id)!;
+    card.audits += audits;
+    card.scored += scored;
+    card.sum += sum ?? 0;
+    card.passed += passed;
+    card.judged += judged;
+    if (min !== null) card.min = card.min === null ? min : Math.min(card.min, min);
+    if (max !== null) card.max = card.max === null ? max : Math.max(card.max, max);
+    keys.forEach((key, i) => {
+      card.sums.set(key, (card.sums.get(key) ?? 0) + (sums[i] ?? 0));
+      card.counts.set(key, (card.counts.get(key) ?? 0) + (counts[i] ?? 0));
     });
-    cards.set(r.id, card);
-    const month = months.get(r.month) ?? { audits: 0, sums: new Map() };
-    month.audits += r.audits;
-    const [s, n] = month.sums.get(String(r.id)) ?? [0, 0];
-    month.sums.set(String(r.id), [s + (r.total_sum ?? 0), n + r.scored]);
-    months.set(r.month, month);
+    const m = months.get(month) ?? { audits: 0, sums: new Map() };
+    m.audits += audits;
+    const [s, n] = m.sums.get(String(id)) ?? [0, 0];
+    m.sums.set(String(id), [s + (sum ?? 0), n + scored]);
+    months.set(month, m);
   }
   return {
     ready: true,
@@ -300,11 +296,11 @@ export async function employee(filters: AnalyticsFilters, id: number | null, sea
         passRate: c.judged ? c.passed / c.judged : null,
         minScore: c.min,
         maxScore: c.max,
-        fields: fields
-          .filter((f) => f.scorecardId === c.id)
-          .map((f) => {
-            const scored = c.counts.get(f.fieldKey) ?? 0;
-            return { key: f.fieldKey, label: f.label ?? f.fieldKey, maxScore: f.maxScore ?? null, scored, average: scored ? (c.sums.get(f.fieldKey) ?? 0) / scored : null };
+        fields: (found?.fields ?? [])
+          .filter(([card]) => card === c.id)
+          .map(([, key, label, maxScore]) => {
+            const scored = c.counts.get(key) ?? 0;
+            return { key, label, maxScore, scored, average: scored ? (c.sums.get(key) ?? 0) / scored : null };
           }),
       })),
     months: [...months.entries()].map(([month, m]) => ({

@@ -131,6 +131,77 @@ describe("Phase 4 on generated data", () => {
     }
   });
 
+  it("the employee page, per scorecard, field and month, equals the aggregate computed directly from audits", async () => {
+    const { employee } = await import("@/lib/analytics/queries");
+    // The busiest employee, and one on the most scorecards (ties by id): over everything, six months, and one scorecard.
+    const { rows: people } = await pool().query<{ id: string }>(
+      `(SELECT employee_id::text AS id FROM unified.audits WHERE deleted_at IS NULL AND audit_date IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+       UNION (SELECT employee_id::text FROM unified.audits WHERE deleted_at IS NULL AND audit_date IS NOT NULL GROUP BY 1 ORDER BY count(DISTINCT scorecard_id) DESC, 1 LIMIT 1)`,
+    );
+    const { rows: span } = await pool().query<{ last: string; first: string }>(
+      `SELECT to_char(max(audit_date), 'YYYY-MM') AS last, to_char(max(audit_date) - interval '5 months', 'YYYY-MM') AS first FROM unified.audits`,
+    );
+    const { rows: cards } = await pool().query<{ id: number }>(`SELECT scorecard_id AS id FROM unified.audits GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    const every: AnalyticsFilters = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };
+    const ranges: AnalyticsFilters[] = [every, { ...every, from: span[0]!.first, to: span[0]!.last }, { ...every, scorecard: cards[0]!.id }];
+    let compared = 0;
+    for (const person of people) {
+      for (const f of ranges) {
+        const range = `a.employee_id = $1 AND a.deleted_at IS NULL AND a.audit_date IS NOT NULL
+          AND ($2::date IS NULL OR a.audit_date >= $2::date) AND ($3::date IS NULL OR a.audit_date < $3::date + interval '1 month')
+          AND ($4::int IS NULL OR a.scorecard_id = $4)`;
+        const params = [person.id, f.from && `${f.from}-01`, f.to && `${f.to}-01`, f.scorecard];
+        const { rows: direct } = await pool().query(
+          `SELECT a.scorecard_id AS id, COALESCE(c.name, c.source_table) AS name, count(*)::int AS audits, avg(a.total_score)::float8 AS avg,
+                  avg(CASE WHEN a.passed THEN 1.0 WHEN NOT a.passed THEN 0.0 END)::float8 AS pass_rate, min(a.total_score)::float8 AS min, max(a.total_score)::float8 AS max
+             FROM unified.audits a JOIN unified.scorecards c ON c.id = a.scorecard_id WHERE ${range} GROUP BY 1, 2 ORDER BY 2`,
+          params,
+        );
+        const { rows: fields } = await pool().query(
+          `SELECT d.scorecard_id AS id, d.field_key AS key, count(v.value)::int AS scored, avg(v.value)::float8 AS average
+             FROM unified.audits a JOIN unified.scorecard_fields d ON d.scorecard_id = a.scorecard_id
+             LEFT JOIN LATERAL (SELECT (a.parameter_scores ->> d.field_key)::numeric AS value) v ON true
+            WHERE ${range} GROUP BY 1, 2`,
+          params,
+        );
+        const { rows: months } = await pool().query(
+          `SELECT to_char(a.audit_date, 'YYYY-MM') AS month, a.scorecard_id AS id, count(*)::int AS audits, avg(a.total_score)::float8 AS avg
+             FROM unified.audits a WHERE ${range} GROUP BY 1, 2 ORDER BY 1, 2`,
+          params,
+        );
+        const page = await employee(f, Number(person.id), null);
+        if (!page.ready) throw new Error("the employee page is not ready after Phase 4");
+        expect(page.employee?.id).toBe(person.id);
+        expect(page.scorecards.map((c) => [c.id, c.name, c.audits, c.minScore, c.maxScore])).toEqual(direct.map((d) => [d.id, d.name, d.audits, d.min, d.max]));
+        for (const [i, d] of direct.entries()) {
+          const card = page.scorecards[i]!;
+          for (const [shown, expected] of [[card.avgScore, d.avg], [card.passRate, d.pass_rate]] as const) {
+            if (expected === null) expect(shown).toBeNull();
+            else expect(shown).toBeCloseTo(expected, 9);
+          }
+          const own = fields.filter((x) => x.id === d.id);
+          expect(card.fields.map((x) => x.key).sort()).toEqual(own.map((x) => x.key).sort());
+          for (const x of own) {
+            const field = card.fields.find((y) => y.key === x.key)!;
+            expect(field.scored).toBe(x.scored);
+            if (x.average === null) expect(field.average).toBeNull();
+            else expect(field.average).toBeCloseTo(x.average, 9);
+          }
+        }
+        const byMonth = new Map<string, number>();
+        for (const m of months) byMonth.set(m.month, (byMonth.get(m.month) ?? 0) + m.audits);
+        expect(page.months.map((m) => [m.month, m.audits])).toEqual([...byMonth.entries()]);
+        for (const m of months) {
+          const shown = page.months.find((x) => x.month === m.month)!.scores[String(m.id)];
+          if (m.avg === null) expect(shown).toBeNull();
+          else expect(shown).toBeCloseTo(m.avg, 9);
+        }
+        compared += direct.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(4);
+  });
+
   it("the auditors page from the packed months is bit for bit the statement's, on every range, order, department, team and page", async () => {
     const { auditorsFromVectors, forgetDecodedMonths } = await import("@/lib/analytics/auditor-vectors");
     const { auditorsPageQuery, SETTLED_AUDITS, turnaroundQuery } = await import("@/lib/analytics/sql");

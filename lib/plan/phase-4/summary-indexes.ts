@@ -31,10 +31,11 @@ export const ANALYTICS_INDEXES = [
     intent: "The auditors page of one team: its people's ids, read from the index alone.",
   },
   {
-    // The name as the auditors page shows and sorts it (lib/analytics/sql.ts NAME), with the id for an index-only walk.
+    // The name as the auditors page shows and sorts it (lib/analytics/sql.ts NAME), then its tie-break (the id as text, byte
+    // order), with the columns for an index-only walk: read in order, nothing is sorted.
     table: "employees",
     name: "employees_display_name_idx",
-    columns: "((COALESCE(NULLIF(btrim(full_name), ''), email))) INCLUDE (id, full_name, email)",
+    columns: `((COALESCE(NULLIF(btrim(full_name), ''), email)), ((id::text) COLLATE "C")) INCLUDE (id, full_name, email)`,
     intent: "The auditors page by name: the names in order, the range's auditors kept.",
   },
   {
