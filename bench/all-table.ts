@@ -158,10 +158,10 @@ function analyticsLines(j: Journey): Line[] {
     },
     { what: `a reader during that refresh, p95 of ${reader.length} reads (max ${Math.max(...reader).toFixed(1)} ms)`, seconds: quantile(reader, 0.95) / 1000 },
     ...j.analyticsPages.pages.map((p) => ({
-      what: `analytics p95 ${p.page} (p50 ${p.unified.p50.toFixed(2)} ms); limit = legacy p95`,
+      what: `analytics p95 ${p.page} (p50 ${p.unified.p50.toFixed(2)} ms)${p.worstCase ? `, worst case: ${p.worstCase}` : ""}; limit = legacy p95`,
       seconds: p.unified.p95 / 1000,
       limit: p.legacy.p95 / 1000,
-      target: { text: "≤ 5 ms, ≥ 300× faster", met: p.unified.p95 <= 5 && p.legacy.p95 >= 300 * p.unified.p95 },
+      target: p.worstCase ? undefined : { text: "≤ 5 ms, ≥ 300× faster", met: p.unified.p95 <= 5 && p.legacy.p95 >= 300 * p.unified.p95 },
     })),
   ];
 }

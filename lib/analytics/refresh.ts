@@ -77,6 +77,7 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
     const id = rows[0]!.id;
     const started = performance.now();
     const totals = { batches: 0, changes: 0, statisticsGroups: 0, auditorMonths: 0 };
+    let statisticsRows: number | null = null;
     try {
       const { rows: end } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
       const high = end[0]?.high ?? "0";
@@ -98,39 +99,44 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
         totals.batches = 1;
         totals.statisticsGroups = counts.rows[0]!.s;
         totals.auditorMonths = counts.rows[0]!.p;
+        statisticsRows = counts.rows[0]!.s;
+        // Recorded with the rebuild it counts: the next incremental refresh carries it on.
+        await db.query(`UPDATE console.analytics_refreshes SET statistics_rows = $2 WHERE id = $1`, [id, statisticsRows]);
         await db.query("COMMIT");
       } else {
         const batch = input.batchChanges ?? DEFAULT_BATCH_CHANGES;
-        const save = () =>
-          db.query(`UPDATE console.analytics_refreshes SET batches = $2, changes = $3, statistics_groups = $4, auditor_months = $5 WHERE id = $1`, [
-            id,
-            totals.batches,
-            totals.changes,
-            totals.statisticsGroups,
-            totals.auditorMonths,
-          ]);
+        // audit_statistics' row count, carried from the last refresh by each batch's own deletes and inserts (a count of 7M groups
+        // takes seconds at 10M audits); counted once at the end when nothing trustworthy precedes this refresh.
+        statisticsRows = await carriedStatisticsRows(db, id);
+        const save = (statisticsDelta: number) => {
+          if (statisticsRows !== null) statisticsRows += statisticsDelta;
+          return db.query(
+            `UPDATE console.analytics_refreshes SET batches = $2, changes = $3, statistics_groups = $4, auditor_months = $5, statistics_rows = $6 WHERE id = $1`,
+            [id, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths, statisticsRows],
+          );
+        };
         // The statistics first; their auditor side joins the log's auditor rows, which are then all recomputed at once.
-        await runBatches(db, statisticsBatch(u, scorecards), high, batch, STATISTICS_KEYS, async (claimed, groups) => {
+        await runBatches(db, statisticsBatch(u, scorecards), high, batch, STATISTICS_KEYS, u, async (claimed, groups, delta) => {
           totals.changes += claimed.filter((x) => BigInt(x) <= BigInt(high)).length;
           totals.statisticsGroups += groups;
           totals.batches += 1;
-          await save();
+          await save(delta);
         });
         const { rows: handed } = await db.query<{ high: string | null }>(`SELECT max(id)::text AS high FROM ${u}.analytics_changes`);
-        await runBatches(db, auditorBatch(u), handed[0]?.high ?? "0", batch, AUDITOR_KEYS, async (claimed, months) => {
+        await runBatches(db, auditorBatch(u), handed[0]?.high ?? "0", batch, AUDITOR_KEYS, u, async (claimed, months, delta) => {
           totals.changes += claimed.filter((x) => BigInt(x) <= BigInt(high)).length;
           totals.auditorMonths += months;
           totals.batches += 1;
-          await save();
+          await save(delta);
         });
       }
       const durationMs = Math.round(performance.now() - started);
       const { rows: sizes } = await db.query<{ s: number; p: number }>(
         `UPDATE console.analytics_refreshes SET status = 'succeeded', finished_at = now(), duration_ms = $2, batches = $3, changes = $4,
                 statistics_groups = $5, auditor_months = $6,
-                statistics_rows = (SELECT count(*) FROM ${u}.audit_statistics), performance_rows = (SELECT count(*) FROM ${u}.auditor_performance)
+                statistics_rows = COALESCE($7::bigint, (SELECT count(*) FROM ${u}.audit_statistics)), performance_rows = (SELECT count(*) FROM ${u}.auditor_performance)
           WHERE id = $1 RETURNING statistics_rows::int AS s, performance_rows::int AS p`,
-        [id, durationMs, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths],
+        [id, durationMs, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths, statisticsRows],
       );
       return { id, mode, durationMs, ...totals, statisticsRows: sizes[0]!.s, performanceRows: sizes[0]!.p };
     } catch (error) {
@@ -149,9 +155,29 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
 }
 
 /**
+ * audit_statistics' row count as the newest refresh before `id` left it, or null when there is none to carry on: no refresh
+ * recorded one, or a Phase 4 run or rollback was asked for since that refresh started (the summaries were made again or dropped).
+ * Every batch records the count with its own commit (and a full refresh with its rebuild), so a refresh that failed or whose
+ * process ended left the count of what it committed. Only refreshes write audit_statistics once Phase 4 has made it, one at a
+ * time under REFRESH_LOCK; a hand-made change to the table is not seen until a full refresh counts it again.
+ */
+async function carriedStatisticsRows(db: PoolClient, id: number): Promise<number | null> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT r.statistics_rows::text AS n FROM console.analytics_refreshes r
+      WHERE r.id < $1 AND r.statistics_rows IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM console.phase_runs p WHERE p.phase = 4 AND p.requested_at >= r.started_at)
+        AND NOT EXISTS (SELECT 1 FROM console.phase_runs p WHERE p.phase = 4 AND p.status IN ('queued', 'running', 'paused'))
+      ORDER BY r.id DESC LIMIT 1`,
+    [id],
+  );
+  return rows[0] ? Number(rows[0].n) : null;
+}
+
+/**
  * Runs batches of `statements` (0: the temp table, 1: the claim with $1 = the log's end, $2 = the
- * batch size) until a claim finds nothing, each in its own transaction; `done` gets the claimed ids
- * and the row count of the statement that creates `counted`, before the commit.
+ * batch size) until a claim finds nothing, each in its own transaction; `done` gets the claimed ids,
+ * the row count of the statement that creates `counted` and the rows the batch added to
+ * audit_statistics (its inserts less its deletes), before the commit.
  */
 async function runBatches(
   db: PoolClient,
@@ -159,7 +185,8 @@ async function runBatches(
   high: string,
   size: number,
   counted: string,
-  done: (claimed: string[], counted: number) => Promise<unknown>,
+  u: string,
+  done: (claimed: string[], counted: number, statisticsDelta: number) => Promise<unknown>,
 ): Promise<void> {
   for (;;) {
     await db.query("BEGIN");
@@ -171,11 +198,14 @@ async function runBatches(
       return;
     }
     let n = 0;
+    let delta = 0;
     for (const sql of statements.slice(2)) {
       const result = await db.query(sql);
       if (sql.includes(counted)) n = result.rowCount ?? 0;
+      if (sql.startsWith(`INSERT INTO ${u}.audit_statistics `)) delta += result.rowCount ?? 0;
+      else if (sql.startsWith(`DELETE FROM ${u}.audit_statistics `)) delta -= result.rowCount ?? 0;
     }
-    await done(claimed.rows.map((r) => String(r.id)), n);
+    await done(claimed.rows.map((r) => String(r.id)), n, delta);
     await db.query("COMMIT");
   }
 }

@@ -369,6 +369,18 @@ describe("Phase 4 on generated data", () => {
     expect(incremental.running.length).toBeGreaterThan(0);
     expect(incremental.running).toEqual(full.running);
     expect(await runSuite()).toEqual([]);
+    // The recorded row counts: carried on by each batch's inserts and deletes, and counted by the full refresh.
+    expect(outcome.statisticsRows).toBe(incremental.statistics.length);
+    expect(outcome.performanceRows).toBe(incremental.performance.length);
+    await db.query(`UPDATE unified.audits SET deleted_at = now() WHERE id % 61 = 6 AND deleted_at IS NULL`);
+    await db.query(`INSERT INTO unified.audits (scorecard_id, channel_id, employee_id, auditor_id, audit_date, status, total_score, passed, parameter_scores, source_table, source_id)
+      SELECT scorecard_id, channel_id, employee_id, auditor_id, (SELECT max(audit_date) FROM unified.audits) + 45, status, total_score, passed, parameter_scores, source_table, source_id + 40000000
+        FROM unified.audits WHERE id % 200 = 9`);
+    const next = await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli", batchChanges: 300 });
+    expect(next.batches).toBeGreaterThan(1);
+    const after = await db.query(`SELECT (SELECT count(*) FROM unified.audit_statistics)::int AS s, (SELECT count(*) FROM unified.auditor_performance)::int AS p`);
+    expect(after.rows[0].s).not.toBe(full.statistics.length);
+    expect([next.statisticsRows, next.performanceRows]).toEqual([after.rows[0].s, after.rows[0].p]);
   });
 
   it("refuses a second refresh while one runs", async () => {
