@@ -85,6 +85,12 @@ function byId(ids: Float64Array, a: number, b: number): number {
  */
 const decoded = new Map<string, { version: string; values: Float64Array }>();
 
+/** How many times this process has read months' bytes (for tests: a warm request reads none). */
+let monthsRead = 0;
+export function monthReads(): number {
+  return monthsRead;
+}
+
 /** Forget every decoded month (the benchmark's cold reads: each request then reads its months' bytes, as the first after a refresh). */
 export function forgetDecodedMonths(): void {
   decoded.clear();
@@ -100,6 +106,7 @@ async function months(v: string, rows: ({ month: string; version: string } | und
   const key = (r: { month: string; version: string }) => `${r.version.split(" ")[0]} ${v} ${r.month}`;
   const stale = rows.filter((r): r is { month: string; version: string } => r !== undefined && decoded.get(key(r))?.version !== r.version);
   if (stale.length) {
+    monthsRead++;
     const read = await prisma().$queryRawUnsafe<{ month: string; version: string; auditors: number; data: Uint8Array }[]>(
       prepared(`SELECT month::text AS month, ${VECTOR_VERSION} AS version, auditors, data FROM ${v} WHERE month = ANY ($1::date[])`),
       stale.map((r) => r.month),

@@ -1,6 +1,7 @@
 import { prisma } from "@/lib/db/prisma";
 import { auditorsFromVectors, type AuditorsResult } from "./auditor-vectors";
 import { histogramMedian } from "./median";
+import { servedRange } from "./prewarm";
 import { summariesExist } from "./refresh";
 import type { AnalyticsFilters } from "./filters";
 import {
@@ -185,6 +186,8 @@ export async function auditors(filters: AnalyticsFilters, order: { sort: Auditor
   let result: AuditorsResult;
   let shown: AuditorRow[];
   if (packed) {
+    // Decoded again by this process when a refresh commits (./prewarm.ts): the next reader of the range finds it warm.
+    servedRange(filters, "unified");
     result = packed;
     shown = packed.rows.map((r) => ({ ...r, turnaround: packed.turnaround.get(r.id) ?? null }));
   } else if (sort === "turnaround") {

@@ -10,6 +10,9 @@ import { auditorMonthVectorsTable } from "@/lib/plan/phase-4/summary-tables";
 import { schedulePause } from "./schedule-pause";
 import { AUDITOR_KEYS, auditorBatch, fullRefresh, STATISTICS_KEYS, statisticsBatch } from "./refresh-sql";
 
+/** Notified once a refresh has committed its last batch: a process serving the auditors page decodes its ranges again (./prewarm.ts). */
+export const REFRESHED_CHANNEL = "unify_analytics_refreshed";
+
 /** Session advisory lock namespace of the refresh: one refresh at a time, across every process. */
 export const REFRESH_LOCK = [0x756e6961, 4] as const; // "unia", phase 4
 /**
@@ -138,6 +141,7 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
           WHERE id = $1 RETURNING statistics_rows::int AS s, performance_rows::int AS p`,
         [id, durationMs, totals.batches, totals.changes, totals.statisticsGroups, totals.auditorMonths, statisticsRows],
       );
+      await db.query(`SELECT pg_notify($1, $2)`, [REFRESHED_CHANNEL, String(id)]);
       return { id, mode, durationMs, ...totals, statisticsRows: sizes[0]!.s, performanceRows: sizes[0]!.p };
     } catch (error) {
       await db.query("ROLLBACK").catch(() => undefined);

@@ -20,8 +20,20 @@ export function pool(): pg.Pool {
   return globalForPool.unifyPool;
 }
 
+/** Connections kept outside the pool (a LISTEN session), closed with it. */
+const closers = new Set<() => Promise<void>>();
+
+/** Closes `close` with the pool (closePool), once; returns a function that forgets it. */
+export function closeWithPool(close: () => Promise<void>): () => void {
+  closers.add(close);
+  return () => closers.delete(close);
+}
+
 export async function closePool(): Promise<void> {
   const p = globalForPool.unifyPool;
   globalForPool.unifyPool = undefined;
+  const closing = [...closers];
+  closers.clear();
+  await Promise.all(closing.map((close) => close().catch(() => undefined)));
   await p?.end();
 }

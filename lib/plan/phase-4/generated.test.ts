@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/activity/log";
 import { refreshAnalytics, RefreshRunningError } from "@/lib/analytics/refresh";
 import type { AnalyticsFilters } from "@/lib/analytics/filters";
@@ -381,6 +381,32 @@ describe("Phase 4 on generated data", () => {
     const after = await db.query(`SELECT (SELECT count(*) FROM unified.audit_statistics)::int AS s, (SELECT count(*) FROM unified.auditor_performance)::int AS p`);
     expect(after.rows[0].s).not.toBe(full.statistics.length);
     expect([next.statisticsRows, next.performanceRows]).toEqual([after.rows[0].s, after.rows[0].p]);
+  });
+
+  it("a refresh's commit has this process decode the auditors page's recent ranges again before the next reader asks", async () => {
+    const { auditors } = await import("@/lib/analytics/queries");
+    const { prewarmListening, prewarms } = await import("@/lib/analytics/prewarm");
+    const { forgetDecodedMonths, monthReads } = await import("@/lib/analytics/auditor-vectors");
+    const every: AnalyticsFilters = { from: null, to: null, scorecard: null, channel: null, department: null, team: null };
+    const order = { sort: "audits", dir: "desc" } as const;
+    const first = await auditors(every, order);
+    expect(await prewarmListening()).toBe(true);
+    const warmed = prewarms();
+    // A month of new audits: the range's last month moves, every auditor's totals with it.
+    await pool().query(`INSERT INTO unified.audits (scorecard_id, channel_id, employee_id, auditor_id, audit_date, status, total_score, passed, parameter_scores, source_table, source_id)
+      SELECT scorecard_id, channel_id, employee_id, auditor_id, (SELECT max(audit_date) FROM unified.audits) + 35, status, total_score, passed, parameter_scores, source_table, source_id + 50000000
+        FROM unified.audits WHERE id % 50 = 11`);
+    await refreshAnalytics({ actor: SYSTEM_ACTOR, reason: "cli" });
+    await vi.waitFor(() => expect(prewarms()).toBeGreaterThan(warmed), { timeout: 15_000, interval: 20 });
+    const reads = monthReads();
+    const warm = await auditors(every, order);
+    expect(monthReads()).toBe(reads); // decoded before this reader asked
+    forgetDecodedMonths();
+    const cold = await auditors(every, order);
+    expect(monthReads()).toBe(reads + 1);
+    expect(warm).toEqual(cold);
+    if (!first.ready || !warm.ready) throw new Error("the auditors page is not ready after Phase 4");
+    expect(warm.rows).not.toEqual(first.rows);
   });
 
   it("refuses a second refresh while one runs", async () => {
