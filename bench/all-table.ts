@@ -1,7 +1,7 @@
 import type { RefreshOutcome } from "@/lib/analytics/refresh";
 import type { RehearsedStep } from "@/lib/engine/rehearsal";
 import type { Source } from "@/lib/flags/adapter";
-import type { PageLatency } from "./analytics-pages";
+import { PAGE_TARGET, pageTargetMet, type PageLatency } from "./analytics-pages";
 import { quantile, type RssSummary } from "./cluster";
 import type { ConsolePages } from "./console-pages";
 import type { StepRunTimes } from "./step-runs";
@@ -161,7 +161,7 @@ function analyticsLines(j: Journey): Line[] {
       what: `analytics p95 ${p.page} (p50 ${p.unified.p50.toFixed(2)} ms)${p.worstCase ? `, worst case: ${p.worstCase}` : ""}; limit = legacy p95`,
       seconds: p.unified.p95 / 1000,
       limit: p.legacy.p95 / 1000,
-      target: p.worstCase ? undefined : { text: "≤ 5 ms, ≥ 300× faster", met: p.unified.p95 <= 5 && p.legacy.p95 >= 300 * p.unified.p95 },
+      target: p.worstCase ? undefined : { text: PAGE_TARGET, met: pageTargetMet(p)! },
     })),
   ];
 }

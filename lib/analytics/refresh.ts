@@ -160,7 +160,8 @@ export async function refreshAnalytics(input: { actor: Principal; mode?: Refresh
 
 /**
  * audit_statistics' row count as the newest refresh before `id` left it, or null when there is none to carry on: no refresh
- * recorded one, or a Phase 4 run or rollback was asked for since that refresh started (the summaries were made again or dropped).
+ * recorded one, or a Phase 4 run or rollback had not finished when that refresh started (it may have made the summaries again,
+ * dropped them, or be writing them still).
  * Every batch records the count with its own commit (and a full refresh with its rebuild), so a refresh that failed or whose
  * process ended left the count of what it committed. Only refreshes write audit_statistics once Phase 4 has made it, one at a
  * time under REFRESH_LOCK; a hand-made change to the table is not seen until a full refresh counts it again.
@@ -169,8 +170,7 @@ async function carriedStatisticsRows(db: PoolClient, id: number): Promise<number
   const { rows } = await db.query<{ n: string }>(
     `SELECT r.statistics_rows::text AS n FROM console.analytics_refreshes r
       WHERE r.id < $1 AND r.statistics_rows IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM console.phase_runs p WHERE p.phase = 4 AND p.requested_at >= r.started_at)
-        AND NOT EXISTS (SELECT 1 FROM console.phase_runs p WHERE p.phase = 4 AND p.status IN ('queued', 'running', 'paused'))
+        AND NOT EXISTS (SELECT 1 FROM console.phase_runs p WHERE p.phase = 4 AND COALESCE(p.finished_at, 'infinity') >= r.started_at)
       ORDER BY r.id DESC LIMIT 1`,
     [id],
   );
